@@ -1,0 +1,42 @@
+/**
+ * Two tiers with honest names (see README "Tests"):
+ * - unit:        *.spec.ts beside the code; pure, no I/O.
+ * - integration: test/integration/*.int-spec.ts and test/e2e/*.e2e-spec.ts; real PostgreSQL
+ *                (a fresh database per file, cloned from a migrated template) and a real SQS endpoint.
+ */
+const aliases = {
+  '^@app/(config|database|jobs|logging)(|/.*)$': '<rootDir>/libs/$1/src$2',
+};
+
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
+
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: aliases,
+  transform,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+  collectCoverageFrom: [
+    '<rootDir>/{apps,libs}/*/src/**/*.ts',
+    '!**/main.ts',
+    '!**/index.ts',
+    '!**/*.spec.ts',
+  ],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 90, statements: 90, branches: 75, functions: 90 } },
+};

@@ -1,0 +1,11 @@
+export { AppConfigModule } from './app-config.module';
+export { ConfigError } from './config.error';
+export { loadConfig, readEnv, type AppConfig, type ConfigSection } from './load-config';
+export type { Env } from './env-validation';
+export type { AuthConfig } from './sections/auth.config';
+export type { DatabaseConfig } from './sections/database.config';
+export type { HttpConfig } from './sections/http.config';
+export type { ProcessorConfig } from './sections/processor.config';
+export type { QueueConfig } from './sections/queue.config';
+export { exitOnStartupError } from './startup';
+export type { LogConfig } from './sections/log.config';

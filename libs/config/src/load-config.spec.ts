@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config.error';
+import { loadConfig, readEnv } from './load-config';
+
+const VALID = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/jobs',
+  SQS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/episode-jobs-queue',
+  SQS_DLQ_URL: 'http://127.0.0.1:4566/000000000000/episode-jobs-dlq',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, ['database', 'queue', 'processor', 'http', 'auth', 'log']);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the specification defaults when only the required variables are set', () => {
+    const config = loadConfig(VALID, ['database', 'queue', 'processor', 'http', 'log']);
+    expect(config.processor).toEqual({
+      intervalMs: 5000,
+      maxRetries: 3,
+      initialRetryDelayMs: 5000,
+    });
+    expect(config.database).toEqual({ url: VALID.DATABASE_URL, runMigrations: true, poolSize: 10 });
+    expect(config.queue).toEqual({
+      queueUrl: VALID.SQS_QUEUE_URL,
+      dlqUrl: VALID.SQS_DLQ_URL,
+      endpoint: undefined,
+      region: 'us-east-1',
+    });
+    expect(config.http.port).toBe(3000);
+    expect(config.log.level).toBe('info');
+  });
+
+  it('parses numbers and booleans from their text', () => {
+    const config = loadConfig(
+      {
+        ...VALID,
+        MAX_JOB_RETRIES: '7',
+        INITIAL_RETRY_DELAY: '250',
+        JOB_PROCESSOR_INTERVAL: '1000',
+        DATABASE_RUN_MIGRATIONS: 'false',
+      },
+      ['database', 'processor'],
+    );
+    expect(config.processor).toEqual({ intervalMs: 1000, maxRetries: 7, initialRetryDelayMs: 250 });
+    expect(config.database.runMigrations).toBe(false);
+  });
+
+  it('names MAX_JOB_RETRIES and the bad value when it is not a number', () => {
+    expect(problemsOf({ ...VALID, MAX_JOB_RETRIES: 'abc' })).toEqual([
+      expect.stringMatching(/^MAX_JOB_RETRIES .*\(got "abc"\)$/),
+    ]);
+  });
+
+  it.each([
+    ['MAX_JOB_RETRIES', '1.5'],
+    ['MAX_JOB_RETRIES', '-1'],
+    ['MAX_JOB_RETRIES', '101'],
+    ['INITIAL_RETRY_DELAY', '1e3'],
+    ['JOB_PROCESSOR_INTERVAL', '50'],
+    ['PORT', '70000'],
+    ['DATABASE_RUN_MIGRATIONS', 'maybe'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['SQS_QUEUE_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects %s=%s with a message naming it', (name, value) => {
+    const problems = problemsOf({ ...VALID, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  it('reports every missing required variable at once', () => {
+    const problems = problemsOf({});
+    for (const name of ['DATABASE_URL', 'SQS_QUEUE_URL', 'SQS_DLQ_URL', 'JWT_SECRET']) {
+      expect(problems.some((p) => p.startsWith(name) || p.includes(`${name} or`))).toBe(true);
+    }
+    expect(problems.every((p) => p.endsWith('(it is not set)'))).toBe(true);
+  });
+
+  it('never echoes a secret in its message', () => {
+    const [problem] = problemsOf({ ...VALID, JWT_SECRET: 'short-secret' });
+    expect(problem).toContain('JWT_SECRET');
+    expect(problem).not.toContain('short-secret');
+  });
+
+  it('accepts a JWKS URL instead of a secret', () => {
+    const { JWT_SECRET: _omitted, ...withoutSecret } = VALID;
+    void _omitted;
+    const config = loadConfig(
+      { ...withoutSecret, JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' },
+      ['auth'],
+    );
+    expect(config.auth).toMatchObject({
+      secret: undefined,
+      jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
+    });
+  });
+
+  it('validates only the sections it is asked for', () => {
+    expect(() => loadConfig({ DATABASE_URL: VALID.DATABASE_URL }, ['database'])).not.toThrow();
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(
+      loadConfig({ ...VALID, MAX_JOB_RETRIES: '  ' }, ['processor']).processor.maxRetries,
+    ).toBe(3);
+  });
+});
+
+describe('readEnv', () => {
+  it('reads .env from the working directory, with the process environment taking precedence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jq-env-'));
+    writeFileSync(join(dir, '.env'), 'JQ_SPEC_ONLY_IN_FILE=file\nPATH=from-file\n');
+    const env = readEnv(dir);
+    expect(env.JQ_SPEC_ONLY_IN_FILE).toBe('file');
+    expect(env.PATH).toBe(process.env.PATH);
+  });
+});

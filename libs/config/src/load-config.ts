@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'dotenv';
+import { type Env, throwIfProblems, validateSection } from './env-validation';
+import { AuthEnv, toAuthConfig } from './sections/auth.config';
+import { DatabaseEnv, toDatabaseConfig } from './sections/database.config';
+import { HttpEnv, toHttpConfig } from './sections/http.config';
+import { LogEnv, toLogConfig } from './sections/log.config';
+import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
+import { QueueEnv, toQueueConfig } from './sections/queue.config';
+
+/** Each section owns its variables (in ./sections); this file only composes them. */
+const SECTIONS = {
+  database: { env: DatabaseEnv, shape: toDatabaseConfig },
+  queue: { env: QueueEnv, shape: toQueueConfig },
+  processor: { env: ProcessorEnv, shape: toProcessorConfig },
+  http: { env: HttpEnv, shape: toHttpConfig },
+  auth: { env: AuthEnv, shape: toAuthConfig },
+  log: { env: LogEnv, shape: toLogConfig },
+} as const;
+
+export type ConfigSection = keyof typeof SECTIONS;
+export type AppConfig = {
+  [K in ConfigSection]: ReturnType<(typeof SECTIONS)[K]['shape']>;
+};
+
+/** The process environment over an optional `.env` file in the working directory. */
+export function readEnv(cwd = process.cwd()): Env {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/**
+ * Validates the named sections and shapes them into a typed object. Every problem in every
+ * section is reported in one ConfigError, each line naming its variable.
+ */
+export function loadConfig<K extends ConfigSection>(
+  env: Env,
+  sections: readonly K[],
+): Pick<AppConfig, K> {
+  const problems: string[] = [];
+  const config: Partial<Record<ConfigSection, unknown>> = {};
+  for (const name of sections) {
+    const section = SECTIONS[name];
+    const result = validateSection<object>(section.env, env);
+    problems.push(...result.problems);
+    config[name] = (section.shape as (value: object) => unknown)(result.value);
+  }
+  throwIfProblems(problems);
+  return config as Pick<AppConfig, K>;
+}

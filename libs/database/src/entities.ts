@@ -1,0 +1,6 @@
+import { JobLogEntity } from './entities/job-log.entity';
+import { JobMetricEntity } from './entities/job-metric.entity';
+import { JobEntity } from './entities/job.entity';
+import { QueueMessageEntity } from './entities/queue-message.entity';
+
+export const ENTITIES = [JobEntity, QueueMessageEntity, JobMetricEntity, JobLogEntity];

@@ -1,0 +1,93 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { JobStatus } from './job-status';
+
+/** A unit of background work and its whole visible state (table `jobs`). */
+@Entity({ name: 'jobs' })
+@Index('idx_jobs_user_id_status', ['userId', 'status'])
+@Index('idx_jobs_status_created', ['status', 'createdAt'])
+@Index('idx_jobs_next_retry', ['nextRetryAt'], { where: `status = 'failed'` })
+@Index('idx_jobs_type', ['jobType'])
+@Index('idx_jobs_user_created', ['userId', 'createdAt', 'id'])
+@Index('idx_jobs_stalled', ['heartbeatAt'], { where: `status = 'processing'` })
+@Index('idx_jobs_parent_id', ['parentId'], { where: 'parent_id IS NOT NULL' })
+@Index('uq_jobs_user_idempotency_key', ['userId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+@Check('chk_jobs_status', `status IN ('pending', 'processing', 'completed', 'failed', 'cancelled')`)
+@Check('chk_jobs_progress', 'progress BETWEEN 0 AND 100')
+@Check('chk_jobs_retries', 'retry_count >= 0 AND max_retries >= 0 AND retry_count <= max_retries')
+@Check('chk_jobs_attempt', 'attempt >= 0')
+export class JobEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 255 })
+  userId!: string;
+
+  @Column({ name: 'job_type', type: 'varchar', length: 50 })
+  jobType!: string;
+
+  @Column({ type: 'varchar', length: 20, default: JobStatus.Pending })
+  status!: JobStatus;
+
+  @Column({ type: 'jsonb' })
+  payload!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  results!: unknown;
+
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  @Column({ name: 'retry_count', type: 'int', default: 0 })
+  retryCount!: number;
+
+  @Column({ name: 'max_retries', type: 'int', default: 3 })
+  maxRetries!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
+  @Column({ name: 'next_retry_at', type: 'timestamptz', nullable: true })
+  nextRetryAt!: Date | null;
+
+  /** Percent done, reported by the handler. */
+  @Column({ type: 'smallint', default: 0 })
+  progress!: number;
+
+  /** Incremented by every claim; completion writes must quote it (fencing token). */
+  @Column({ type: 'int', default: 0 })
+  attempt!: number;
+
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt!: Date | null;
+
+  @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
+  cancelRequestedAt!: Date | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ name: 'parent_id', type: 'uuid', nullable: true })
+  parentId!: string | null;
+
+  @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })
+  parent?: JobEntity | null;
+}

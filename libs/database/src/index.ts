@@ -1,0 +1,10 @@
+export { DatabaseModule } from './database.module';
+export { dataSourceOptions } from './data-source-options';
+export { ENTITIES } from './entities';
+export { MIGRATIONS } from './migrations';
+export { JobEntity } from './entities/job.entity';
+export { QueueMessageEntity } from './entities/queue-message.entity';
+export { JobMetricEntity } from './entities/job-metric.entity';
+export { JobLogEntity, type JobLogLevel, type JobLogSource } from './entities/job-log.entity';
+export { JobStatus, JOB_STATUSES } from './entities/job-status';
+export { queryRows } from './query-rows';

@@ -1,0 +1,4 @@
+import { CreateJobTables1764300000000 } from './migrations/1764300000000-create-job-tables';
+
+/** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
+export const MIGRATIONS = [CreateJobTables1764300000000];

@@ -1,0 +1,17 @@
+export { JobsModule } from './jobs.module';
+export { JobsService } from './jobs.service';
+export { DomainError } from './domain-error';
+export {
+  IllegalTransitionError,
+  JobNotFoundError,
+  RetriesExhaustedError,
+  StaleAttemptError,
+} from './job.errors';
+export {
+  ALLOWED_FROM,
+  TRANSITIONS,
+  canTransition,
+  isFinal,
+  type TransitionName,
+} from './job-state-machine';
+export type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';

@@ -1,0 +1,36 @@
+import type { JobStatus } from '@app/database';
+import { DomainError } from './domain-error';
+
+export class JobNotFoundError extends DomainError {
+  readonly code = 'JOB_NOT_FOUND';
+  constructor(jobId: string) {
+    super(`Job ${jobId} does not exist`, { jobId });
+  }
+}
+
+/** The job is not in a state from which the requested transition is allowed. */
+export class IllegalTransitionError extends DomainError {
+  readonly code = 'JOB_ILLEGAL_TRANSITION';
+  constructor(jobId: string, from: JobStatus, to: JobStatus) {
+    super(`Job ${jobId} cannot go from ${from} to ${to}`, { jobId, from, to });
+  }
+}
+
+export class RetriesExhaustedError extends DomainError {
+  readonly code = 'JOB_RETRIES_EXHAUSTED';
+  constructor(jobId: string, retryCount: number, maxRetries: number) {
+    super(`Job ${jobId} has used ${retryCount} of ${maxRetries} retries`, {
+      jobId,
+      retryCount,
+      maxRetries,
+    });
+  }
+}
+
+/** A write quoted an attempt that is no longer the job's current one (a stale worker). */
+export class StaleAttemptError extends DomainError {
+  readonly code = 'JOB_STALE_ATTEMPT';
+  constructor(jobId: string, attempt: number) {
+    super(`Attempt ${attempt} of job ${jobId} is no longer current`, { jobId, attempt });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `npm start`: the whole service on one machine with nothing started by hand.
+ *
+ * - PostgreSQL: DATABASE_URL when set; else the server on 127.0.0.1:5432 (database `jobqueue`,
+ *   created if missing); else an embedded PostgreSQL kept under .dev-data/postgres.
+ * - SQS: SQS_QUEUE_URL/SQS_DLQ_URL when set; else an SQS emulator on 127.0.0.1 with the
+ *   specification's queue and DLQ (VisibilityTimeout 300, retention 86400, redrive after 5 receives).
+ * - Builds and starts the api and the worker with that environment; Ctrl-C stops everything.
+ *
+ * A development tool: production runs `node dist/apps/<app>/main.js` with real configuration.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { resolvePostgres, startEmbeddedPostgres } from '../tools/dev-services/postgres-server';
+import { createQueuePair, startSqsEmulator } from '../tools/dev-services/sqs-emulator';
+
+// Node 20 is this project's runtime; the AWS SDK's notice that it will need 22 in 2027 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const ROOT = path.resolve(__dirname, '..');
+const DEV_DATABASE = 'jobqueue';
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+const stops: (() => Promise<void>)[] = [];
+
+async function database(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const pg = await resolvePostgres({
+    embedded: () =>
+      startEmbeddedPostgres({ dataDir: path.join(ROOT, '.dev-data/postgres'), persistent: true }),
+  });
+  stops.push(pg.stop);
+  const admin = new Client({ connectionString: pg.url });
+  await admin.connect();
+  const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [
+    DEV_DATABASE,
+  ]);
+  if (!rowCount) await admin.query(`CREATE DATABASE ${DEV_DATABASE}`);
+  await admin.end();
+  const url = new URL(pg.url);
+  url.pathname = `/${DEV_DATABASE}`;
+  console.log(
+    `postgres  ${pg.source === 'embedded' ? 'embedded, data in .dev-data/postgres' : pg.source}: ${url}`,
+  );
+  return url.toString();
+}
+
+async function queues(): Promise<Record<string, string>> {
+  if (process.env.SQS_QUEUE_URL) return {};
+  const emulator = await startSqsEmulator({ port: Number(process.env.SQS_EMULATOR_PORT ?? 4566) });
+  stops.push(emulator.stop);
+  const pair = await createQueuePair(emulator.endpoint, 'episode-jobs-queue', {
+    dlqName: 'episode-jobs-dlq',
+  });
+  console.log(`sqs       emulator at ${emulator.endpoint}: ${pair.queueUrl} (DLQ ${pair.dlqUrl})`);
+  return {
+    SQS_ENDPOINT: emulator.endpoint,
+    SQS_QUEUE_URL: pair.queueUrl,
+    SQS_DLQ_URL: pair.dlqUrl,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+  };
+}
+
+function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`${name} exited (${signal ?? code}); stopping the rest`);
+      void shutdown(1);
+    }
+  });
+  return child;
+}
+
+let shuttingDown = false;
+const children: ChildProcess[] = [];
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM')),
+        ),
+    ),
+  );
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  console.log('building api and worker…');
+  for (const app of ['api', 'worker']) {
+    const build = spawnSync(
+      process.execPath,
+      [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (build.status !== 0) throw new Error(`nest build ${app} failed`);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: await database(),
+    ...(await queues()),
+    JWT_SECRET: process.env.JWT_SECRET ?? DEV_JWT_SECRET,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const port = env.PORT ?? '3000';
+  children.push(run('api', 'dist/apps/api/apps/api/src/main.js', env));
+  children.push(run('worker', 'dist/apps/worker/apps/worker/src/main.js', env));
+  console.log(`
+  api      http://127.0.0.1:${port}/api/v1/jobs
+  swagger  http://127.0.0.1:${port}/docs
+  health   http://127.0.0.1:${port}/health
+  token    npm run token -- --sub alice --role admin
+  Ctrl-C stops everything.
+`);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown(1);
+});

@@ -1,0 +1,33 @@
+import { runAppMain } from '../support/run-app';
+
+const VALID_ENV = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:1/unused',
+  SQS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
+  SQS_DLQ_URL: 'http://127.0.0.1:1/000000000000/dlq',
+  JWT_SECRET: 'x'.repeat(40),
+};
+
+describe('start-up configuration errors', () => {
+  it('the api exits non-zero naming MAX_JOB_RETRIES when it is not a number', async () => {
+    const run = await runAppMain('api', { ...VALID_ENV, MAX_JOB_RETRIES: 'abc' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('MAX_JOB_RETRIES must be an integer number (got "abc")');
+    expect(run.stderr).not.toMatch(/\bat \w+ \(/); // no stack trace for a configuration error
+  });
+
+  it('the worker exits non-zero listing every missing variable at once', async () => {
+    const run = await runAppMain('worker', {});
+    expect(run.code).toBe(1);
+    for (const name of ['DATABASE_URL', 'SQS_QUEUE_URL', 'SQS_DLQ_URL'])
+      expect(run.stderr).toContain(name);
+    expect(run.stderr).not.toContain('JWT_SECRET'); // the worker does not authenticate callers
+  });
+
+  it('the api refuses to start without JWT_SECRET or JWT_JWKS_URL', async () => {
+    const { JWT_SECRET: _secret, ...withoutJwt } = VALID_ENV;
+    void _secret;
+    const run = await runAppMain('api', withoutJwt);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('JWT_SECRET or JWT_JWKS_URL must be set');
+  });
+});

@@ -1,0 +1,54 @@
+// Relative import: jest's globalSetup runs outside moduleNameMapper, so @app/* aliases do not resolve here.
+import { randomBytes } from 'node:crypto';
+import { dataSourceOptions } from '../../libs/database/src';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { resolvePostgres } from '../../tools/dev-services/postgres-server';
+import { TEST_ENV, withDatabase } from './test-env';
+
+/**
+ * Once per `npm test`: find or start PostgreSQL, migrate a template database with the real
+ * migrations, and publish where they are. Each test file then clones the template (fast, isolated).
+ */
+export default async function globalSetup(): Promise<void> {
+  const pg = await resolvePostgres();
+  const templateDb = `jq_template_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: pg.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${templateDb}`);
+  await admin.end();
+
+  const dataSource = new DataSource({
+    ...dataSourceOptions({
+      url: withDatabase(pg.url, templateDb),
+      runMigrations: false,
+      poolSize: 1,
+    }),
+    logging: ['error'],
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+
+  // the AWS SDK warns once per client that Node 20 support ends in 2027; Node 20 is what runs here
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env[TEST_ENV.adminUrl] = pg.url;
+  process.env[TEST_ENV.templateDb] = templateDb;
+  globalThis.__JQ_TEARDOWN__ = async () => {
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${templateDb} WITH (FORCE)`);
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+      [`${templateDb.replace('template', 't')}%`],
+    );
+    for (const { datname } of rows)
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    await client.end();
+    await pg.stop();
+  };
+}
+
+declare global {
+  var __JQ_TEARDOWN__: (() => Promise<void>) | undefined;
+}

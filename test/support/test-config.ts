@@ -1,0 +1,29 @@
+import type { AppConfig } from '@app/config';
+
+/** A complete, valid configuration for tests; override what a test is about. */
+export function testConfig(
+  databaseUrl: string,
+  overrides: { [K in keyof AppConfig]?: Partial<AppConfig[K]> } = {},
+): AppConfig {
+  return {
+    database: { url: databaseUrl, runMigrations: false, poolSize: 20, ...overrides.database },
+    queue: {
+      queueUrl: 'http://127.0.0.1:1/000000000000/unused',
+      dlqUrl: 'http://127.0.0.1:1/000000000000/unused-dlq',
+      endpoint: undefined,
+      region: 'us-east-1',
+      ...overrides.queue,
+    },
+    processor: { intervalMs: 200, maxRetries: 3, initialRetryDelayMs: 50, ...overrides.processor },
+    http: { port: 0, workerHealthPort: 0, host: '127.0.0.1', ...overrides.http },
+    auth: {
+      secret: 'test-secret-test-secret-test-secret!',
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      rolesClaim: 'roles',
+      ...overrides.auth,
+    },
+    log: { level: 'silent', ...overrides.log },
+  };
+}
