@@ -1,6 +1,7 @@
 // Probe of the fauxqs emulator through the real AWS SDK and sqs-consumer: proves the SQS
 // behaviour the job queue relies on, and pins the emulator quirks noted in
 // .tmp/notes/sqs-emulator.md.
+import { TEST_ENV } from '../support/test-env';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -122,7 +123,9 @@ function liveEmulatorChildren(): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) !== process.pid || state === 'Z') continue;
+      // the run's shared emulator (global set-up) is a child too when jest runs in band
+      if (Number(ppid) !== process.pid || state === 'Z' || entry === process.env[TEST_ENV.sqsPid])
+        continue;
       if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('sqs-emulator.mjs')) {
         found.push(Number(entry));
       }

@@ -4,11 +4,12 @@ import { dataSourceOptions } from '../../libs/database/src';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { resolvePostgres } from '../../tools/dev-services/postgres-server';
+import { startSqsEmulator } from '../../tools/dev-services/sqs-emulator';
 import { TEST_ENV, withDatabase } from './test-env';
 
 /**
  * Once per `npm test`: find or start PostgreSQL, migrate a template database with the real
- * migrations, and publish where they are. Each test file then clones the template (fast, isolated).
+ * migrations, start the SQS emulator, and publish where they are. Each test file then clones the template (fast, isolated).
  */
 export default async function globalSetup(): Promise<void> {
   const pg = await resolvePostgres();
@@ -32,6 +33,12 @@ export default async function globalSetup(): Promise<void> {
 
   // the AWS SDK warns once per client that Node 20 support ends in 2027; Node 20 is what runs here
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const sqs = await startSqsEmulator();
+  process.env[TEST_ENV.sqsEndpoint] = sqs.endpoint;
+  process.env[TEST_ENV.sqsPid] = String(sqs.pid);
+  // the emulator accepts any credentials; the SDK's default chain reads these
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env[TEST_ENV.adminUrl] = pg.url;
   process.env[TEST_ENV.templateDb] = templateDb;
   globalThis.__JQ_TEARDOWN__ = async () => {
@@ -46,6 +53,7 @@ export default async function globalSetup(): Promise<void> {
       await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await client.end();
     await pg.stop();
+    await sqs.stop();
   };
 }
 

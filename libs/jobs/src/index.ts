@@ -1,5 +1,13 @@
 export { JobsModule } from './jobs.module';
 export { JobsService } from './jobs.service';
+export {
+  JobsBatchService,
+  type AttemptRef,
+  type Beat,
+  type Completion,
+  type Failure,
+  type LogLine,
+} from './jobs-batch.service';
 export { DomainError } from './domain-error';
 export {
   IllegalTransitionError,

@@ -1,4 +1,6 @@
-import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { parseInteger } from '../env-validation';
 
 const SQS_URL = { protocols: ['http', 'https'], require_tld: false, require_protocol: true };
 
@@ -20,6 +22,13 @@ export class QueueEnv {
   @MinLength(1)
   @IsString()
   AWS_REGION = 'us-east-1';
+
+  /** Long-poll wait of each ReceiveMessage, in seconds (SQS allows 0-20). */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(20)
+  @IsInt()
+  SQS_WAIT_TIME_SECONDS = 20;
 }
 
 export interface QueueConfig {
@@ -27,6 +36,7 @@ export interface QueueConfig {
   dlqUrl: string;
   endpoint: string | undefined;
   region: string;
+  waitTimeSeconds: number;
 }
 
 export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
@@ -34,4 +44,5 @@ export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
   dlqUrl: env.SQS_DLQ_URL,
   endpoint: env.SQS_ENDPOINT,
   region: env.AWS_REGION,
+  waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
 });

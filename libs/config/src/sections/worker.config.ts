@@ -1,0 +1,71 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { parseInteger } from '../env-validation';
+
+const TYPE_LIMITS =
+  /^(\s*[a-z0-9][a-z0-9-]*\s*=\s*\d+\s*)(,\s*[a-z0-9][a-z0-9-]*\s*=\s*\d+\s*)*$|^$/;
+
+export class WorkerEnv {
+  /** Jobs one worker process runs at once, all types together. */
+  @Transform(parseInteger)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  WORKER_CONCURRENCY = 50;
+
+  /** Per-type limits within WORKER_CONCURRENCY, e.g. `thumbnail-generation=2,export=1`. */
+  @Matches(TYPE_LIMITS, { message: 'WORKER_TYPE_CONCURRENCY must look like type=n,type=n' })
+  @IsString()
+  WORKER_TYPE_CONCURRENCY = '';
+
+  /** How often a worker refreshes heartbeat_at (and progress) of the jobs it holds, in ms. */
+  @Transform(parseInteger)
+  @Min(100)
+  @Max(60_000)
+  @IsInt()
+  WORKER_HEARTBEAT_MS = 5000;
+
+  /** On SIGTERM, how long running handlers may take to finish before they are aborted, in ms. */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(900_000)
+  @IsInt()
+  WORKER_SHUTDOWN_GRACE_MS = 30_000;
+
+  /** A processing job whose heartbeat is older than this is stalled (its worker died), in ms. */
+  @Transform(parseInteger)
+  @Min(1000)
+  @Max(3_600_000)
+  @IsInt()
+  RECOVERY_STALL_AFTER_MS = 20_000;
+}
+
+export interface WorkerConfig {
+  concurrency: number;
+  typeConcurrency: Readonly<Record<string, number>>;
+  heartbeatMs: number;
+  shutdownGraceMs: number;
+  stallAfterMs: number;
+}
+
+export const toWorkerConfig = (env: WorkerEnv): WorkerConfig => ({
+  concurrency: env.WORKER_CONCURRENCY,
+  typeConcurrency: Object.fromEntries(
+    env.WORKER_TYPE_CONCURRENCY.split(',')
+      .filter((pair) => pair.trim() !== '')
+      .map((pair) => pair.split('=').map((part) => part.trim()))
+      .map(([type, limit]) => [type, Number(limit)]),
+  ),
+  heartbeatMs: env.WORKER_HEARTBEAT_MS,
+  shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+  stallAfterMs: env.RECOVERY_STALL_AFTER_MS,
+});
+
+/** Cross-variable rule: a live worker must never look stalled between two heartbeats. */
+export function workerProblems(env: WorkerEnv): string[] {
+  return env.RECOVERY_STALL_AFTER_MS <= 2 * env.WORKER_HEARTBEAT_MS
+    ? [
+        `RECOVERY_STALL_AFTER_MS must exceed 2 × WORKER_HEARTBEAT_MS (got ${env.RECOVERY_STALL_AFTER_MS} and ${env.WORKER_HEARTBEAT_MS})`,
+      ]
+    : [];
+}

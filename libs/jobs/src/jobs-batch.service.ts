@@ -1,0 +1,231 @@
+import { queryRows } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
+import type { CreateJobInput, Job } from './job.types';
+
+export interface AttemptRef {
+  id: string;
+  attempt: number;
+}
+export interface Completion extends AttemptRef {
+  results: unknown;
+}
+export interface Failure extends AttemptRef {
+  errorMessage: string;
+  nextRetryAt: Date | null;
+}
+export interface Beat extends AttemptRef {
+  progress: number | null;
+}
+export interface LogLine {
+  jobId: string;
+  attempt: number | null;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  source: 'api' | 'worker' | 'lambda' | 'system';
+}
+
+const J = JOB_COLUMNS.split(',')
+  .map((c) => `j.${c.trim()}`)
+  .join(', ');
+
+/**
+ * The worker's hot path: every statement here handles a whole batch of jobs, because a
+ * PostgreSQL-backed queue is bound by statements, not rows. Each keeps the single-job rules of
+ * JobsRepository (allowed from-states, attempt fencing) in its WHERE clause.
+ */
+@Injectable()
+export class JobsBatchService {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  /** One INSERT for many jobs, inside `m`'s transaction, in input order. */
+  async insertMany(
+    inputs: readonly (CreateJobInput & { maxRetries: number })[],
+    m: EntityManager,
+  ): Promise<Job[]> {
+    if (inputs.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      m,
+      `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)
+       SELECT user_id, job_type, payload, max_retries, idempotency_key, parent_id
+       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[])
+         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, n)
+       ORDER BY n
+       RETURNING ${JOB_COLUMNS}`,
+      [
+        inputs.map((i) => i.userId),
+        inputs.map((i) => i.jobType),
+        inputs.map((i) => JSON.stringify(i.payload)),
+        inputs.map((i) => i.maxRetries),
+        inputs.map((i) => i.idempotencyKey ?? null),
+        inputs.map((i) => i.parentId ?? null),
+      ],
+    );
+    return rows.map(toJob);
+  }
+
+  /** pending → processing for every listed job that is still pending; the others are skipped. */
+  async claimMany(ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `UPDATE jobs SET status = 'processing', attempt = attempt + 1, started_at = now(), heartbeat_at = now(),
+         completed_at = NULL, progress = 0
+       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND cancel_requested_at IS NULL
+       RETURNING ${JOB_COLUMNS}`,
+      [ids],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * processing → completed for the current attempts, writing processing-time and queue-wait
+   * metrics in the same statement. Returns the ids that were still current (the winners).
+   */
+  async completeMany(items: readonly Completion[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = await queryRows<{ id: string }>(
+      this.manager,
+      `WITH done AS (
+         UPDATE jobs j SET status = 'completed', results = v.results, completed_at = now(), progress = 100,
+           next_retry_at = NULL, error_message = NULL
+         FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results)
+         WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+         RETURNING j.id, j.job_type, j.attempt, j.retry_count, j.created_at, j.started_at, j.completed_at
+       ), metrics AS (
+         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
+         SELECT id, job_type, attempt, 'processing_time_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM done
+         UNION ALL
+         SELECT id, job_type, attempt, 'queue_wait_ms', extract(epoch FROM started_at - created_at) * 1000
+         FROM done WHERE retry_count = 0
+       )
+       SELECT id FROM done`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.attempt),
+        items.map((i) => JSON.stringify(i.results ?? null)),
+      ],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** processing → failed for the current attempts, with a failed-attempt metric. Returns the winners. */
+  async failMany(items: readonly Failure[]): Promise<Job[]> {
+    if (items.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH failed AS (
+         UPDATE jobs j SET status = 'failed', error_message = v.error_message, next_retry_at = v.next_retry_at,
+           completed_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[]) AS v(id, attempt, error_message, next_retry_at)
+         WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+         RETURNING ${J}
+       ), metrics AS (
+         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
+         SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
+       )
+       SELECT * FROM failed`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.attempt),
+        items.map((i) => i.errorMessage),
+        items.map((i) => i.nextRetryAt),
+      ],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * Heartbeat (and progress) for the attempts a worker holds. Returns, for each attempt still
+   * current, whether its cancellation was requested; an attempt missing from the result is no
+   * longer this worker's (it stalled and was re-queued, or it was cancelled and finished).
+   */
+  async heartbeatMany(items: readonly Beat[]): Promise<Map<string, boolean>> {
+    if (items.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; cancel: boolean }>(
+      this.manager,
+      `UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
+       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, attempt, progress)
+       WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+       RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress)],
+    );
+    return new Map(rows.map((r) => [r.id, r.cancel]));
+  }
+
+  /**
+   * processing → pending for attempts that were claimed but never started (the worker is
+   * shutting down). Not a failed attempt: retry_count is unchanged. Run inside `m` with the
+   * outbox rows that announce the jobs again.
+   */
+  async releaseMany(items: readonly AttemptRef[], m: EntityManager): Promise<AttemptRef[]> {
+    if (items.length === 0) return [];
+    return queryRows<AttemptRef>(
+      m,
+      `UPDATE jobs j SET status = 'pending', started_at = NULL, heartbeat_at = NULL, progress = 0
+       FROM unnest($1::uuid[], $2::int[]) AS v(id, attempt)
+       WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+       RETURNING j.id, j.attempt`,
+      [items.map((i) => i.id), items.map((i) => i.attempt)],
+    );
+  }
+
+  /**
+   * failed → pending for jobs whose retry time has passed, locked with SKIP LOCKED so that
+   * several sweepers never re-queue one job twice. Run inside `m` with the outbox rows.
+   */
+  async retryDue(limit: number, m: EntityManager): Promise<AttemptRef[]> {
+    return queryRows<AttemptRef>(
+      m,
+      `UPDATE jobs j SET status = 'pending', retry_count = j.retry_count + 1, next_retry_at = NULL,
+         started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0
+       FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at <= now() AND retry_count < max_retries
+             ORDER BY next_retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+       WHERE j.id = due.id
+       RETURNING j.id, j.attempt`,
+      [limit],
+    );
+  }
+
+  /**
+   * processing → failed for jobs whose heartbeat is older than `stallAfterMs` (their worker
+   * died). A stall counts as a failed attempt: with retries left it is due at once, else it is
+   * failed for good. Returns the jobs it failed.
+   */
+  async failStalled(stallAfterMs: number, limit: number): Promise<Job[]> {
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `UPDATE jobs j SET status = 'failed', completed_at = now(),
+         error_message = 'Stalled: no heartbeat for ' || ($1::int / 1000) || ' s (the worker stopped or lost the database)',
+         next_retry_at = CASE WHEN j.retry_count < j.max_retries THEN now() ELSE NULL END
+       FROM (SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
+             ORDER BY heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED) stalled
+       WHERE j.id = stalled.id
+       RETURNING ${J}`,
+      [stallAfterMs, limit],
+    );
+    return rows.map(toJob);
+  }
+
+  /** Appends log lines in one INSERT; created_at keeps their order. */
+  async appendLogs(lines: readonly LogLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await queryRows(
+      this.manager,
+      `INSERT INTO job_logs (job_id, attempt, level, message, source)
+       SELECT job_id, attempt, level, message, source
+       FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::text[], $5::varchar[]) WITH ORDINALITY
+         AS l(job_id, attempt, level, message, source, n)
+       ORDER BY n`,
+      [
+        lines.map((l) => l.jobId),
+        lines.map((l) => l.attempt),
+        lines.map((l) => l.level),
+        lines.map((l) => l.message),
+        lines.map((l) => l.source),
+      ],
+    );
+  }
+}

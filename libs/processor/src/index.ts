@@ -1,0 +1,12 @@
+export { ProcessorModule } from './processor.module';
+export { JobTypesModule } from './job-types.module';
+export { JobProcessor } from './job-processor';
+export { HandlerRegistry, type RegisteredHandler } from './handler-registry';
+export { JobSubmissionService, type JobRequest } from './job-submission.service';
+export { JobHandler } from './job-handler.decorator';
+export type { AbortReason, JobContext, JobHandlerInstance, JobHandlerOptions } from './job-handler';
+export { InvalidPayloadError, UnknownJobTypeError } from './processor.errors';
+export { validatePayload, type FieldProblem, type PayloadCheck } from './payload-validation';
+export { PermanentJobError } from '@app/recovery';
+export { BuiltinHandlersModule } from './builtin/builtin-handlers.module';
+export { EchoHandler, EchoPayload, type EchoResult } from './builtin/echo.handler';

@@ -1,0 +1,336 @@
+import { hostname } from 'node:os';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { AppConfig, ProcessorConfig, WorkerConfig } from '@app/config';
+import {
+  type Completion,
+  type Failure,
+  type Job,
+  JobsBatchService,
+  JobsService,
+  type LogLine,
+} from '@app/jobs';
+import { Outbox, QueueService } from '@app/queue';
+import { decideRetry, describeError } from '@app/recovery';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import type { EntityManager } from 'typeorm';
+import { HandlerRegistry, type RegisteredHandler } from './handler-registry';
+import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
+import { MicroBatcher } from './micro-batcher';
+import { RunningJob } from './running-job';
+import { Semaphore } from './semaphore';
+
+/**
+ * The specification's JobProcessor. For each received batch of up to 10 messages it claims the
+ * jobs in one UPDATE, acknowledges the messages in one DeleteMessageBatch (from then on
+ * PostgreSQL owns the job: a crash is caught by the stall sweeper, not by SQS redelivery), and
+ * runs the handlers under the worker's and each type's concurrency limits. Completions,
+ * failures and log lines are written in batches; every write is fenced by the attempt number.
+ */
+@Injectable()
+export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobProcessor.name);
+  private readonly workerId = `${hostname()}:${process.pid}`;
+  private readonly held = new Map<string, RunningJob>();
+  private readonly slots: Semaphore;
+  private readonly typeSlots = new Map<string, Semaphore>();
+  private readonly worker: WorkerConfig;
+  private readonly processor: ProcessorConfig;
+  private readonly completions: MicroBatcher<Completion, boolean>;
+  private readonly failures: MicroBatcher<Failure, Job | undefined>;
+  private readonly logs: MicroBatcher<LogLine, null>;
+  private openGate!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
+  private accepting = false;
+  private heartbeatTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly jobs: JobsService,
+    private readonly batch: JobsBatchService,
+    private readonly queue: QueueService,
+    private readonly outbox: Outbox,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.worker = config.get('worker', { infer: true });
+    this.processor = config.get('processor', { infer: true });
+    this.slots = new Semaphore(this.worker.concurrency);
+    const onRetry = (what: string) => (error: unknown, attempt: number) =>
+      this.logger.warn(
+        `writing ${what} failed (try ${attempt}): ${describeError(error)}; retrying`,
+      );
+    this.completions = new MicroBatcher(
+      async (items) => {
+        const won = new Set(await this.batch.completeMany(items));
+        return items.map((i) => won.has(i.id));
+      },
+      { maxBatch: 100, onRetry: onRetry('completions') },
+    );
+    this.failures = new MicroBatcher(
+      async (items) => {
+        const rows = new Map((await this.batch.failMany(items)).map((j) => [j.id, j]));
+        return items.map((i) => rows.get(i.id));
+      },
+      { maxBatch: 100, onRetry: onRetry('failures') },
+    );
+    this.logs = new MicroBatcher(
+      async (lines) => {
+        await this.batch.appendLogs(lines);
+        return lines.map(() => null);
+      },
+      { maxBatch: 500, onRetry: onRetry('job logs') },
+    );
+  }
+
+  registerHandler(type: string, handler: JobHandlerInstance, options: JobHandlerOptions): void {
+    this.registry.registerHandler(type, handler, options);
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** Opens the gate for received messages and starts the heartbeat. */
+  start(): void {
+    if (this.accepting) return;
+    this.accepting = true;
+    this.openGate();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.worker.heartbeatMs);
+    this.logger.log(
+      `worker ${this.workerId} processing up to ${this.worker.concurrency} jobs at once`,
+    );
+  }
+
+  /** Number of jobs this worker holds (claimed, running or waiting for a per-type slot). */
+  get inFlight(): number {
+    return this.held.size;
+  }
+
+  processMessage(message: Message): Promise<void> {
+    return this.processMessages([message]);
+  }
+
+  /** One received batch: decode, claim what there is room for, acknowledge, start the handlers. */
+  async processMessages(messages: readonly Message[]): Promise<void> {
+    await this.gate;
+    const readable: { message: Message; jobId: string }[] = [];
+    for (const message of messages) {
+      const decoded = this.queue.processJob(message);
+      if (decoded) readable.push({ message, jobId: decoded.jobId });
+      else await this.queue.handleError(message, 'unreadable message body: not a job message');
+    }
+    if (readable.length === 0) return;
+
+    await this.slots.whenAvailable();
+    if (!this.accepting) return this.queue.releaseMessages(readable.map((r) => r.message));
+    const take = Math.min(this.slots.available, readable.length);
+    this.slots.tryAcquire(take);
+    const now = readable.slice(0, take);
+    if (take < readable.length)
+      await this.queue.releaseMessages(readable.slice(take).map((r) => r.message));
+
+    let claimed: Job[];
+    try {
+      claimed = await this.batch.claimMany(now.map((r) => r.jobId));
+    } catch (error) {
+      this.slots.release(take);
+      this.logger.warn(
+        `claim failed (${describeError(error)}); messages return to the queue in 5 s`,
+      );
+      return this.queue.releaseMessages(
+        now.map((r) => r.message),
+        5,
+      );
+    }
+    // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with.
+    await this.queue.deleteMessages(now.map((r) => r.message));
+    this.slots.release(take - claimed.length);
+    for (const job of claimed) void this.run(job);
+  }
+
+  /** Records a successful attempt; false when the attempt was no longer current (fenced out). */
+  async handleSuccess(running: RunningJob, results: unknown): Promise<boolean> {
+    await Promise.all(running.logWrites);
+    const won = await this.completions.push({
+      id: running.id,
+      attempt: running.attempt,
+      results: results ?? null,
+    });
+    if (!won)
+      this.logger.warn(
+        `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
+      );
+    return won;
+  }
+
+  /** Records a failed attempt: a retry with backoff, or failed for good (and a copy in the DLQ). */
+  async handleFailure(running: RunningJob, error: unknown): Promise<void> {
+    const decision = decideRetry(
+      running.job,
+      error,
+      { initialDelayMs: this.processor.initialRetryDelayMs },
+      new Date(),
+    );
+    running.log('error', `attempt ${running.attempt} failed: ${decision.errorMessage}`);
+    await Promise.all(running.logWrites);
+    const failed = await this.failures.push({
+      id: running.id,
+      attempt: running.attempt,
+      ...decision,
+    });
+    if (failed && !decision.nextRetryAt) {
+      await this.queue
+        .deadLetter({ jobId: running.id, attempt: running.attempt }, decision.errorMessage)
+        .catch((e: unknown) =>
+          this.logger.warn(`copying job ${running.id} to the DLQ failed: ${describeError(e)}`),
+        );
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Graceful stop: accept nothing more, give running handlers WORKER_SHUTDOWN_GRACE_MS to
+   * finish, abort the rest, and hand every attempt still held back to the queue (pending again,
+   * with a new outbox message) so another worker picks it up at once.
+   */
+  async stop(): Promise<void> {
+    if (!this.accepting && !this.heartbeatTimer) return;
+    this.accepting = false;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    for (const running of this.held.values()) if (!running.started) running.abort('shutdown');
+    const deadline = Date.now() + this.worker.shutdownGraceMs;
+    while (this.held.size && Date.now() < deadline) await sleep(50);
+    if (this.held.size) {
+      this.logger.warn(
+        `${this.held.size} jobs still running after the grace period; aborting and re-queueing them`,
+      );
+      for (const running of this.held.values()) running.abort('shutdown');
+      await this.release([...this.held.values()]);
+    }
+    await Promise.all([this.completions.close(), this.failures.close(), this.logs.close()]);
+    await this.outbox.flush();
+  }
+
+  private async run(job: Job): Promise<void> {
+    const running = new RunningJob(job, (r, level, message) =>
+      this.logs.push({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
+    );
+    this.held.set(job.id, running);
+    let entry: RegisteredHandler | undefined;
+    let typeSlot: Semaphore | undefined;
+    try {
+      entry = this.registry.get(job.jobType);
+      typeSlot = this.typeSemaphore(entry);
+      await typeSlot?.acquire();
+      if (running.abortReason) throw new Error(`aborted before start: ${running.abortReason}`);
+      running.started = true;
+      running.log('info', `attempt ${job.attempt} started on ${this.workerId}`);
+      const payload = plainToInstance(entry.options.payload, job.payload);
+      const results = await this.withTimeout(
+        entry.handler.handle(payload, running.context()),
+        running,
+        entry.options.timeoutMs,
+      );
+      if (running.abortReason === 'lost') return;
+      running.log('info', `attempt ${job.attempt} completed`);
+      await this.handleSuccess(running, results);
+    } catch (error) {
+      await this.settleError(running, error).catch((e: unknown) =>
+        this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(e)}`),
+      );
+    } finally {
+      typeSlot?.release();
+      this.held.delete(job.id);
+      this.slots.release();
+    }
+  }
+
+  private async settleError(running: RunningJob, error: unknown): Promise<void> {
+    switch (running.abortReason) {
+      case 'lost':
+        return; // another attempt owns the job now; nothing of ours may be written
+      case 'cancelled':
+        running.log('warn', `attempt ${running.attempt} stopped: the job was cancelled`);
+        await Promise.all(running.logWrites);
+        await this.jobs.confirmCancelled(running.id, running.attempt).catch(() => undefined);
+        return;
+      case 'shutdown':
+        await this.release([running]);
+        return;
+      default:
+        await this.handleFailure(running, error);
+    }
+  }
+
+  /** processing → pending plus a new outbox message, for attempts this worker gives up. */
+  private async release(runs: RunningJob[]): Promise<void> {
+    const refs = runs.map((r) => ({ id: r.id, attempt: r.attempt }));
+    if (refs.length === 0) return;
+    await this.manager.transaction(async (m) => {
+      const released = await this.batch.releaseMany(refs, m);
+      await this.outbox.enqueue(
+        m,
+        released.map((r) => ({ jobId: r.id, attempt: r.attempt + 1 })),
+      );
+    });
+  }
+
+  private async heartbeat(): Promise<void> {
+    const runs = [...this.held.values()];
+    if (runs.length === 0) return;
+    try {
+      const alive = await this.batch.heartbeatMany(
+        runs.map((r) => ({ id: r.id, attempt: r.attempt, progress: r.takeProgress() })),
+      );
+      for (const r of runs) {
+        if (!alive.has(r.id)) r.abort('lost');
+        else if (alive.get(r.id)) r.abort('cancelled');
+      }
+    } catch (error) {
+      this.logger.warn(`heartbeat failed: ${describeError(error)}`);
+    }
+  }
+
+  private typeSemaphore(entry: RegisteredHandler): Semaphore | undefined {
+    if (entry.concurrency === undefined) return undefined;
+    let slot = this.typeSlots.get(entry.type);
+    if (!slot) this.typeSlots.set(entry.type, (slot = new Semaphore(entry.concurrency)));
+    return slot;
+  }
+
+  private async withTimeout<T>(
+    work: Promise<T>,
+    running: RunningJob,
+    timeoutMs: number | undefined,
+  ): Promise<T> {
+    if (!timeoutMs) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        running.abort('timeout');
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,71 @@
+import type { AppConfig } from '@app/config';
+import { type Job, JobsBatchService } from '@app/jobs';
+import { Outbox } from '@app/queue';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { HandlerRegistry } from './handler-registry';
+
+export interface JobRequest {
+  jobType: string;
+  payload: unknown;
+  maxRetries?: number;
+  idempotencyKey?: string | null;
+  parentId?: string | null;
+}
+
+/**
+ * How a job enters the system (api, bulk import): validate against the handler registry, then
+ * write the jobs and their outbox messages in one transaction, then nudge the relay. A job the
+ * caller was told about always has its message; a rolled-back one never sends anything.
+ */
+@Injectable()
+export class JobSubmissionService {
+  private readonly defaultMaxRetries: number;
+
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly jobs: JobsBatchService,
+    private readonly outbox: Outbox,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
+  }
+
+  /** Validates every request first (nothing is written if one is bad), then submits them all. */
+  async submit(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
+    const validated = requests.map((r) => ({
+      ...r,
+      payload: this.registry.validate(r.jobType, r.payload),
+    }));
+    const jobs = await this.manager.transaction((m) => this.submitIn(m, userId, validated));
+    this.outbox.nudge();
+    return jobs;
+  }
+
+  /**
+   * Writes already validated jobs inside the caller's transaction; the caller nudges the outbox
+   * (`afterCommit`) once it has committed.
+   */
+  async submitIn(
+    m: EntityManager,
+    userId: string,
+    requests: readonly JobRequest[],
+  ): Promise<Job[]> {
+    const jobs = await this.jobs.insertMany(
+      requests.map((r) => ({ ...r, userId, maxRetries: r.maxRetries ?? this.defaultMaxRetries })),
+      m,
+    );
+    await this.outbox.enqueue(
+      m,
+      jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
+    );
+    return jobs;
+  }
+
+  afterCommit(): void {
+    this.outbox.nudge();
+  }
+}

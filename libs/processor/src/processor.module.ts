@@ -1,0 +1,45 @@
+import type { AppConfig } from '@app/config';
+import { JobsModule } from '@app/jobs';
+import { QueueModule, SQS_CLIENT } from '@app/queue';
+import { RecoveryModule } from '@app/recovery';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SqsModule } from '@ssut/nestjs-sqs';
+import { JobProcessor } from './job-processor';
+import { JobTypesModule } from './job-types.module';
+import { JOBS_CONSUMER, JobsConsumer } from './jobs.consumer';
+
+/** The worker's engine: the SQS consumer, the JobProcessor and the recovery sweeper. */
+@Module({
+  imports: [
+    JobsModule,
+    QueueModule,
+    JobTypesModule,
+    RecoveryModule,
+    SqsModule.registerAsync({
+      imports: [QueueModule],
+      inject: [SQS_CLIENT, ConfigService],
+      useFactory: (sqs: SQSClient, config: ConfigService<AppConfig, true>) => {
+        const queue = config.get('queue', { infer: true });
+        return {
+          consumers: [
+            {
+              name: JOBS_CONSUMER,
+              queueUrl: queue.queueUrl,
+              sqs,
+              batchSize: 10,
+              waitTimeSeconds: queue.waitTimeSeconds,
+              shouldDeleteMessages: false,
+              stopOptions: { abort: true },
+            },
+          ],
+          producers: [],
+        };
+      },
+    }),
+  ],
+  providers: [JobProcessor, JobsConsumer],
+  exports: [JobProcessor],
+})
+export class ProcessorModule {}

@@ -1,0 +1,71 @@
+import type { JobLogLevel } from '@app/database';
+import type { Job } from '@app/jobs';
+import type { AbortReason, JobContext } from './job-handler';
+
+/** A job this worker has claimed: its fence (attempt), its abort switch and unsent progress. */
+export class RunningJob {
+  readonly controller = new AbortController();
+  readonly logWrites: Promise<unknown>[] = [];
+  started = false;
+  progress: number | null = null;
+  private progressDirty = false;
+
+  constructor(
+    readonly job: Job,
+    private readonly writeLog: (
+      job: RunningJob,
+      level: JobLogLevel,
+      message: string,
+    ) => Promise<unknown>,
+  ) {}
+
+  get id(): string {
+    return this.job.id;
+  }
+
+  get attempt(): number {
+    return this.job.attempt;
+  }
+
+  get abortReason(): AbortReason | undefined {
+    return this.controller.signal.aborted
+      ? (this.controller.signal.reason as AbortReason)
+      : undefined;
+  }
+
+  abort(reason: AbortReason): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Progress changed since the last heartbeat, else null (the heartbeat keeps the stored value). */
+  takeProgress(): number | null {
+    if (!this.progressDirty) return null;
+    this.progressDirty = false;
+    return this.progress;
+  }
+
+  log(level: JobLogLevel, message: string): void {
+    this.logWrites.push(this.writeLog(this, level, message).catch(() => undefined));
+  }
+
+  context(): JobContext {
+    return {
+      jobId: this.job.id,
+      jobType: this.job.jobType,
+      userId: this.job.userId,
+      attempt: this.job.attempt,
+      signal: this.controller.signal,
+      progress: (percent: number) => {
+        const clamped = Math.max(
+          0,
+          Math.min(100, Math.round(Number.isFinite(percent) ? percent : 0)),
+        );
+        if (clamped !== this.progress) {
+          this.progress = clamped;
+          this.progressDirty = true;
+        }
+      },
+      log: (level, message) => this.log(level, String(message).slice(0, 10_000)),
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { queryRows } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+
+export interface OutboxEntry {
+  jobId: string;
+  attempt: number;
+}
+
+export interface UnsentMessage extends OutboxEntry {
+  id: string;
+}
+
+/**
+ * `queue_messages` as a transactional outbox. Rows are written in the caller's transaction
+ * (with the job they announce), so a message exists exactly when its job does; the relay sends
+ * them after commit.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  /** One multi-row INSERT for any number of jobs, inside `manager`'s transaction. */
+  async add(
+    manager: EntityManager,
+    queueUrl: string,
+    entries: readonly OutboxEntry[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await queryRows(
+      manager,
+      `INSERT INTO queue_messages (job_id, queue_url, attempt)
+       SELECT job_id, $1, attempt FROM unnest($2::uuid[], $3::int[]) AS e(job_id, attempt)`,
+      [queueUrl, entries.map((e) => e.jobId), entries.map((e) => e.attempt)],
+    );
+  }
+
+  /**
+   * Locks up to `limit` unsent rows, oldest first, skipping rows another relay holds, and hands
+   * them to `send`; what `send` reports is recorded before the lock is released. A crash after
+   * sending and before commit sends those messages again later: the claim makes that harmless.
+   */
+  async relayBatch(
+    limit: number,
+    send: (
+      rows: UnsentMessage[],
+    ) => Promise<{
+      sent: { id: string; messageId: string }[];
+      failed: { id: string; error: string }[];
+    }>,
+  ): Promise<number> {
+    return this.manager.transaction(async (m) => {
+      const rows = await queryRows<{ id: string; job_id: string; attempt: number }>(
+        m,
+        `SELECT id, job_id, attempt FROM queue_messages WHERE sent_at IS NULL
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const { sent, failed } = await send(
+        rows.map((r) => ({ id: r.id, jobId: r.job_id, attempt: r.attempt ?? 1 })),
+      );
+      if (sent.length) {
+        await queryRows(
+          m,
+          `UPDATE queue_messages q SET sent_at = now(), message_id = s.message_id, send_attempts = send_attempts + 1
+           FROM unnest($1::uuid[], $2::text[]) AS s(id, message_id) WHERE q.id = s.id`,
+          [sent.map((s) => s.id), sent.map((s) => s.messageId)],
+        );
+      }
+      if (failed.length) {
+        await queryRows(
+          m,
+          `UPDATE queue_messages q SET send_attempts = send_attempts + 1, last_send_error = f.error
+           FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE q.id = f.id`,
+          [failed.map((f) => f.id), failed.map((f) => f.error)],
+        );
+      }
+      return sent.length;
+    });
+  }
+
+  /** Rows written but never sent (SQS was down, or no relay ran yet). */
+  async countUnsent(): Promise<number> {
+    const [{ n }] = await queryRows<{ n: number }>(
+      this.manager,
+      `SELECT count(*)::int AS n FROM queue_messages WHERE sent_at IS NULL`,
+    );
+    return n;
+  }
+}

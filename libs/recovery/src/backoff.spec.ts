@@ -1,0 +1,76 @@
+import { exponentialBackoff } from './backoff';
+import { PermanentJobError } from './permanent-job-error';
+import { decideRetry } from './retry-decision';
+
+describe('exponentialBackoff (full jitter)', () => {
+  it('is bounded by 0 and base × 2^attempt', () => {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      expect(exponentialBackoff(attempt, 1000, { random: () => 0 })).toBe(0);
+      expect(exponentialBackoff(attempt, 1000, { random: () => 0.999999 })).toBe(
+        Math.floor(0.999999 * 1000 * 2 ** attempt),
+      );
+    }
+  });
+
+  it('doubles its ceiling with every attempt', () => {
+    const ceilings = [0, 1, 2, 3].map((a) => exponentialBackoff(a, 500, { random: () => 1 }));
+    expect(ceilings).toEqual([500, 1000, 2000, 4000]);
+  });
+
+  it('never exceeds the cap', () => {
+    expect(exponentialBackoff(30, 5000, { capMs: 60_000, random: () => 1 })).toBe(60_000);
+    expect(exponentialBackoff(1000, 5000, { random: () => 1 })).toBe(3_600_000);
+  });
+
+  it('spreads delays over the whole window', () => {
+    const samples = Array.from({ length: 2000 }, () => exponentialBackoff(3, 1000));
+    const window = 8000;
+    expect(Math.min(...samples)).toBeLessThan(window * 0.1);
+    expect(Math.max(...samples)).toBeGreaterThan(window * 0.9);
+    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+    expect(mean).toBeGreaterThan(window * 0.4);
+    expect(mean).toBeLessThan(window * 0.6);
+  });
+});
+
+describe('decideRetry', () => {
+  const now = new Date('2026-01-07T00:00:00Z');
+  const policy = { initialDelayMs: 1000 };
+
+  it('schedules a retry with backoff while retries remain', () => {
+    const d = decideRetry(
+      { retryCount: 2, maxRetries: 3 },
+      new Error('timeout'),
+      policy,
+      now,
+      () => 0.5,
+    );
+    expect(d).toEqual({ errorMessage: 'timeout', nextRetryAt: new Date(now.getTime() + 2000) });
+  });
+
+  it('fails for good once the retries are used up', () => {
+    expect(
+      decideRetry({ retryCount: 3, maxRetries: 3 }, new Error('x'), policy, now).nextRetryAt,
+    ).toBeNull();
+  });
+
+  it('fails for good at once on a permanent error, retries left or not', () => {
+    const d = decideRetry(
+      { retryCount: 0, maxRetries: 5 },
+      new PermanentJobError('not a video'),
+      policy,
+      now,
+    );
+    expect(d).toEqual({ errorMessage: 'not a video', nextRetryAt: null });
+  });
+
+  it('keeps the message of a non-Error throw and truncates huge ones', () => {
+    expect(decideRetry({ retryCount: 0, maxRetries: 0 }, 'plain', policy, now).errorMessage).toBe(
+      'plain',
+    );
+    expect(
+      decideRetry({ retryCount: 0, maxRetries: 0 }, new Error('y'.repeat(5000)), policy, now)
+        .errorMessage,
+    ).toHaveLength(4001);
+  });
+});

@@ -1,0 +1,95 @@
+import type { AppConfig } from '@app/config';
+import { JobsBatchService } from '@app/jobs';
+import { Outbox } from '@app/queue';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+
+const SWEEP_LIMIT = 500;
+
+export interface SweepResult {
+  stalled: number;
+  requeued: number;
+}
+
+/**
+ * The worker's maintenance pass, every JOB_PROCESSOR_INTERVAL ms:
+ * 1. stalled jobs (processing, heartbeat older than RECOVERY_STALL_AFTER_MS) fail as an attempt;
+ * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
+ * 3. outbox rows that were never sent (SQS was down) are sent.
+ * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
+ * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
+ * Worst-case recovery of a dead worker's job: stall limit + one interval.
+ */
+@Injectable()
+export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RecoverySweeper.name);
+  private readonly intervalMs: number;
+  private readonly stallAfterMs: number;
+  private timer?: NodeJS.Timeout;
+  private current?: Promise<unknown>;
+
+  constructor(
+    private readonly jobs: JobsBatchService,
+    private readonly outbox: Outbox,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.intervalMs = config.get('processor', { infer: true }).intervalMs;
+    this.stallAfterMs = config.get('worker', { infer: true }).stallAfterMs;
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.current;
+  }
+
+  /** One full pass; exposed so tests and operators can run it on demand. */
+  async sweep(): Promise<SweepResult> {
+    const stalled = await this.jobs.failStalled(this.stallAfterMs, SWEEP_LIMIT);
+    for (const job of stalled)
+      this.logger.warn(
+        `job ${job.id} stalled on attempt ${job.attempt}; ${job.nextRetryAt ? 'retrying' : 'out of retries'}`,
+      );
+    let requeued = 0;
+    for (;;) {
+      const batch = await this.manager.transaction(async (m) => {
+        const due = await this.jobs.retryDue(SWEEP_LIMIT, m);
+        await this.outbox.enqueue(
+          m,
+          due.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
+        );
+        return due.length;
+      });
+      requeued += batch;
+      if (batch < SWEEP_LIMIT) break;
+    }
+    await this.outbox.flush();
+    return { stalled: stalled.length, requeued };
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.current = this.sweep()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `recovery sweep failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => {
+          if (this.timer) this.schedule();
+        });
+    }, this.intervalMs);
+  }
+}
