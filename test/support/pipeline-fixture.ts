@@ -90,13 +90,14 @@ export async function createPipelineFixture(
       const workerConfig = testConfig(db.url, {
         ...opts.overrides,
         ...overrides,
-        queue: config.queue,
+        queue: { ...config.queue, ...overrides.queue },
         worker: { ...opts.overrides?.worker, ...overrides.worker },
       });
       const worker = await NestFactory.createApplicationContext(
         WorkerModule.forRoot(workerConfig, handlers),
         {
-          logger: false,
+          // JQ_TEST_LOGS=1 shows the workers' logs when a test needs explaining
+          logger: process.env.JQ_TEST_LOGS ? ['error', 'warn', 'log'] : false,
           abortOnError: false,
         },
       );

@@ -1,9 +1,14 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { JobsModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { BuiltinHandlersModule } from '@app/processor';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
+import { JobsApiModule } from './jobs/jobs-api.module';
 
 export const API_CONFIG_SECTIONS = [
   'database',
@@ -17,15 +22,28 @@ export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: ApiConfig): DynamicModule {
+  /**
+   * `handlers`: modules providing @JobHandler classes. The api never runs them; it needs them
+   * so the registry can validate new jobs against each type's payload class.
+   */
+  static forRoot(
+    config: ApiConfig,
+    handlers: ModuleMetadata['imports'] = [BuiltinHandlersModule],
+  ): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule,
         DatabaseModule,
-        JobsModule,
+        AuthModule,
+        JobsApiModule,
         HealthModule,
+        ...(handlers ?? []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
   }

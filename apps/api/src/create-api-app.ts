@@ -1,13 +1,18 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ModuleMetadata } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
+import { setupSwagger } from './docs/swagger';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both use this. */
-export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: ApiConfig,
+  handlers?: ModuleMetadata['imports'],
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config),
-    new FastifyAdapter(),
+    ApiModule.forRoot(config, handlers),
+    new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }),
     {
       bufferLogs: true,
       abortOnError: false,
@@ -15,5 +20,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  await app.init();
+  setupSwagger(app);
   return app;
 }

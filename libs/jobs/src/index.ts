@@ -8,8 +8,12 @@ export {
   type Failure,
   type LogLine,
 } from './jobs-batch.service';
+export { JobStatsService, type JobCounts } from './job-stats.service';
+export { JobLogsService, MAX_LOG_LINES, type JobLogEntry } from './job-logs.service';
+export { estimateCompletion } from './estimated-completion';
 export { DomainError } from './domain-error';
 export {
+  IdempotencyKeyReusedError,
   IllegalTransitionError,
   JobNotFoundError,
   RetriesExhaustedError,

@@ -3,7 +3,7 @@ import { JobEntity, type JobStatus } from '@app/database';
 /** Columns every RETURNING and SELECT of a whole job lists, in table order. */
 export const JOB_COLUMNS = `id, user_id, job_type, status, payload, results, error_message, retry_count,
   max_retries, created_at, started_at, completed_at, next_retry_at, progress, attempt, heartbeat_at,
-  cancel_requested_at, idempotency_key, parent_id`;
+  cancel_requested_at, idempotency_key, parent_id, idempotency_fingerprint`;
 
 export interface JobRow {
   id: string;
@@ -25,6 +25,7 @@ export interface JobRow {
   cancel_requested_at: Date | null;
   idempotency_key: string | null;
   parent_id: string | null;
+  idempotency_fingerprint: string | null;
 }
 
 export function toJob(row: JobRow): JobEntity {
@@ -48,5 +49,6 @@ export function toJob(row: JobRow): JobEntity {
     cancelRequestedAt: row.cancel_requested_at,
     idempotencyKey: row.idempotency_key,
     parentId: row.parent_id,
+    idempotencyFingerprint: row.idempotency_fingerprint,
   });
 }

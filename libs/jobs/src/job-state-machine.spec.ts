@@ -11,6 +11,7 @@ describe('job state machine', () => {
     [Pending, Cancelled],
     [Processing, Cancelled],
     [Failed, Pending],
+    [Cancelled, Pending],
   ])('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
   });
@@ -21,8 +22,8 @@ describe('job state machine', () => {
     [Completed, Pending],
     [Completed, Failed],
     [Completed, Cancelled],
-    [Cancelled, Pending],
     [Cancelled, Processing],
+    [Cancelled, Completed],
     [Failed, Completed],
     [Failed, Processing],
     [Processing, Pending],
@@ -30,17 +31,22 @@ describe('job state machine', () => {
     expect(canTransition(from, to)).toBe(false);
   });
 
-  it('treats completed and cancelled as final, and failed as retryable', () => {
+  it('treats only completed as final: failed and cancelled jobs can be re-queued by hand', () => {
     expect([Pending, Processing, Completed, Failed, Cancelled].filter(isFinal)).toEqual([
       Completed,
-      Cancelled,
     ]);
+    expect(TRANSITIONS.requeue.from).toEqual([Failed, Cancelled]);
   });
 
   it('derives ALLOWED_FROM from the transitions and nothing else', () => {
-    const derived = Object.values(TRANSITIONS).reduce((n, t) => n + t.from.length, 0);
-    expect(Object.values(ALLOWED_FROM).reduce((n, froms) => n + froms.length, 0)).toBe(derived);
-    expect(ALLOWED_FROM[Pending]).toEqual([Failed]);
+    // retry and requeue share failed → pending: count distinct (from, to) pairs
+    const derived = new Set(
+      Object.values(TRANSITIONS).flatMap((t) => t.from.map((from) => `${from}>${t.to}`)),
+    );
+    expect(Object.values(ALLOWED_FROM).reduce((n, froms) => n + froms.length, 0)).toBe(
+      derived.size,
+    );
+    expect(ALLOWED_FROM[Pending]).toEqual([Failed, Cancelled]);
     expect(ALLOWED_FROM[Completed]).toEqual([Processing]);
   });
 });

@@ -20,8 +20,13 @@ export const TRANSITIONS = {
     from: [JobStatus.Pending, JobStatus.Processing, JobStatus.Failed],
     to: JobStatus.Cancelled,
   },
-  /** A failed job is queued again (automatic retry, or a manual one). */
+  /** A failed job is queued again by the retry policy while it has retries left. */
   retry: { from: [JobStatus.Failed], to: JobStatus.Pending },
+  /**
+   * Someone (the owner or an admin) runs a failed or cancelled job again by hand. Not limited by
+   * max_retries and not counted in retry_count: that budget belongs to automatic retries.
+   */
+  requeue: { from: [JobStatus.Failed, JobStatus.Cancelled], to: JobStatus.Pending },
 } as const satisfies Record<string, { from: readonly JobStatus[]; to: JobStatus }>;
 
 export type TransitionName = keyof typeof TRANSITIONS;
@@ -46,7 +51,10 @@ export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return ALLOWED_FROM[to].includes(from);
 }
 
-/** Completed and cancelled jobs never change again; failed ones may still be retried. */
+/**
+ * Only completed jobs never change again. Failed and cancelled jobs stay put unless someone
+ * re-queues them by hand (`requeue`); nothing in the system moves them on its own.
+ */
 export function isFinal(status: JobStatus): boolean {
   return !Object.values(ALLOWED_FROM).some((froms) => froms.includes(status));
 }

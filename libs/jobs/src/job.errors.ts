@@ -34,3 +34,14 @@ export class StaleAttemptError extends DomainError {
     super(`Attempt ${attempt} of job ${jobId} is no longer current`, { jobId, attempt });
   }
 }
+
+/** An Idempotency-Key was sent again with a different request than the one that first used it. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(key: string, jobId: string) {
+    super(`Idempotency-Key "${key}" was already used for job ${jobId} with a different request`, {
+      field: 'Idempotency-Key',
+      jobId,
+    });
+  }
+}

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
+import { JobLogsService } from './job-logs.service';
+import { JobStatsService } from './job-stats.service';
 import { JobsBatchService } from './jobs-batch.service';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 
 /**
  * The Job model and the tables it owns (jobs, job_metrics, job_logs). Other modules call
- * JobsService (one job) and JobsBatchService (the worker's batched hot path); JobsRepository
- * stays private to this module.
+ * JobsService (one job), JobsBatchService (the worker's batched hot path) and the read side
+ * (JobStatsService, JobLogsService); JobsRepository stays private to this module.
  */
 @Module({
-  providers: [JobsRepository, JobsService, JobsBatchService],
-  exports: [JobsService, JobsBatchService],
+  providers: [JobsRepository, JobsService, JobsBatchService, JobStatsService, JobLogsService],
+  exports: [JobsService, JobsBatchService, JobStatsService, JobLogsService],
 })
 export class JobsModule {}

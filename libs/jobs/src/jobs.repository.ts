@@ -40,6 +40,42 @@ export class JobsRepository {
     return row && toJob(row);
   }
 
+  async findByIdempotencyKey(
+    userId: string,
+    key: string,
+    m = this.manager,
+  ): Promise<Job | undefined> {
+    const [row] = await queryRows<JobRow>(
+      m,
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE user_id = $1 AND idempotency_key = $2`,
+      [userId, key],
+    );
+    return row && toJob(row);
+  }
+
+  /**
+   * Serializes the first uses of one user's Idempotency-Key until `m`'s transaction ends, so
+   * concurrent identical requests wait for the first one instead of colliding on the unique index.
+   */
+  async lockIdempotencyKey(userId: string, key: string, m: EntityManager): Promise<void> {
+    await queryRows(m, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `idempotency:${userId}:${key}`,
+    ]);
+  }
+
+  /** Stores the fingerprint of the request that created a job under an idempotency key. */
+  async setIdempotencyFingerprint(
+    id: string,
+    fingerprint: string,
+    m: EntityManager,
+  ): Promise<void> {
+    await queryRows(
+      m,
+      `UPDATE jobs SET idempotency_fingerprint = $2 WHERE id = $1 AND idempotency_key IS NOT NULL`,
+      [id, fingerprint],
+    );
+  }
+
   async list(userId: string | null, filter: ListJobsFilter): Promise<Page<Job>> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -136,6 +172,23 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * failed or cancelled → pending, by hand. retry_count and error_message are kept (history);
+   * the cancellation request is cleared, else the worker would refuse to claim the job.
+   * Run inside `m` with the outbox row that announces the job again.
+   */
+  requeue(id: string, m: EntityManager): Promise<Job | undefined> {
+    return this.transition(
+      id,
+      TRANSITIONS.requeue.from,
+      `status = 'pending', next_retry_at = NULL, started_at = NULL, completed_at = NULL,
+       heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL`,
+      '',
+      [],
+      m,
+    );
+  }
+
   /** Progress and liveness of the current attempt; ignored once the attempt is stale. */
   async heartbeat(id: string, attempt: number, progress?: number): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
@@ -153,9 +206,10 @@ export class JobsRepository {
     set: string,
     extraWhere = '',
     extraParams: unknown[] = [],
+    m = this.manager,
   ): Promise<Job | undefined> {
     const [row] = await queryRows<JobRow>(
-      this.manager,
+      m,
       `UPDATE jobs SET ${set} WHERE id = $1 AND status IN (${from.map((s) => `'${s}'`).join(', ')}) ${extraWhere}
        RETURNING ${JOB_COLUMNS}`,
       [id, ...extraParams],

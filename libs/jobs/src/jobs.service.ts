@@ -115,6 +115,40 @@ export class JobsService {
     throw new IllegalTransitionError(id, current.status, JobStatus.Pending);
   }
 
+  /**
+   * Runs a failed or cancelled job again, by hand (the owner or an admin asked): → pending.
+   * Pass the transaction that also writes the job's new outbox message.
+   */
+  async requeue(id: string, manager: EntityManager): Promise<Job> {
+    return (await this.jobs.requeue(id, manager)) ?? this.explain(id, JobStatus.Pending);
+  }
+
+  /** The job a user created with this Idempotency-Key, if any. */
+  findByIdempotencyKey(
+    userId: string,
+    key: string,
+    manager: EntityManager = this.manager,
+  ): Promise<Job | undefined> {
+    return this.jobs.findByIdempotencyKey(userId, key, manager);
+  }
+
+  /**
+   * Inside `manager`'s transaction: waits until no other transaction is creating a job under
+   * this user's key. Look the key up again after it, then create the job.
+   */
+  lockIdempotencyKey(userId: string, key: string, manager: EntityManager): Promise<void> {
+    return this.jobs.lockIdempotencyKey(userId, key, manager);
+  }
+
+  /** Records what request created a job under its idempotency key (in the creating transaction). */
+  setIdempotencyFingerprint(
+    id: string,
+    fingerprint: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    return this.jobs.setIdempotencyFingerprint(id, fingerprint, manager);
+  }
+
   /** processing → cancelled after the handler of `attempt` stopped on a cancellation request. */
   async confirmCancelled(id: string, attempt: number): Promise<Job> {
     return (

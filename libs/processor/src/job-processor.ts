@@ -18,9 +18,11 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { SqsService } from '@ssut/nestjs-sqs';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import type { EntityManager } from 'typeorm';
+import { JOBS_CONSUMER } from './consumer-name';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry';
 import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
 import { MicroBatcher } from './micro-batcher';
@@ -43,12 +45,15 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly typeSlots = new Map<string, Semaphore>();
   private readonly worker: WorkerConfig;
   private readonly processor: ProcessorConfig;
+  private readonly waitTimeSeconds: number;
   private readonly completions: MicroBatcher<Completion, boolean>;
   private readonly failures: MicroBatcher<Failure, Job | undefined>;
   private readonly logs: MicroBatcher<LogLine, null>;
   private openGate!: () => void;
   private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
   private accepting = false;
+  private signalStopping!: () => void;
+  private readonly stopping = new Promise<void>((resolve) => (this.signalStopping = resolve));
   private heartbeatTimer?: NodeJS.Timeout;
 
   constructor(
@@ -58,10 +63,12 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly queue: QueueService,
     private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly sqs: SqsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.worker = config.get('worker', { infer: true });
     this.processor = config.get('processor', { infer: true });
+    this.waitTimeSeconds = config.get('queue', { infer: true }).waitTimeSeconds;
     this.slots = new Semaphore(this.worker.concurrency);
     const onRetry = (what: string) => (error: unknown, attempt: number) =>
       this.logger.warn(
@@ -129,7 +136,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     }
     if (readable.length === 0) return;
 
-    await this.slots.whenAvailable();
+    await Promise.race([this.slots.whenAvailable(), this.stopping]);
     if (!this.accepting) return this.queue.releaseMessages(readable.map((r) => r.message));
     const take = Math.min(this.slots.available, readable.length);
     this.slots.tryAcquire(take);
@@ -207,11 +214,20 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   async stop(): Promise<void> {
     if (!this.accepting && !this.heartbeatTimer) return;
     this.accepting = false;
+    this.signalStopping();
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     for (const running of this.held.values()) if (!running.started) running.abort('shutdown');
     const deadline = Date.now() + this.worker.shutdownGraceMs;
-    while (this.held.size && Date.now() < deadline) await sleep(50);
+    // The consumer was told to stop (onModuleDestroy); its last long poll may still return
+    // messages, which processMessages hands back to SQS. Aborting that poll instead could leave
+    // its messages invisible until the visibility timeout.
+    await Promise.all([
+      this.consumerIdle(),
+      (async () => {
+        while (this.held.size && Date.now() < deadline) await sleep(50);
+      })(),
+    ]);
     if (this.held.size) {
       this.logger.warn(
         `${this.held.size} jobs still running after the grace period; aborting and re-queueing them`,
@@ -221,6 +237,12 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     }
     await Promise.all([this.completions.close(), this.failures.close(), this.logs.close()]);
     await this.outbox.flush();
+  }
+
+  private async consumerIdle(): Promise<void> {
+    const consumer = this.sqs.consumers.get(JOBS_CONSUMER)?.instance;
+    const deadline = Date.now() + (this.waitTimeSeconds + 2) * 1000;
+    while (consumer?.status.isPolling && Date.now() < deadline) await sleep(50);
   }
 
   private async run(job: Job): Promise<void> {

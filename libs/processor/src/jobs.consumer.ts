@@ -1,9 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
+import { JOBS_CONSUMER } from './consumer-name';
 import { JobProcessor } from './job-processor';
-
-export const JOBS_CONSUMER = 'jobs';
 
 /**
  * Binds the SQS consumer (@ssut/nestjs-sqs over sqs-consumer) to the JobProcessor. The consumer

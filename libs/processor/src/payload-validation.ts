@@ -23,6 +23,7 @@ export function validatePayload(
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
+    stopAtFirstError: true,
   });
   return errors.length === 0
     ? { ok: true, value }

@@ -8,7 +8,8 @@ import { ConfigService } from '@nestjs/config';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { JobProcessor } from './job-processor';
 import { JobTypesModule } from './job-types.module';
-import { JOBS_CONSUMER, JobsConsumer } from './jobs.consumer';
+import { JOBS_CONSUMER } from './consumer-name';
+import { JobsConsumer } from './jobs.consumer';
 
 /** The worker's engine: the SQS consumer, the JobProcessor and the recovery sweeper. */
 @Module({
@@ -31,7 +32,6 @@ import { JOBS_CONSUMER, JobsConsumer } from './jobs.consumer';
               batchSize: 10,
               waitTimeSeconds: queue.waitTimeSeconds,
               shouldDeleteMessages: false,
-              stopOptions: { abort: true },
             },
           ],
           producers: [],

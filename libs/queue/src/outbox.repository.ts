@@ -43,9 +43,7 @@ export class OutboxRepository {
    */
   async relayBatch(
     limit: number,
-    send: (
-      rows: UnsentMessage[],
-    ) => Promise<{
+    send: (rows: UnsentMessage[]) => Promise<{
       sent: { id: string; messageId: string }[];
       failed: { id: string; error: string }[];
     }>,
@@ -79,6 +77,27 @@ export class OutboxRepository {
       }
       return sent.length;
     });
+  }
+
+  /**
+   * Adds a message for pending jobs whose newest message was sent more than `olderThanMs` ago
+   * (and none is waiting to be sent): SQS lost it. A duplicate is harmless, the claim dedups.
+   */
+  async addForStalePending(queueUrl: string, olderThanMs: number, limit: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.manager,
+      `INSERT INTO queue_messages (job_id, queue_url, attempt)
+       SELECT j.id, $1, j.attempt + 1 FROM jobs j
+       WHERE j.status = 'pending'
+         AND j.created_at < now() - make_interval(secs => $2::int / 1000.0)
+         AND NOT EXISTS (
+           SELECT 1 FROM queue_messages q WHERE q.job_id = j.id
+             AND (q.sent_at IS NULL OR q.sent_at > now() - make_interval(secs => $2::int / 1000.0)))
+       ORDER BY j.created_at LIMIT $3
+       RETURNING id`,
+      [queueUrl, olderThanMs, limit],
+    );
+    return rows.length;
   }
 
   /** Rows written but never sent (SQS was down, or no relay ran yet). */

@@ -30,6 +30,11 @@ export class Outbox implements OnApplicationShutdown {
     return this.outbox.add(manager, this.queue.queueUrl, entries);
   }
 
+  /** New messages for pending jobs whose message SQS must have lost (see OutboxRepository). */
+  resendStalePending(olderThanMs: number, limit: number): Promise<number> {
+    return this.outbox.addForStalePending(this.queue.queueUrl, olderThanMs, limit);
+  }
+
   countUnsent(): Promise<number> {
     return this.outbox.countUnsent();
   }

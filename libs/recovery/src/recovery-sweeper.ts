@@ -16,13 +16,15 @@ const SWEEP_LIMIT = 500;
 export interface SweepResult {
   stalled: number;
   requeued: number;
+  resent: number;
 }
 
 /**
  * The worker's maintenance pass, every JOB_PROCESSOR_INTERVAL ms:
  * 1. stalled jobs (processing, heartbeat older than RECOVERY_STALL_AFTER_MS) fail as an attempt;
  * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
- * 3. outbox rows that were never sent (SQS was down) are sent.
+ * 3. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
+ * 4. outbox rows that were never sent (SQS was down) are sent.
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
  * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
  * Worst-case recovery of a dead worker's job: stall limit + one interval.
@@ -32,6 +34,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger(RecoverySweeper.name);
   private readonly intervalMs: number;
   private readonly stallAfterMs: number;
+  private readonly resendAfterMs: number;
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
 
@@ -43,6 +46,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   ) {
     this.intervalMs = config.get('processor', { infer: true }).intervalMs;
     this.stallAfterMs = config.get('worker', { infer: true }).stallAfterMs;
+    this.resendAfterMs = config.get('worker', { infer: true }).resendAfterMs;
   }
 
   onApplicationBootstrap(): void {
@@ -75,8 +79,11 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       requeued += batch;
       if (batch < SWEEP_LIMIT) break;
     }
+    const resent = await this.outbox.resendStalePending(this.resendAfterMs, SWEEP_LIMIT);
+    if (resent)
+      this.logger.warn(`${resent} pending jobs had lost their SQS message; sent new ones`);
     await this.outbox.flush();
-    return { stalled: stalled.length, requeued };
+    return { stalled: stalled.length, requeued, resent };
   }
 
   private schedule(): void {

@@ -1,26 +1,49 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/auth.decorators';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+import { SqsHealthIndicator } from './sqs.health';
+
+const TIMEOUT_MS = 1500;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly sqs: SqsHealthIndicator,
   ) {}
 
   @Get()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({
-    summary: 'Readiness: 200 when every dependency answers, 503 naming the one that does not',
+    summary: 'Readiness: 200 when PostgreSQL and SQS answer, 503 naming the one that does not',
+  })
+  @ApiOkResponse({
+    description: '`{ status: "ok", info: { database: { status: "up" }, sqs: { status: "up" } } }`',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'SERVICE_UNAVAILABLE; `details` lists each failed dependency (database, sqs)',
   })
   readiness() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: TIMEOUT_MS }),
+      () => this.sqs.pingCheck('sqs', { timeout: TIMEOUT_MS }),
+    ]);
   }
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process can serve requests' })
+  @ApiOkResponse({ description: '`{ status: "ok" }`' })
   liveness() {
     return { status: 'ok' };
   }

@@ -20,16 +20,43 @@ export class HttpEnv {
   /** Interface both servers bind to. */
   @IsString()
   HOST = '0.0.0.0';
+
+  /** Largest request body the api reads, in bytes; a larger one is refused with 413. */
+  @Transform(parseInteger)
+  @Min(1024)
+  @Max(104_857_600)
+  @IsInt()
+  HTTP_BODY_LIMIT_BYTES = 1_048_576;
+
+  /** Length of the rate-limit window for POST requests, in ms (per user, per api instance). */
+  @Transform(parseInteger)
+  @Min(1000)
+  @Max(86_400_000)
+  @IsInt()
+  RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /** POST requests one user may make per window before getting 429 (a batch counts as one). */
+  @Transform(parseInteger)
+  @Min(1)
+  @Max(1_000_000)
+  @IsInt()
+  RATE_LIMIT_MAX = 600;
 }
 
 export interface HttpConfig {
   port: number;
   workerHealthPort: number;
   host: string;
+  bodyLimitBytes: number;
+  rateLimitWindowMs: number;
+  rateLimitMax: number;
 }
 
 export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
   port: env.PORT,
   workerHealthPort: env.WORKER_HEALTH_PORT,
   host: env.HOST,
+  bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+  rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
+  rateLimitMax: env.RATE_LIMIT_MAX,
 });

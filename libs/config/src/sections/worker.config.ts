@@ -38,6 +38,17 @@ export class WorkerEnv {
   @Max(3_600_000)
   @IsInt()
   RECOVERY_STALL_AFTER_MS = 20_000;
+
+  /**
+   * A pending job whose last message was sent longer ago than this gets a new one, in ms: the
+   * safety net for a message SQS lost (retention expired, redriven to the DLQ, received by a
+   * connection that died). Keep it above the queue's VisibilityTimeout.
+   */
+  @Transform(parseInteger)
+  @Min(10_000)
+  @Max(7 * 86_400_000)
+  @IsInt()
+  RECOVERY_RESEND_AFTER_MS = 600_000;
 }
 
 export interface WorkerConfig {
@@ -46,6 +57,7 @@ export interface WorkerConfig {
   heartbeatMs: number;
   shutdownGraceMs: number;
   stallAfterMs: number;
+  resendAfterMs: number;
 }
 
 export const toWorkerConfig = (env: WorkerEnv): WorkerConfig => ({
@@ -59,6 +71,7 @@ export const toWorkerConfig = (env: WorkerEnv): WorkerConfig => ({
   heartbeatMs: env.WORKER_HEARTBEAT_MS,
   shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
   stallAfterMs: env.RECOVERY_STALL_AFTER_MS,
+  resendAfterMs: env.RECOVERY_RESEND_AFTER_MS,
 });
 
 /** Cross-variable rule: a live worker must never look stalled between two heartbeats. */

@@ -84,6 +84,10 @@ export class JobEntity {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;
 
+  /** SHA-256 (hex) of the request that created the job under `idempotencyKey`. */
+  @Column({ name: 'idempotency_fingerprint', type: 'char', length: 64, nullable: true })
+  idempotencyFingerprint!: string | null;
+
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId!: string | null;
 

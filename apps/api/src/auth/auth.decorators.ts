@@ -1,0 +1,40 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+import { type AuthUser, Role } from './role';
+
+export const IS_PUBLIC = 'auth:public';
+export const ROLES = 'auth:roles';
+
+/** The route needs no token (health probes). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** The caller needs one of these roles; documents the bearer token and the 401/403 answers. */
+export const Roles = (...roles: Role[]) =>
+  applyDecorators(
+    SetMetadata(ROLES, roles),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description: 'No token, or an expired or invalid one (UNAUTHORIZED)',
+    }),
+    ...(roles.includes(Role.User)
+      ? []
+      : [
+          ApiForbiddenResponse({
+            type: ErrorResponseDto,
+            description: `Needs the ${roles.join(' or ')} role (FORBIDDEN)`,
+          }),
+        ]),
+  );
+
+/** The authenticated caller. */
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthUser =>
+    context.switchToHttp().getRequest<{ user: AuthUser }>().user,
+);

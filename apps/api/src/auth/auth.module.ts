@@ -1,0 +1,34 @@
+import type { AppConfig } from '@app/config';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { RolesGuard } from './roles.guard';
+import { UserThrottlerGuard } from './user-throttler.guard';
+
+/**
+ * Who may call what, and how often. The three global guards run in the order listed here:
+ * authenticate (JWT), authorize (roles), then rate-limit by the authenticated user.
+ */
+@Module({
+  imports: [
+    PassportModule,
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) => {
+        const http = config.get('http', { infer: true });
+        return { throttlers: [{ ttl: http.rateLimitWindowMs, limit: http.rateLimitMax }] };
+      },
+    }),
+  ],
+  providers: [
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: UserThrottlerGuard },
+  ],
+})
+export class AuthModule {}

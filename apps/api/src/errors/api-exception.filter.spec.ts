@@ -1,0 +1,76 @@
+import { JobStatus } from '@app/database';
+import {
+  DomainError,
+  IdempotencyKeyReusedError,
+  IllegalTransitionError,
+  JobNotFoundError,
+  RetriesExhaustedError,
+  StaleAttemptError,
+} from '@app/jobs';
+import { InvalidPayloadError, UnknownJobTypeError } from '@app/processor';
+import { HttpStatus, NotFoundException } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
+import { ApiExceptionFilter, DOMAIN_STATUS } from './api-exception.filter';
+
+const ID = '3f2b8c1e-9a4d-4e8f-b1c2-7d6e5f4a3b2c';
+const filter = new ApiExceptionFilter({} as HttpAdapterHost);
+
+/** One instance of every error class the libs export. */
+const DOMAIN_ERRORS: DomainError[] = [
+  new JobNotFoundError(ID),
+  new IllegalTransitionError(ID, JobStatus.Completed, JobStatus.Cancelled),
+  new RetriesExhaustedError(ID, 3, 3),
+  new StaleAttemptError(ID, 2),
+  new IdempotencyKeyReusedError('k', ID),
+  new UnknownJobTypeError('teleport', ['echo']),
+  new InvalidPayloadError('echo', [
+    { field: 'payload.delayMs', message: 'payload.delayMs must be an integer number' },
+  ]),
+];
+
+describe('ApiExceptionFilter', () => {
+  it('maps every domain error the libs throw to a 4xx with its own code', () => {
+    for (const error of DOMAIN_ERRORS) {
+      const { status, body } = filter.toAnswer(error);
+      expect({ code: error.code, status }).toEqual({
+        code: error.code,
+        status: DOMAIN_STATUS[error.code],
+      });
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+      expect(body.error.code).toBe(error.code);
+    }
+  });
+
+  it('names the wrong fields of payload and job type errors', () => {
+    expect(filter.toAnswer(DOMAIN_ERRORS[5]).body.error.details).toEqual([
+      { field: 'jobType', message: expect.stringContaining('teleport') as string },
+    ]);
+    expect(filter.toAnswer(DOMAIN_ERRORS[6]).body.error.details).toEqual([
+      { field: 'payload.delayMs', message: 'payload.delayMs must be an integer number' },
+    ]);
+  });
+
+  it('answers a domain error without an HTTP status with 500, not with its message', () => {
+    class NewError extends DomainError {
+      readonly code = 'SOMETHING_NEW';
+    }
+    expect(filter.toAnswer(new NewError('secret detail'))).toEqual({
+      status: 500,
+      body: { error: { code: 'INTERNAL', message: 'Internal server error', details: [] } },
+    });
+  });
+
+  it('hides the message of an unexpected error', () => {
+    const { status, body } = filter.toAnswer(new Error('duplicate key value violates "jobs_pkey"'));
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toContain('jobs_pkey');
+  });
+
+  it('keeps the status of HTTP exceptions and gives them a code', () => {
+    expect(filter.toAnswer(new NotFoundException('Cannot GET /x'))).toEqual({
+      status: HttpStatus.NOT_FOUND,
+      body: { error: { code: 'NOT_FOUND', message: 'Cannot GET /x', details: [] } },
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { JobStatus } from '@app/database';
+import { ApiProperty } from '@nestjs/swagger';
+
+export class JobSummaryDto {
+  @ApiProperty({ format: 'uuid', example: '3f2b8c1e-9a4d-4e8f-b1c2-7d6e5f4a3b2c' })
+  id!: string;
+
+  @ApiProperty({ enum: JobStatus, enumName: 'JobStatus', example: JobStatus.Processing })
+  status!: JobStatus;
+
+  @ApiProperty({ example: 'echo' })
+  jobType!: string;
+
+  @ApiProperty({ example: 'alice', description: 'Owner (the `sub` of the token that created it)' })
+  userId!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 100, example: 45 })
+  progress!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-01-07T00:00:00.000Z' })
+  createdAt!: Date;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-01-07T00:01:00.000Z',
+  })
+  startedAt!: Date | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  completedAt!: Date | null;
+}
+
+export class PaginationDto {
+  @ApiProperty({ minimum: 1, example: 1 })
+  page!: number;
+
+  @ApiProperty({ minimum: 1, maximum: 100, example: 20 })
+  limit!: number;
+
+  @ApiProperty({ minimum: 0, example: 150, description: 'Jobs matching the filters, on all pages' })
+  total!: number;
+}
+
+export class JobListResponseDto {
+  @ApiProperty({ type: [JobSummaryDto], description: 'Newest first' })
+  data!: JobSummaryDto[];
+
+  @ApiProperty({ type: PaginationDto })
+  pagination!: PaginationDto;
+}

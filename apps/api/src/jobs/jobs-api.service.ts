@@ -1,0 +1,227 @@
+import { JobStatus } from '@app/database';
+import {
+  estimateCompletion,
+  IdempotencyKeyReusedError,
+  type Job,
+  JobLogsService,
+  JobNotFoundError,
+  JobsService,
+  JobStatsService,
+} from '@app/jobs';
+import {
+  HandlerRegistry,
+  InvalidPayloadError,
+  type JobRequest,
+  JobSubmissionService,
+  UnknownJobTypeError,
+} from '@app/processor';
+import { Outbox, QueueService } from '@app/queue';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { type AuthUser, isAdmin } from '../auth/role';
+import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
+import type { CancelJobResponseDto } from './dto/cancel-job.response.dto';
+import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
+import type { CreateJobRequestDto } from './dto/create-job.request.dto';
+import type {
+  JobAcceptedResponseDto,
+  JobBatchAcceptedResponseDto,
+} from './dto/job-accepted.response.dto';
+import type { JobDetailResponseDto } from './dto/job-detail.response.dto';
+import type { JobListResponseDto } from './dto/job-list.response.dto';
+import type { JobLogsResponseDto } from './dto/job-logs.response.dto';
+import type { ListJobsQueryDto } from './dto/list-jobs.query.dto';
+import type { StatsOverviewResponseDto } from './dto/stats-overview.response.dto';
+import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
+import { requestFingerprint } from './request-fingerprint';
+
+/**
+ * The use cases behind /api/v1/jobs. Every job a caller names is looked up through `owned`:
+ * another user's job answers 404 exactly like a missing one, so ids cannot be probed.
+ */
+@Injectable()
+export class JobsApiService {
+  private readonly logger = new Logger(JobsApiService.name);
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly stats: JobStatsService,
+    private readonly jobLogs: JobLogsService,
+    private readonly registry: HandlerRegistry,
+    private readonly submission: JobSubmissionService,
+    private readonly outbox: Outbox,
+    private readonly queue: QueueService,
+    @InjectEntityManager() private readonly manager: EntityManager,
+  ) {}
+
+  async create(
+    user: AuthUser,
+    dto: CreateJobRequestDto,
+    idempotencyKey?: string,
+  ): Promise<JobAcceptedResponseDto> {
+    if (idempotencyKey === undefined) {
+      const [job] = await this.submission.submit(user.id, [toRequest(dto)]);
+      return { data: toAccepted(job) };
+    }
+    return { data: toAccepted(await this.createIdempotent(user, dto, idempotencyKey)) };
+  }
+
+  /** All jobs or none: every one is validated first, then all are written in one transaction. */
+  async createBatch(
+    user: AuthUser,
+    dto: CreateJobBatchRequestDto,
+  ): Promise<JobBatchAcceptedResponseDto> {
+    const problems: FieldProblem[] = [];
+    const requests = dto.jobs.map((job, i) => {
+      try {
+        return { ...toRequest(job), payload: this.registry.validate(job.jobType, job.payload) };
+      } catch (error) {
+        problems.push(...batchProblems(error, `jobs.${i}`));
+        return undefined;
+      }
+    });
+    if (problems.length) throw new RequestValidationError(problems);
+    const jobs = await this.manager.transaction((m) =>
+      this.submission.submitIn(m, user.id, requests as JobRequest[]),
+    );
+    this.submission.afterCommit();
+    return { data: jobs.map(toAccepted) };
+  }
+
+  async list(user: AuthUser, query: ListJobsQueryDto): Promise<JobListResponseDto> {
+    const page = await this.jobs.getByUserId(isAdmin(user) ? null : user.id, query);
+    return {
+      data: page.items.map(toSummary),
+      pagination: { page: page.page, limit: page.limit, total: page.total },
+    };
+  }
+
+  async get(user: AuthUser, id: string): Promise<JobDetailResponseDto> {
+    const job = await this.owned(user, id);
+    return { data: toDetail(job, await this.estimatedCompletion(job)) };
+  }
+
+  /** Pending (or awaiting a retry): cancelled now. Processing: its handler is asked to stop. */
+  async cancel(user: AuthUser, id: string): Promise<CancelJobResponseDto> {
+    await this.owned(user, id);
+    const job = await this.jobs.cancel(id);
+    return job.status === JobStatus.Cancelled
+      ? { data: { id: job.id, status: job.status } }
+      : { data: { id: job.id, status: job.status, cancelRequested: true } };
+  }
+
+  async logs(user: AuthUser, id: string): Promise<JobLogsResponseDto> {
+    const job = await this.owned(user, id);
+    return { data: toLogs(job, await this.jobLogs.forJob(id)) };
+  }
+
+  /** A failed or cancelled job runs again: pending plus a new queue message, in one transaction. */
+  async retry(user: AuthUser, id: string): Promise<JobAcceptedResponseDto> {
+    await this.owned(user, id);
+    const job = await this.manager.transaction(async (m) => {
+      const requeued = await this.jobs.requeue(id, m);
+      await this.outbox.enqueue(m, [{ jobId: requeued.id, attempt: requeued.attempt + 1 }]);
+      return requeued;
+    });
+    this.outbox.nudge();
+    return { data: toAccepted(job) };
+  }
+
+  async overview(): Promise<StatsOverviewResponseDto> {
+    const [counts, queue] = await Promise.all([this.stats.counts(), this.queueStats()]);
+    return {
+      data: {
+        totalJobs: counts.totalJobs,
+        byStatus: counts.byStatus,
+        averageProcessingTime:
+          counts.averageProcessingMs === null
+            ? null
+            : Math.round(counts.averageProcessingMs) / 1000,
+        failureRate: counts.failureRatePercent,
+        queueDepth: queue && queue.queue.visible + queue.queue.delayed,
+        deadLetterDepth:
+          queue && queue.deadLetter.visible + queue.deadLetter.inFlight + queue.deadLetter.delayed,
+      },
+    };
+  }
+
+  private async owned(user: AuthUser, id: string): Promise<Job> {
+    const job = await this.jobs.getById(id);
+    if (job.userId !== user.id && !isAdmin(user)) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  private async estimatedCompletion(job: Job): Promise<Date | null> {
+    if (job.status !== JobStatus.Processing || !job.startedAt) return null;
+    return estimateCompletion({
+      now: new Date(),
+      startedAt: job.startedAt,
+      progress: job.progress,
+      recentAverageMs: await this.stats.recentAverageProcessingMs(job.jobType),
+    });
+  }
+
+  /**
+   * Same key and same request: the job the key already created. Same key, other request: 422.
+   * Concurrent first uses of a key are serialized by a transaction-scoped lock on it (the unique
+   * (user_id, idempotency_key) index would turn a lost race into an error instead).
+   */
+  private async createIdempotent(
+    user: AuthUser,
+    dto: CreateJobRequestDto,
+    key: string,
+  ): Promise<Job> {
+    const fingerprint = requestFingerprint(dto);
+    const existing = await this.jobs.findByIdempotencyKey(user.id, key);
+    if (existing) return replay(existing, key, fingerprint);
+    const request: JobRequest = {
+      ...toRequest(dto),
+      payload: this.registry.validate(dto.jobType, dto.payload),
+      idempotencyKey: key,
+    };
+    const { job, created } = await this.manager.transaction(async (m) => {
+      await this.jobs.lockIdempotencyKey(user.id, key, m);
+      const winner = await this.jobs.findByIdempotencyKey(user.id, key, m);
+      if (winner) return { job: winner, created: false };
+      const [inserted] = await this.submission.submitIn(m, user.id, [request]);
+      await this.jobs.setIdempotencyFingerprint(inserted.id, fingerprint, m);
+      return { job: inserted, created: true };
+    });
+    if (!created) return replay(job, key, fingerprint);
+    this.submission.afterCommit();
+    return job;
+  }
+
+  private async queueStats() {
+    try {
+      return await this.queue.getQueueStats();
+    } catch (error) {
+      this.logger.warn(
+        `queue statistics unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return null;
+    }
+  }
+}
+
+function toRequest(dto: CreateJobRequestDto): JobRequest {
+  return { jobType: dto.jobType, payload: dto.payload, maxRetries: dto.maxRetries };
+}
+
+function replay(job: Job, key: string, fingerprint: string): Job {
+  if (job.idempotencyFingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key, job.id);
+  return job;
+}
+
+/** A job of a batch failed the registry's checks: its problems, with fields under `jobs.<i>`. */
+function batchProblems(error: unknown, prefix: string): FieldProblem[] {
+  if (error instanceof UnknownJobTypeError)
+    return [{ field: `${prefix}.jobType`, message: error.message }];
+  if (error instanceof InvalidPayloadError)
+    return error.problems.map((p) => ({
+      field: `${prefix}.${p.field}`,
+      message: p.message.replace(p.field, `${prefix}.${p.field}`),
+    }));
+  throw error;
+}

@@ -1,0 +1,136 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { type AuthUser, Role } from '../auth/role';
+import { StatusFrom } from '../common/status-from.decorator';
+import { ApiErrorResponses } from '../errors/api-error-responses.decorator';
+import { CancelJobResponseDto } from './dto/cancel-job.response.dto';
+import { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
+import { CreateJobRequestDto } from './dto/create-job.request.dto';
+import {
+  JobAcceptedResponseDto,
+  JobBatchAcceptedResponseDto,
+} from './dto/job-accepted.response.dto';
+import { JobDetailResponseDto } from './dto/job-detail.response.dto';
+import { JobListResponseDto } from './dto/job-list.response.dto';
+import { JobLogsResponseDto } from './dto/job-logs.response.dto';
+import { ListJobsQueryDto } from './dto/list-jobs.query.dto';
+import { StatsOverviewResponseDto } from './dto/stats-overview.response.dto';
+import { IDEMPOTENCY_KEY_HEADER, IdempotencyKey } from './idempotency-key.decorator';
+import { JobIdParam } from './job-id.param';
+import { JobsApiService } from './jobs-api.service';
+
+const ID = ApiParam({ name: 'id', format: 'uuid', description: 'The job id' });
+
+/** The specification's six endpoints plus batch creation and manual retry. Static paths come before `:id`. */
+@ApiTags('jobs')
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsApiService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles(Role.User)
+  @ApiOperation({ summary: 'Create a job: stored as pending and queued; a worker runs it' })
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description:
+      'Makes the request safe to repeat: the same key with the same body answers with the job it created; with another body, 422',
+  })
+  @ApiAcceptedResponse({ type: JobAcceptedResponseDto })
+  @ApiErrorResponses(400, 413, 422, 429)
+  create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateJobRequestDto,
+    @IdempotencyKey() key?: string,
+  ) {
+    return this.jobs.create(user, dto, key);
+  }
+
+  @Post('batch')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles(Role.User)
+  @ApiOperation({ summary: 'Create up to 500 jobs in one transaction (all or none)' })
+  @ApiAcceptedResponse({ type: JobBatchAcceptedResponseDto })
+  @ApiErrorResponses(400, 413, 429)
+  createBatch(@CurrentUser() user: AuthUser, @Body() dto: CreateJobBatchRequestDto) {
+    return this.jobs.createBatch(user, dto);
+  }
+
+  @Get()
+  @Roles(Role.User)
+  @ApiOperation({ summary: "List the caller's jobs (an admin's: everyone's), newest first" })
+  @ApiOkResponse({ type: JobListResponseDto })
+  @ApiErrorResponses(400)
+  list(@CurrentUser() user: AuthUser, @Query() query: ListJobsQueryDto) {
+    return this.jobs.list(user, query);
+  }
+
+  @Get('stats/overview')
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary: 'Admin dashboard: jobs by status, processing time, failure rate, queue depth',
+  })
+  @ApiOkResponse({ type: StatsOverviewResponseDto })
+  overview() {
+    return this.jobs.overview();
+  }
+
+  @Get(':id')
+  @Roles(Role.User)
+  @ID
+  @ApiOperation({ summary: 'A job with its progress, estimated completion, retries and results' })
+  @ApiOkResponse({ type: JobDetailResponseDto })
+  @ApiErrorResponses(400, 404)
+  get(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {
+    return this.jobs.get(user, id);
+  }
+
+  @Put(':id/cancel')
+  @Roles(Role.User)
+  @ID
+  @StatusFrom((r: CancelJobResponseDto) =>
+    r.data.cancelRequested ? HttpStatus.ACCEPTED : HttpStatus.OK,
+  )
+  @ApiOperation({
+    summary: 'Cancel a job: a pending one at once (200); a processing one is asked to stop (202)',
+  })
+  @ApiOkResponse({ type: CancelJobResponseDto, description: 'Cancelled' })
+  @ApiAcceptedResponse({
+    type: CancelJobResponseDto,
+    description: 'Cancellation requested; the handler is being stopped',
+  })
+  @ApiErrorResponses(400, 404, 409)
+  cancel(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {
+    return this.jobs.cancel(user, id);
+  }
+
+  @Get(':id/logs')
+  @Roles(Role.User)
+  @ID
+  @ApiOperation({ summary: "The job's log lines (worker, Lambda, api), oldest first" })
+  @ApiOkResponse({ type: JobLogsResponseDto })
+  @ApiErrorResponses(400, 404)
+  logs(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {
+    return this.jobs.logs(user, id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles(Role.User)
+  @ID
+  @ApiOperation({ summary: 'Run a failed or cancelled job again (owner or admin)' })
+  @ApiAcceptedResponse({ type: JobAcceptedResponseDto })
+  @ApiErrorResponses(400, 404, 409, 429)
+  retry(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {
+    return this.jobs.retry(user, id);
+  }
+}

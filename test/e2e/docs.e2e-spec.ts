@@ -1,0 +1,96 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
+import { type ApiFixture, body, createApiFixture } from './support/api-fixture';
+
+const OPERATIONS = [
+  'post /api/v1/jobs',
+  'post /api/v1/jobs/batch',
+  'get /api/v1/jobs',
+  'get /api/v1/jobs/stats/overview',
+  'get /api/v1/jobs/{id}',
+  'put /api/v1/jobs/{id}/cancel',
+  'get /api/v1/jobs/{id}/logs',
+  'post /api/v1/jobs/{id}/retry',
+  'get /health',
+  'get /health/live',
+];
+
+describe('OpenAPI document and Swagger UI', () => {
+  let fx: ApiFixture;
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    fx = await createApiFixture();
+    doc = body<OpenAPIObject>(await fx.http().get('/docs-json').expect(200));
+  });
+  afterAll(() => fx.close());
+
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, item]) =>
+      (['get', 'post', 'put', 'delete', 'patch'] as const)
+        .filter((m) => item[m])
+        .map((m) => ({ key: `${m} ${path}`, op: item[m]! })),
+    );
+
+  it('/docs-json is a valid OpenAPI 3 document', async () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+  });
+
+  it('lists every endpoint, and nothing else', () => {
+    expect(
+      operations()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual([...OPERATIONS].sort());
+  });
+
+  it('documents bearer auth, a success answer and 401 on every job endpoint', () => {
+    expect(doc.components?.securitySchemes?.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    for (const { key, op } of operations().filter((o) => o.key.includes('/api/v1/'))) {
+      expect({ key, security: op.security }).toEqual({ key, security: [{ bearer: [] }] });
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401']));
+      expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
+      expect(op.tags).toEqual(['jobs']);
+    }
+    const overview = operations().find((o) => o.key === 'get /api/v1/jobs/stats/overview')!;
+    expect(Object.keys(overview.op.responses)).toContain('403');
+  });
+
+  it('describes errors with the one envelope and statuses with their enum', () => {
+    const schemas = doc.components!.schemas! as Record<string, SchemaObject>;
+    expect(schemas.ErrorResponseDto.properties).toHaveProperty('error');
+    expect(schemas.JobStatus.enum).toEqual([
+      'pending',
+      'processing',
+      'completed',
+      'failed',
+      'cancelled',
+    ]);
+    const create = operations().find((o) => o.key === 'post /api/v1/jobs')!.op;
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '413',
+      '422',
+      '429',
+    ]);
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
+    const jobType = schemas.CreateJobRequestDto.properties!.jobType as SchemaObject;
+    expect(jobType.description).toContain('Known types: echo');
+    expect(jobType.example).toBe('echo');
+  });
+
+  it('serves the Swagger UI at /docs', async () => {
+    const res = await fx.http().get('/docs').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('swagger-ui');
+    await fx.http().get('/docs/swagger-ui.css').expect(200);
+  });
+});

@@ -1,0 +1,114 @@
+import { InvalidPayloadError, JobSubmissionService, UnknownJobTypeError } from '@app/processor';
+import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
+
+describe('job submission: validation at creation, one transaction with the outbox', () => {
+  let fx: PipelineFixture;
+  beforeAll(async () => {
+    fx = await createPipelineFixture();
+  });
+  afterAll(() => fx.close());
+
+  const counts = async () =>
+    (
+      await fx.db.dataSource.query<{ jobs: number; messages: number }[]>(
+        `SELECT (SELECT count(*)::int FROM jobs) AS jobs, (SELECT count(*)::int FROM queue_messages) AS messages`,
+      )
+    )[0];
+
+  it('refuses an unknown job type, naming the known ones, and writes nothing', async () => {
+    const before = await counts();
+    const error = await fx
+      .submit('alice', [{ jobType: 'no-such-type', payload: {} }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownJobTypeError);
+    expect(error).toMatchObject({
+      code: 'JOB_TYPE_UNKNOWN',
+      details: { field: 'jobType', known: ['echo'] },
+    });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a payload that breaks the handler’s class, naming every bad field', async () => {
+    const error = await fx
+      .submit('alice', [{ jobType: 'echo', payload: { delayMs: -5, message: 42, extra: true } }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidPayloadError);
+    const fields = (error as InvalidPayloadError).problems.map((p) => p.field).sort();
+    expect(fields).toEqual(['payload.delayMs', 'payload.extra', 'payload.message']);
+  });
+
+  it('refuses a payload that is not an object', async () => {
+    await expect(fx.submit('alice', [{ jobType: 'echo', payload: [1, 2] }])).rejects.toMatchObject({
+      problems: [{ field: 'payload', message: 'payload must be an object' }],
+    });
+  });
+
+  it('writes nothing for a batch in which one request is bad', async () => {
+    const before = await counts();
+    await expect(
+      fx.submit('alice', [
+        { jobType: 'echo', payload: { message: 'fine' } },
+        { jobType: 'echo', payload: { delayMs: 'soon' } },
+      ]),
+    ).rejects.toBeInstanceOf(InvalidPayloadError);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('writes each job with exactly one outbox message, and the relay sends it', async () => {
+    const jobs = await fx.submit('alice', [
+      { jobType: 'echo', payload: { message: 'a' } },
+      { jobType: 'echo', payload: { message: 'b' }, maxRetries: 1 },
+    ]);
+    expect(jobs.map((j) => j.payload)).toEqual([{ message: 'a' }, { message: 'b' }]);
+    expect(jobs[1].maxRetries).toBe(1);
+    fx.api.get(JobSubmissionService).afterCommit();
+    const rows = await waitForSent(
+      fx,
+      jobs.map((j) => j.id),
+    );
+    expect(rows).toHaveLength(2);
+    expect(
+      rows.every((r) => r.attempt === 1 && r.message_id && r.queue_url === fx.queues.queueUrl),
+    ).toBe(true);
+  });
+
+  it('sends nothing for a transaction that rolled back', async () => {
+    const submission = fx.api.get(JobSubmissionService);
+    const before = await counts();
+    await expect(
+      fx.db.dataSource.transaction(async (m) => {
+        await submission.submitIn(m, 'alice', [{ jobType: 'echo', payload: { message: 'never' } }]);
+        throw new Error('abort the request');
+      }),
+    ).rejects.toThrow('abort the request');
+    submission.afterCommit();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await counts()).toEqual(before);
+    // no worker consumes in this file: every message in SQS must have a committed outbox row
+    const stats = await fx.queue.getQueueStats();
+    expect(stats.queue.visible + stats.queue.inFlight + stats.queue.delayed).toBe(
+      await sentCount(fx),
+    );
+  });
+});
+
+async function sentCount(fx: PipelineFixture): Promise<number> {
+  const [{ n }] = await fx.db.dataSource.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM queue_messages WHERE sent_at IS NOT NULL`,
+  );
+  return n;
+}
+
+async function waitForSent(fx: PipelineFixture, ids: string[]) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await fx.db.dataSource.query<
+      { attempt: number; message_id: string; queue_url: string }[]
+    >(
+      `SELECT attempt, message_id, queue_url FROM queue_messages WHERE job_id = ANY($1) AND sent_at IS NOT NULL`,
+      [ids],
+    );
+    if (rows.length === ids.length) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('outbox rows were not sent');
+}

@@ -1,0 +1,2 @@
+// Integration tests wait on real processes, queues and databases.
+jest.setTimeout(60_000);

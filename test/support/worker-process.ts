@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { AppConfig } from '@app/config';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The environment that makes `loadConfig` produce `config` (the inverse of libs/config). */
+export function configToEnv(config: AppConfig): Record<string, string> {
+  return {
+    DATABASE_URL: config.database.url,
+    DATABASE_RUN_MIGRATIONS: 'false',
+    DATABASE_POOL_SIZE: String(config.database.poolSize),
+    SQS_QUEUE_URL: config.queue.queueUrl,
+    SQS_DLQ_URL: config.queue.dlqUrl,
+    ...(config.queue.endpoint ? { SQS_ENDPOINT: config.queue.endpoint } : {}),
+    SQS_WAIT_TIME_SECONDS: String(config.queue.waitTimeSeconds),
+    JOB_PROCESSOR_INTERVAL: String(config.processor.intervalMs),
+    MAX_JOB_RETRIES: String(config.processor.maxRetries),
+    INITIAL_RETRY_DELAY: String(config.processor.initialRetryDelayMs),
+    WORKER_CONCURRENCY: String(config.worker.concurrency),
+    WORKER_HEARTBEAT_MS: String(config.worker.heartbeatMs),
+    WORKER_SHUTDOWN_GRACE_MS: String(config.worker.shutdownGraceMs),
+    RECOVERY_STALL_AFTER_MS: String(config.worker.stallAfterMs),
+    RECOVERY_RESEND_AFTER_MS: String(config.worker.resendAfterMs),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts test/support/worker-main.ts in its own process and waits until it is consuming. */
+export async function spawnWorker(config: AppConfig): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'test/support/worker-main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...configToEnv(config),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('worker ready')) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`worker did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, output: () => out, exited };
+}
