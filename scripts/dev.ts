@@ -11,7 +11,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { readEnv } from '@app/config';
 import { Client } from 'pg';
+import { DEV_JWT_SECRET } from './dev-defaults';
 import { resolvePostgres, startEmbeddedPostgres } from '../tools/dev-services/postgres-server';
 import { createQueuePair, startSqsEmulator } from '../tools/dev-services/sqs-emulator';
 
@@ -19,7 +21,6 @@ import { createQueuePair, startSqsEmulator } from '../tools/dev-services/sqs-emu
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const ROOT = path.resolve(__dirname, '..');
 const DEV_DATABASE = 'jobqueue';
-const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 const stops: (() => Promise<void>)[] = [];
 
 async function database(): Promise<string> {
@@ -111,7 +112,8 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: await database(),
     ...(await queues()),
-    JWT_SECRET: process.env.JWT_SECRET ?? DEV_JWT_SECRET,
+    // the same secret `npm run token` signs with: the environment, else .env, else the dev default
+    JWT_SECRET: readEnv().JWT_SECRET ?? DEV_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const port = env.PORT ?? '3000';
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
   console.log(`
   api      http://127.0.0.1:${port}/api/v1/jobs
   swagger  http://127.0.0.1:${port}/docs
-  health   http://127.0.0.1:${port}/health
+  health   http://127.0.0.1:${port}/health   (worker: http://127.0.0.1:${env.WORKER_HEALTH_PORT ?? '3001'}/health)
   token    npm run token -- --sub alice --role admin
   Ctrl-C stops everything.
 `);

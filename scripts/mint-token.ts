@@ -12,9 +12,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, readEnv } from '@app/config';
 import { sign, type SignOptions } from 'jsonwebtoken';
-
-/** The secret `npm start` (scripts/dev.ts) gives both apps when JWT_SECRET is unset. */
-const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+import { DEV_JWT_SECRET } from './dev-defaults';
 
 function main(): void {
   const { values } = parseArgs({

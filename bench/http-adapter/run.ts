@@ -8,6 +8,8 @@
  * `jq_bench_<random>` is created, migrated and dropped. SQS: an emulator on a free loopback port.
  *
  * Options (env): BENCH_DURATION_S (10), BENCH_CONNECTIONS (50), BENCH_ROUNDS (2: E, F, E, F…).
+ * GET /health/live (no database, no auth) is measured too: it shows the adapters' own difference,
+ * which POST /jobs dilutes with its transaction and SQS send.
  * Results go to stdout and to bench/results/http-adapter-<time>.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -30,9 +32,13 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECRET = 'bench-secret-bench-secret-bench-secret';
+/** The endpoint under test, and a bare one that shows the adapters' own difference. */
+const ENDPOINTS: Endpoint[] = ['POST /api/v1/jobs', 'GET /health/live'];
 
 type Adapter = 'express' | 'fastify';
+type Endpoint = 'POST /api/v1/jobs' | 'GET /health/live';
 interface Measure {
+  endpoint: Endpoint;
   adapter: Adapter;
   round: number;
   requestsPerSec: number;
@@ -58,10 +64,20 @@ async function admin(url: string, sql: string): Promise<void> {
   }
 }
 
-function startServer(adapter: Adapter, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+function startServer(
+  adapter: Adapter,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'bench/http-adapter/server.ts', adapter],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'bench/http-adapter/server.ts',
+      adapter,
+    ],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -82,14 +98,15 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function measure(url: string, token: string, durationS: number) {
+async function measure(url: string, token: string, endpoint: Endpoint, durationS: number) {
+  const post = endpoint.startsWith('POST');
   return autocannon({
-    url: `${url}/api/v1/jobs`,
-    method: 'POST',
+    url: `${url}${endpoint.split(' ')[1]}`,
+    method: post ? 'POST' : 'GET',
     connections: CONNECTIONS,
     duration: durationS,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jobType: 'echo', payload: { message: 'bench' } }),
+    ...(post ? { body: JSON.stringify({ jobType: 'echo', payload: { message: 'bench' } }) } : {}),
   });
 }
 
@@ -98,7 +115,10 @@ async function main(): Promise<void> {
   const database = `jq_bench_${randomBytes(4).toString('hex')}`;
   await admin(pg.url, `CREATE DATABASE ${database}`);
   const dbUrl = withDatabase(pg.url, database);
-  const ds = new DataSource({ ...dataSourceOptions({ url: dbUrl, runMigrations: false, poolSize: 1 }), logging: false });
+  const ds = new DataSource({
+    ...dataSourceOptions({ url: dbUrl, runMigrations: false, poolSize: 1 }),
+    logging: false,
+  });
   await ds.initialize();
   await ds.runMigrations();
   await ds.destroy();
@@ -119,28 +139,34 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
     RATE_LIMIT_MAX: '1000000',
   };
-  const token = sign({ sub: 'bench', roles: ['user'] }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+  const token = sign({ sub: 'bench', roles: ['user'] }, SECRET, {
+    algorithm: 'HS256',
+    expiresIn: '1h',
+  });
   const results: Measure[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const adapter of ['express', 'fastify'] as const) {
         const { url, child } = await startServer(adapter, env);
         try {
-          await measure(url, token, 2); // warm-up: JIT, connection pools
-          const r = await measure(url, token, DURATION_S);
-          const m: Measure = {
-            adapter,
-            round,
-            requestsPerSec: Math.round(r.requests.average),
-            latencyP50Ms: r.latency.p50,
-            latencyP99Ms: r.latency.p99,
-            non2xx: r.non2xx,
-            errors: r.errors,
-          };
-          results.push(m);
-          console.log(
-            `round ${round} ${adapter.padEnd(7)} ${String(m.requestsPerSec).padStart(6)} req/s  p50 ${m.latencyP50Ms} ms  p99 ${m.latencyP99Ms} ms  non-2xx ${m.non2xx}  errors ${m.errors}`,
-          );
+          for (const endpoint of ENDPOINTS) {
+            await measure(url, token, endpoint, 2); // warm-up: JIT, connection pools
+            const r = await measure(url, token, endpoint, DURATION_S);
+            const m: Measure = {
+              endpoint,
+              adapter,
+              round,
+              requestsPerSec: Math.round(r.requests.average),
+              latencyP50Ms: r.latency.p50,
+              latencyP99Ms: r.latency.p99,
+              non2xx: r.non2xx,
+              errors: r.errors,
+            };
+            results.push(m);
+            console.log(
+              `round ${round} ${adapter.padEnd(7)} ${endpoint.padEnd(18)} ${String(m.requestsPerSec).padStart(6)} req/s  p50 ${m.latencyP50Ms} ms  p99 ${m.latencyP99Ms} ms  non-2xx ${m.non2xx}  errors ${m.errors}`,
+            );
+          }
         } finally {
           await stop(child);
         }
@@ -151,18 +177,33 @@ async function main(): Promise<void> {
     await admin(pg.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await pg.stop();
   }
-  const best = (a: Adapter) => Math.max(...results.filter((r) => r.adapter === a).map((r) => r.requestsPerSec));
-  const ratio = best('fastify') / best('express');
-  console.log(
-    `\nPOST /api/v1/jobs, ${CONNECTIONS} connections, ${DURATION_S} s, best of ${ROUNDS} rounds, ${os.cpus().length} CPUs:` +
-      `\n  express ${best('express')} req/s (baseline)\n  fastify ${best('fastify')} req/s = ${ratio.toFixed(2)}x express`,
+  const best = (e: Endpoint, a: Adapter) =>
+    Math.max(
+      ...results.filter((r) => r.endpoint === e && r.adapter === a).map((r) => r.requestsPerSec),
+    );
+  const ratios = Object.fromEntries(
+    ENDPOINTS.map((e) => [e, best(e, 'fastify') / best(e, 'express')]),
   );
+  console.log(
+    `\n${CONNECTIONS} connections, ${DURATION_S} s each, best of ${ROUNDS} rounds, ${os.cpus().length} CPUs:`,
+  );
+  for (const e of ENDPOINTS)
+    console.log(
+      `  ${e.padEnd(18)} express ${best(e, 'express')} req/s (baseline), fastify ${best(e, 'fastify')} req/s = ${ratios[e].toFixed(2)}x`,
+    );
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `http-adapter-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = path.join(
+    dir,
+    `http-adapter-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
   writeFileSync(
     file,
-    JSON.stringify({ connections: CONNECTIONS, durationS: DURATION_S, cpus: os.cpus().length, ratio, results }, null, 2),
+    JSON.stringify(
+      { connections: CONNECTIONS, durationS: DURATION_S, cpus: os.cpus().length, ratios, results },
+      null,
+      2,
+    ),
   );
   console.log(`  results: ${path.relative(ROOT, file)}`);
 }

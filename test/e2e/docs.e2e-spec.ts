@@ -7,6 +7,8 @@ const OPERATIONS = [
   'post /api/v1/jobs/batch',
   'get /api/v1/jobs',
   'get /api/v1/jobs/stats/overview',
+  'get /api/v1/jobs/dlq',
+  'post /api/v1/jobs/dlq/redrive',
   'get /api/v1/jobs/{id}',
   'put /api/v1/jobs/{id}/cancel',
   'get /api/v1/jobs/{id}/logs',

@@ -107,3 +107,24 @@ describe('api /health', () => {
     });
   });
 });
+
+describe('api /health with the worker check on', () => {
+  let fx: ApiFixture;
+  beforeAll(async () => {
+    fx = await createApiFixture({ overrides: { http: { workerMaxAgeMs: 2000 } } });
+  });
+  afterAll(() => fx.close());
+
+  it('turns 503 naming workers while no worker heartbeat is recent, and 200 once one runs', async () => {
+    const before = await fx.http().get('/health');
+    expect(before.status).toBe(503);
+    expect(JSON.stringify(before.body)).toContain('workers');
+    await fx.startWorker();
+    const after = await eventually(
+      () => fx.http().get('/health'),
+      (res) => res.status === 200,
+      5000,
+    );
+    expect(after.body).toMatchObject({ info: { workers: { status: 'up', live: 1 } } });
+  });
+});

@@ -130,6 +130,17 @@ describe('POST /api/v1/jobs and /api/v1/jobs/batch', () => {
     expect(body<ErrorBody>(res).error.code).toBe('BAD_REQUEST');
   });
 
+  it('answers a body that is not JSON with 415 in the error envelope', async () => {
+    const res = await fx
+      .http()
+      .post('/api/v1/jobs')
+      .set({ ...bearer(fx.token('create-8')), 'Content-Type': 'text/plain' })
+      .send('jobType=echo');
+    expect(res.status).toBe(415);
+    expect(body<ErrorBody>(res).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await jobsOf('create-8')).toBe(0);
+  });
+
   describe('Idempotency-Key', () => {
     it('replays the same job for the same key and body, whatever the key order', async () => {
       const key = { 'Idempotency-Key': 'order-1001' };

@@ -4,6 +4,7 @@ import {
   type JobHandlerInstance,
   PermanentJobError,
 } from '@app/processor';
+import { randomBytes } from 'node:crypto';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -29,18 +30,21 @@ export class RecordPayload {
 export class RecordHandler
   implements JobHandlerInstance<RecordPayload, { attempt: number; pid: number }>, OnModuleInit
 {
+  /** Tells apart two workers in one process (tests run several in-process). */
+  private readonly worker = randomBytes(4).toString('hex');
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async onModuleInit(): Promise<void> {
     await this.db.query(`CREATE TABLE IF NOT EXISTS handler_runs (
-      job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL, lane text,
+      job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL, worker text NOT NULL, lane text,
       started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`);
   }
 
   async handle(payload: RecordPayload, ctx: JobContext): Promise<{ attempt: number; pid: number }> {
     await this.db.query(
-      `INSERT INTO handler_runs (job_id, attempt, pid, lane) VALUES ($1, $2, $3, $4)`,
-      [ctx.jobId, ctx.attempt, process.pid, payload.lane ?? null],
+      `INSERT INTO handler_runs (job_id, attempt, pid, worker, lane) VALUES ($1, $2, $3, $4, $5)`,
+      [ctx.jobId, ctx.attempt, process.pid, this.worker, payload.lane ?? null],
     );
     ctx.log('info', 'record: started');
     ctx.progress(10);
@@ -75,6 +79,7 @@ export interface HandlerRun {
   job_id: string;
   attempt: number;
   pid: number;
+  worker: string;
   lane: string | null;
   started_at: Date;
   finished_at: Date | null;

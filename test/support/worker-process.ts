@@ -22,6 +22,14 @@ export function configToEnv(config: AppConfig): Record<string, string> {
     WORKER_SHUTDOWN_GRACE_MS: String(config.worker.shutdownGraceMs),
     RECOVERY_STALL_AFTER_MS: String(config.worker.stallAfterMs),
     RECOVERY_RESEND_AFTER_MS: String(config.worker.resendAfterMs),
+    ...(config.recovery.webhookUrl ? { ALERT_WEBHOOK_URL: config.recovery.webhookUrl } : {}),
+    ...(config.recovery.webhookSecret
+      ? { ALERT_WEBHOOK_SECRET: config.recovery.webhookSecret }
+      : {}),
+    ALERT_FAILURE_RATE_THRESHOLD: String(config.recovery.failureRateThreshold),
+    ALERT_WINDOW_MS: String(config.recovery.windowMs),
+    ALERT_MIN_ATTEMPTS: String(config.recovery.minAttempts),
+    RETRY_MAX_DELAY_MS: String(config.recovery.retryMaxDelayMs),
     LOG_LEVEL: 'warn',
   };
 }

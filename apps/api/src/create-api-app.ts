@@ -18,6 +18,8 @@ export async function createApiApp(
       abortOnError: false,
     },
   );
+  // JSON only: a text/plain body would otherwise reach validation as a string (415 instead).
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

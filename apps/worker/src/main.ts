@@ -1,17 +1,12 @@
 import 'reflect-metadata';
 import { exitOnStartupError, loadConfig, readEnv } from '@app/config';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { WORKER_CONFIG_SECTIONS, WorkerModule } from './worker.module';
+import { createWorkerApp } from './create-worker-app';
+import { WORKER_CONFIG_SECTIONS } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(readEnv(), WORKER_CONFIG_SECTIONS);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const app = await createWorkerApp(config);
+  await app.listen(config.http.workerHealthPort, config.http.host);
 }
 
 bootstrap().catch(exitOnStartupError);

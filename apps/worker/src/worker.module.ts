@@ -3,12 +3,14 @@ import { DatabaseModule } from '@app/database';
 import { LoggingModule } from '@app/logging';
 import { BuiltinHandlersModule, ProcessorModule } from '@app/processor';
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { WorkerHealthModule } from './health/worker-health.module';
 
 export const WORKER_CONFIG_SECTIONS = [
   'database',
   'queue',
   'processor',
   'worker',
+  'recovery',
   'http',
   'log',
 ] as const;
@@ -28,6 +30,7 @@ export class WorkerModule {
         LoggingModule,
         DatabaseModule,
         ProcessorModule,
+        WorkerHealthModule,
         ...(handlers ?? []),
       ],
     };

@@ -8,6 +8,7 @@ import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, toQueueConfig } from './sections/queue.config';
+import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
 import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
@@ -16,6 +17,7 @@ const SECTIONS = {
   queue: { env: QueueEnv, shape: toQueueConfig },
   processor: { env: ProcessorEnv, shape: toProcessorConfig },
   worker: { env: WorkerEnv, shape: toWorkerConfig, check: workerProblems },
+  recovery: { env: RecoveryEnv, shape: toRecoveryConfig, check: recoveryProblems },
   http: { env: HttpEnv, shape: toHttpConfig },
   auth: { env: AuthEnv, shape: toAuthConfig },
   log: { env: LogEnv, shape: toLogConfig },

@@ -2,5 +2,12 @@ import { JobLogEntity } from './entities/job-log.entity';
 import { JobMetricEntity } from './entities/job-metric.entity';
 import { JobEntity } from './entities/job.entity';
 import { QueueMessageEntity } from './entities/queue-message.entity';
+import { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 
-export const ENTITIES = [JobEntity, QueueMessageEntity, JobMetricEntity, JobLogEntity];
+export const ENTITIES = [
+  JobEntity,
+  QueueMessageEntity,
+  JobMetricEntity,
+  JobLogEntity,
+  WorkerHeartbeatEntity,
+];

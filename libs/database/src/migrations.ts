@@ -1,5 +1,10 @@
 import { CreateJobTables1764300000000 } from './migrations/1764300000000-create-job-tables';
 import { AddIdempotencyFingerprint1764300001000 } from './migrations/1764300001000-add-idempotency-fingerprint';
+import { CreateWorkerHeartbeats1764300002000 } from './migrations/1764300002000-create-worker-heartbeats';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
-export const MIGRATIONS = [CreateJobTables1764300000000, AddIdempotencyFingerprint1764300001000];
+export const MIGRATIONS = [
+  CreateJobTables1764300000000,
+  AddIdempotencyFingerprint1764300001000,
+  CreateWorkerHeartbeats1764300002000,
+];

@@ -27,3 +27,4 @@ export {
   type TransitionName,
 } from './job-state-machine';
 export type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';
+export { DeadJobsService, type DeadJobSelector } from './dead-jobs.service';

@@ -27,6 +27,14 @@ export interface LogLine {
   source: 'api' | 'worker' | 'lambda' | 'system';
 }
 
+/**
+ * Batches lock their rows in id order: two statements touching overlapping jobs (a heartbeat
+ * and a completion) then wait for each other instead of deadlocking.
+ */
+function byId<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 const J = JOB_COLUMNS.split(',')
   .map((c) => `j.${c.trim()}`)
   .join(', ');
@@ -86,6 +94,7 @@ export class JobsBatchService {
    */
   async completeMany(items: readonly Completion[]): Promise<string[]> {
     if (items.length === 0) return [];
+    items = byId(items);
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `WITH done AS (
@@ -114,6 +123,7 @@ export class JobsBatchService {
   /** processing → failed for the current attempts, with a failed-attempt metric. Returns the winners. */
   async failMany(items: readonly Failure[]): Promise<Job[]> {
     if (items.length === 0) return [];
+    items = byId(items);
     const rows = await queryRows<JobRow>(
       this.manager,
       `WITH failed AS (
@@ -144,6 +154,7 @@ export class JobsBatchService {
    */
   async heartbeatMany(items: readonly Beat[]): Promise<Map<string, boolean>> {
     if (items.length === 0) return new Map();
+    items = byId(items);
     const rows = await queryRows<{ id: string; cancel: boolean }>(
       this.manager,
       `UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
@@ -162,6 +173,7 @@ export class JobsBatchService {
    */
   async releaseMany(items: readonly AttemptRef[], m: EntityManager): Promise<AttemptRef[]> {
     if (items.length === 0) return [];
+    items = byId(items);
     return queryRows<AttemptRef>(
       m,
       `UPDATE jobs j SET status = 'pending', started_at = NULL, heartbeat_at = NULL, progress = 0

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobLogsService } from './job-logs.service';
 import { JobStatsService } from './job-stats.service';
+import { DeadJobsService } from './dead-jobs.service';
 import { JobsBatchService } from './jobs-batch.service';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
@@ -11,7 +12,14 @@ import { JobsService } from './jobs.service';
  * (JobStatsService, JobLogsService); JobsRepository stays private to this module.
  */
 @Module({
-  providers: [JobsRepository, JobsService, JobsBatchService, JobStatsService, JobLogsService],
-  exports: [JobsService, JobsBatchService, JobStatsService, JobLogsService],
+  providers: [
+    JobsRepository,
+    JobsService,
+    JobsBatchService,
+    JobStatsService,
+    JobLogsService,
+    DeadJobsService,
+  ],
+  exports: [JobsService, JobsBatchService, JobStatsService, JobLogsService, DeadJobsService],
 })
 export class JobsModule {}

@@ -10,3 +10,4 @@ export { validatePayload, type FieldProblem, type PayloadCheck } from './payload
 export { PermanentJobError } from '@app/recovery';
 export { BuiltinHandlersModule } from './builtin/builtin-handlers.module';
 export { EchoHandler, EchoPayload, type EchoResult } from './builtin/echo.handler';
+export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';

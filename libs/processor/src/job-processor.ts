@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { AppConfig, ProcessorConfig, WorkerConfig } from '@app/config';
+import type { AppConfig, WorkerConfig } from '@app/config';
 import {
   type Completion,
   type Failure,
@@ -10,7 +9,7 @@ import {
   type LogLine,
 } from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
-import { decideRetry, describeError } from '@app/recovery';
+import { decideRetry, describeError, ErrorRecovery } from '@app/recovery';
 import {
   Injectable,
   Logger,
@@ -28,6 +27,7 @@ import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
 import { MicroBatcher } from './micro-batcher';
 import { RunningJob } from './running-job';
 import { Semaphore } from './semaphore';
+import { WorkerPresence } from './worker-presence.service';
 
 /**
  * The specification's JobProcessor. For each received batch of up to 10 messages it claims the
@@ -39,12 +39,12 @@ import { Semaphore } from './semaphore';
 @Injectable()
 export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobProcessor.name);
-  private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly held = new Map<string, RunningJob>();
+  /** Received batches whose claim is still in progress. */
+  private readonly intake = new Set<Promise<void>>();
   private readonly slots: Semaphore;
   private readonly typeSlots = new Map<string, Semaphore>();
   private readonly worker: WorkerConfig;
-  private readonly processor: ProcessorConfig;
   private readonly waitTimeSeconds: number;
   private readonly completions: MicroBatcher<Completion, boolean>;
   private readonly failures: MicroBatcher<Failure, Job | undefined>;
@@ -64,10 +64,11 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly sqs: SqsService,
+    private readonly recovery: ErrorRecovery,
+    private readonly presence: WorkerPresence,
     config: ConfigService<AppConfig, true>,
   ) {
     this.worker = config.get('worker', { infer: true });
-    this.processor = config.get('processor', { infer: true });
     this.waitTimeSeconds = config.get('queue', { infer: true }).waitTimeSeconds;
     this.slots = new Semaphore(this.worker.concurrency);
     const onRetry = (what: string) => (error: unknown, attempt: number) =>
@@ -111,8 +112,9 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     this.accepting = true;
     this.openGate();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.worker.heartbeatMs);
+    void this.presence.beat(0).catch(() => undefined);
     this.logger.log(
-      `worker ${this.workerId} processing up to ${this.worker.concurrency} jobs at once`,
+      `worker ${this.presence.workerId} processing up to ${this.worker.concurrency} jobs at once`,
     );
   }
 
@@ -125,7 +127,11 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     return this.processMessages([message]);
   }
 
-  /** One received batch: decode, claim what there is room for, acknowledge, start the handlers. */
+  /**
+   * One received batch: decode, reserve room, then claim, acknowledge and start the handlers
+   * in the background. Returning right after the reservation lets the consumer's next long
+   * poll overlap this batch's claim; the reservation is what bounds intake.
+   */
   async processMessages(messages: readonly Message[]): Promise<void> {
     await this.gate;
     const readable: { message: Message; jobId: string }[] = [];
@@ -140,27 +146,35 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     if (!this.accepting) return this.queue.releaseMessages(readable.map((r) => r.message));
     const take = Math.min(this.slots.available, readable.length);
     this.slots.tryAcquire(take);
-    const now = readable.slice(0, take);
-    if (take < readable.length)
+    if (take < readable.length) {
       await this.queue.releaseMessages(readable.slice(take).map((r) => r.message));
+    }
+    const intake = this.claimAndStart(readable.slice(0, take)).finally(() =>
+      this.intake.delete(intake),
+    );
+    this.intake.add(intake);
+  }
 
+  /** Claims reserved messages' jobs in one UPDATE, acknowledges the batch, starts the winners. */
+  private async claimAndStart(reserved: { message: Message; jobId: string }[]): Promise<void> {
     let claimed: Job[];
     try {
-      claimed = await this.batch.claimMany(now.map((r) => r.jobId));
+      claimed = await this.batch.claimMany(reserved.map((r) => r.jobId));
     } catch (error) {
-      this.slots.release(take);
+      this.slots.release(reserved.length);
       this.logger.warn(
         `claim failed (${describeError(error)}); messages return to the queue in 5 s`,
       );
       return this.queue.releaseMessages(
-        now.map((r) => r.message),
+        reserved.map((r) => r.message),
         5,
       );
     }
-    // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with.
-    await this.queue.deleteMessages(now.map((r) => r.message));
-    this.slots.release(take - claimed.length);
+    this.slots.release(reserved.length - claimed.length);
     for (const job of claimed) void this.run(job);
+    // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
+    // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
+    await this.queue.deleteMessages(reserved.map((r) => r.message));
   }
 
   /** Records a successful attempt; false when the attempt was no longer current (fenced out). */
@@ -178,14 +192,12 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     return won;
   }
 
-  /** Records a failed attempt: a retry with backoff, or failed for good (and a copy in the DLQ). */
+  /**
+   * Records a failed attempt: a retry with backoff, or failed for good (a copy in the DLQ, and an
+   * alert that is queued, never awaited).
+   */
   async handleFailure(running: RunningJob, error: unknown): Promise<void> {
-    const decision = decideRetry(
-      running.job,
-      error,
-      { initialDelayMs: this.processor.initialRetryDelayMs },
-      new Date(),
-    );
+    const decision = decideRetry(running.job, error, this.recovery.retryPolicy, new Date());
     running.log('error', `attempt ${running.attempt} failed: ${decision.errorMessage}`);
     await Promise.all(running.logWrites);
     const failed = await this.failures.push({
@@ -194,11 +206,12 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
       ...decision,
     });
     if (failed && !decision.nextRetryAt) {
-      await this.queue
-        .deadLetter({ jobId: running.id, attempt: running.attempt }, decision.errorMessage)
+      await this.recovery
+        .moveToDLQ(running.id, decision.errorMessage)
         .catch((e: unknown) =>
           this.logger.warn(`copying job ${running.id} to the DLQ failed: ${describeError(e)}`),
         );
+      void this.recovery.sendAlert(running.id, decision.errorMessage, failed.jobType);
     }
   }
 
@@ -222,12 +235,9 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     // The consumer was told to stop (onModuleDestroy); its last long poll may still return
     // messages, which processMessages hands back to SQS. Aborting that poll instead could leave
     // its messages invisible until the visibility timeout.
-    await Promise.all([
-      this.consumerIdle(),
-      (async () => {
-        while (this.held.size && Date.now() < deadline) await sleep(50);
-      })(),
-    ]);
+    await this.consumerIdle();
+    await Promise.all(this.intake);
+    while (this.held.size && Date.now() < deadline) await sleep(50);
     if (this.held.size) {
       this.logger.warn(
         `${this.held.size} jobs still running after the grace period; aborting and re-queueing them`,
@@ -237,6 +247,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     }
     await Promise.all([this.completions.close(), this.failures.close(), this.logs.close()]);
     await this.outbox.flush();
+    await this.presence.leave().catch(() => undefined);
   }
 
   private async consumerIdle(): Promise<void> {
@@ -258,7 +269,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
       await typeSlot?.acquire();
       if (running.abortReason) throw new Error(`aborted before start: ${running.abortReason}`);
       running.started = true;
-      running.log('info', `attempt ${job.attempt} started on ${this.workerId}`);
+      running.log('info', `attempt ${job.attempt} started on ${this.presence.workerId}`);
       const payload = plainToInstance(entry.options.payload, job.payload);
       const results = await this.withTimeout(
         entry.handler.handle(payload, running.context()),
@@ -311,6 +322,9 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async heartbeat(): Promise<void> {
     const runs = [...this.held.values()];
+    await this.presence
+      .beat(runs.length)
+      .catch((error: unknown) => this.logger.warn(`presence beat failed: ${describeError(error)}`));
     if (runs.length === 0) return;
     try {
       const alive = await this.batch.heartbeatMany(

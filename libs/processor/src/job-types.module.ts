@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HandlerRegistry } from './handler-registry';
 import { JobSubmissionService } from './job-submission.service';
+import { WorkerPresence } from './worker-presence.service';
 
 /**
  * The registry of job types and the way jobs enter the system. Both apps import it: the api to
@@ -12,7 +13,7 @@ import { JobSubmissionService } from './job-submission.service';
  */
 @Module({
   imports: [DiscoveryModule, JobsModule, QueueModule],
-  providers: [HandlerRegistry, JobSubmissionService],
-  exports: [HandlerRegistry, JobSubmissionService],
+  providers: [HandlerRegistry, JobSubmissionService, WorkerPresence],
+  exports: [HandlerRegistry, JobSubmissionService, WorkerPresence],
 })
 export class JobTypesModule {}

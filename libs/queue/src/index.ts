@@ -5,3 +5,4 @@ export type { OutboxEntry } from './outbox.repository';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
 export { decodeJobMessage, encodeJobMessage, type JobMessage } from './job-message';
 export type { QueueDepth, QueueStats } from './queue-stats';
+export { SqsHealthIndicator } from './sqs.health-indicator';

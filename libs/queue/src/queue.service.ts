@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  ReceiveMessageCommand,
   type Message,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -169,6 +170,58 @@ export class QueueService {
       }),
     );
     return out.MessageId ?? '';
+  }
+
+  /**
+   * Deletes from the DLQ the messages of re-driven jobs (`jobIds`; all job messages when null).
+   * SQS cannot address a message by id, so this reads the DLQ (at most `maxReceives` batches),
+   * deletes the matches and makes the others visible again. Returns how many it deleted.
+   */
+  async removeDeadLetters(jobIds: ReadonlySet<string> | null, maxReceives = 50): Promise<number> {
+    const keep: Message[] = [];
+    let removed = 0;
+    for (let i = 0; i < maxReceives; i++) {
+      const out = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.dlqUrl,
+          MaxNumberOfMessages: SQS_BATCH_LIMIT,
+          VisibilityTimeout: 30,
+        }),
+      );
+      const messages = out.Messages ?? [];
+      if (messages.length === 0) break;
+      const matches = messages.filter((m) => {
+        const job = decodeJobMessage(m.Body);
+        return job !== undefined && (jobIds === null || jobIds.has(job.jobId));
+      });
+      keep.push(...messages.filter((m) => !matches.includes(m)));
+      await Promise.all(
+        chunk(matches, SQS_BATCH_LIMIT).map((batch) =>
+          this.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.dlqUrl,
+              Entries: batch.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          ),
+        ),
+      );
+      removed += matches.length;
+    }
+    await Promise.all(
+      chunk(keep, SQS_BATCH_LIMIT).map((batch) =>
+        this.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.dlqUrl,
+            Entries: batch.map((m, k) => ({
+              Id: String(k),
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        ),
+      ),
+    );
+    return removed;
   }
 
   /** Depth of the work queue and the DLQ, as SQS approximates it. */

@@ -74,3 +74,25 @@ describe('decideRetry', () => {
     ).toHaveLength(4001);
   });
 });
+
+describe('backoff edges', () => {
+  it('treats a negative attempt as the first one', () => {
+    expect(exponentialBackoff(-3, 1000, { random: () => 1 })).toBe(1000);
+  });
+
+  it('is always 0 with a base delay of 0 (retry at once)', () => {
+    expect(exponentialBackoff(5, 0, { random: () => 1 })).toBe(0);
+  });
+
+  it('decideRetry honours the policy’s cap (RETRY_MAX_DELAY_MS)', () => {
+    const now = new Date('2026-01-07T00:00:00Z');
+    const d = decideRetry(
+      { retryCount: 20, maxRetries: 50 },
+      new Error('x'),
+      { initialDelayMs: 1000, capMs: 5000 },
+      now,
+      () => 1,
+    );
+    expect(d.nextRetryAt).toEqual(new Date(now.getTime() + 5000));
+  });
+});

@@ -10,21 +10,30 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
+import { ErrorRecovery } from './error-recovery.service';
+import { describeError } from './retry-decision';
 
 const SWEEP_LIMIT = 500;
 
 export interface SweepResult {
   stalled: number;
+  /** Stalled jobs that were out of retries: failed for good, moved to the DLQ, alerted. */
+  deadLettered: number;
   requeued: number;
   resent: number;
+  /** A failure-rate alert went out on this pass. */
+  alerted: boolean;
 }
 
 /**
  * The worker's maintenance pass, every JOB_PROCESSOR_INTERVAL ms:
  * 1. stalled jobs (processing, heartbeat older than RECOVERY_STALL_AFTER_MS) fail as an attempt;
+ *    those out of retries fail for good and go to the DLQ with an alert, so a job that kills
+ *    its worker every time ends there instead of looping;
  * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
  * 3. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
- * 4. outbox rows that were never sent (SQS was down) are sent.
+ * 4. outbox rows that were never sent (SQS was down) are sent;
+ * 5. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
  * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
  * Worst-case recovery of a dead worker's job: stall limit + one interval.
@@ -41,6 +50,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly jobs: JobsBatchService,
     private readonly outbox: Outbox,
+    private readonly recovery: ErrorRecovery,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -62,10 +72,21 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   /** One full pass; exposed so tests and operators can run it on demand. */
   async sweep(): Promise<SweepResult> {
     const stalled = await this.jobs.failStalled(this.stallAfterMs, SWEEP_LIMIT);
-    for (const job of stalled)
+    let deadLettered = 0;
+    for (const job of stalled) {
       this.logger.warn(
         `job ${job.id} stalled on attempt ${job.attempt}; ${job.nextRetryAt ? 'retrying' : 'out of retries'}`,
       );
+      if (job.nextRetryAt) continue;
+      deadLettered++;
+      const reason = job.errorMessage ?? 'stalled';
+      await this.recovery
+        .moveToDLQ(job.id, reason)
+        .catch((e: unknown) =>
+          this.logger.warn(`moving job ${job.id} to the DLQ failed: ${describeError(e)}`),
+        );
+      void this.recovery.sendAlert(job.id, reason, job.jobType);
+    }
     let requeued = 0;
     for (;;) {
       const batch = await this.manager.transaction(async (m) => {
@@ -83,7 +104,11 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     if (resent)
       this.logger.warn(`${resent} pending jobs had lost their SQS message; sent new ones`);
     await this.outbox.flush();
-    return { stalled: stalled.length, requeued, resent };
+    const { alerted } = await this.recovery.checkFailureRate().catch((e: unknown) => {
+      this.logger.warn(`failure-rate check failed: ${describeError(e)}`);
+      return { alerted: false };
+    });
+    return { stalled: stalled.length, deadLettered, requeued, resent, alerted };
   }
 
   private schedule(): void {

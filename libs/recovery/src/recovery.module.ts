@@ -1,12 +1,35 @@
+import type { AppConfig } from '@app/config';
 import { JobsModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ALERT_CHANNELS, type AlertChannel } from './alerts/alert-channel';
+import { LogAlertChannel } from './alerts/log-alert-channel';
+import { WebhookAlertChannel } from './alerts/webhook-alert-channel';
+import { ErrorRecovery } from './error-recovery.service';
 import { RecoverySweeper } from './recovery-sweeper';
 
-/** Error recovery for the worker: retry scheduling and the sweeper that re-queues due and stalled jobs. */
+/**
+ * Error recovery for the worker: retry policy, the dead-letter queue, alerts and the sweeper
+ * that re-queues due and stalled jobs. Needs the `recovery` config section.
+ */
 @Module({
   imports: [JobsModule, QueueModule],
-  providers: [RecoverySweeper],
-  exports: [RecoverySweeper],
+  providers: [
+    {
+      provide: ALERT_CHANNELS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>): AlertChannel[] => {
+        const { webhookUrl, webhookSecret } = config.get('recovery', { infer: true });
+        const channels: AlertChannel[] = [new LogAlertChannel()];
+        if (webhookUrl)
+          channels.push(new WebhookAlertChannel({ url: webhookUrl, secret: webhookSecret ?? '' }));
+        return channels;
+      },
+    },
+    ErrorRecovery,
+    RecoverySweeper,
+  ],
+  exports: [ErrorRecovery, RecoverySweeper],
 })
 export class RecoveryModule {}

@@ -8,7 +8,14 @@ import {
   StaleAttemptError,
 } from '@app/jobs';
 import { InvalidPayloadError, UnknownJobTypeError } from '@app/processor';
-import { HttpStatus, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  InternalServerErrorException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { ApiExceptionFilter, DOMAIN_STATUS } from './api-exception.filter';
 
@@ -29,6 +36,11 @@ const DOMAIN_ERRORS: DomainError[] = [
 ];
 
 describe('ApiExceptionFilter', () => {
+  // it logs the 500s these tests provoke
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+
   it('maps every domain error the libs throw to a 4xx with its own code', () => {
     for (const error of DOMAIN_ERRORS) {
       const { status, body } = filter.toAnswer(error);
@@ -71,6 +83,23 @@ describe('ApiExceptionFilter', () => {
     expect(filter.toAnswer(new NotFoundException('Cannot GET /x'))).toEqual({
       status: HttpStatus.NOT_FOUND,
       body: { error: { code: 'NOT_FOUND', message: 'Cannot GET /x', details: [] } },
+    });
+  });
+
+  it('hides the message of a 5xx HTTP exception', () => {
+    expect(filter.toAnswer(new InternalServerErrorException('pool exhausted'))).toEqual({
+      status: 500,
+      body: { error: { code: 'INTERNAL', message: 'Internal server error', details: [] } },
+    });
+  });
+
+  it('joins a list of messages and gives unknown statuses a generic code', () => {
+    expect(
+      filter.toAnswer(new BadRequestException(['a is wrong', 'b is wrong'])).body.error.message,
+    ).toBe('a is wrong; b is wrong');
+    expect(filter.toAnswer(new HttpException({ reason: 'x' }, 418))).toEqual({
+      status: 418,
+      body: { error: { code: 'HTTP_418', message: 'Http Exception', details: [] } },
     });
   });
 });

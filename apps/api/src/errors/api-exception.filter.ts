@@ -19,6 +19,7 @@ export const DOMAIN_STATUS: Readonly<Record<string, HttpStatus>> = {
   JOB_NOT_FOUND: HttpStatus.NOT_FOUND,
   JOB_ILLEGAL_TRANSITION: HttpStatus.CONFLICT,
   JOB_RETRIES_EXHAUSTED: HttpStatus.CONFLICT,
+  JOB_NOT_DEAD: HttpStatus.CONFLICT,
   JOB_STALE_ATTEMPT: HttpStatus.CONFLICT,
   JOB_TYPE_UNKNOWN: HttpStatus.BAD_REQUEST,
   JOB_PAYLOAD_INVALID: HttpStatus.BAD_REQUEST,
@@ -69,11 +70,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof RequestValidationError)
       return answer(400, 'VALIDATION_FAILED', exception.message, exception.details);
     if (exception instanceof DomainError) return this.domain(exception);
+    // Nest's Fastify adapter hands body-parser failures (413, bad JSON, 415) over as HttpExceptions.
     if (exception instanceof HttpException) return this.http(exception);
-    if (isClientError(exception)) {
-      const status = exception.statusCode;
-      return answer(status, HTTP_CODE[status] ?? `HTTP_${status}`, exception.message, []);
-    }
     this.logger.error(
       `unhandled error: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
     );
@@ -135,12 +133,6 @@ function messageOf(exception: HttpException, response: string | object): string 
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.join('; ');
   return exception.message;
-}
-
-/** Errors of the HTTP layer below Nest (Fastify's body parser) carry their 4xx status. */
-function isClientError(e: unknown): e is Error & { statusCode: number } {
-  const status = e instanceof Error ? (e as { statusCode?: unknown }).statusCode : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** @nestjs/terminus's 503 body: `{ status: 'error', error: { <indicator>: { status, message } } }`. */

@@ -1,12 +1,13 @@
-import { QueueModule } from '@app/queue';
+import { JobTypesModule } from '@app/processor';
+import { QueueModule, SqsHealthIndicator } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
-import { SqsHealthIndicator } from './sqs.health';
+import { WorkersHealthIndicator } from './workers.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), QueueModule],
+  imports: [TerminusModule.forRoot({ logger: false }), QueueModule, JobTypesModule],
   controllers: [HealthController],
-  providers: [SqsHealthIndicator],
+  providers: [SqsHealthIndicator, WorkersHealthIndicator],
 })
 export class HealthModule {}

@@ -7,6 +7,8 @@ import {
   JobNotFoundError,
   JobsService,
   JobStatsService,
+  DeadJobsService,
+  type DeadJobSelector,
 } from '@app/jobs';
 import {
   HandlerRegistry,
@@ -33,6 +35,12 @@ import type { JobListResponseDto } from './dto/job-list.response.dto';
 import type { JobLogsResponseDto } from './dto/job-logs.response.dto';
 import type { ListJobsQueryDto } from './dto/list-jobs.query.dto';
 import type { StatsOverviewResponseDto } from './dto/stats-overview.response.dto';
+import type {
+  DeadJobListResponseDto,
+  ListDeadJobsQueryDto,
+  RedriveRequestDto,
+  RedriveResponseDto,
+} from './dto/dead-jobs.dto';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
 import { requestFingerprint } from './request-fingerprint';
 
@@ -52,6 +60,7 @@ export class JobsApiService {
     private readonly submission: JobSubmissionService,
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
+    private readonly dead: DeadJobsService,
     @InjectEntityManager() private readonly manager: EntityManager,
   ) {}
 
@@ -73,17 +82,20 @@ export class JobsApiService {
     dto: CreateJobBatchRequestDto,
   ): Promise<JobBatchAcceptedResponseDto> {
     const problems: FieldProblem[] = [];
-    const requests = dto.jobs.map((job, i) => {
+    const requests: JobRequest[] = [];
+    dto.jobs.forEach((job, i) => {
       try {
-        return { ...toRequest(job), payload: this.registry.validate(job.jobType, job.payload) };
+        requests.push({
+          ...toRequest(job),
+          payload: this.registry.validate(job.jobType, job.payload),
+        });
       } catch (error) {
         problems.push(...batchProblems(error, `jobs.${i}`));
-        return undefined;
       }
     });
     if (problems.length) throw new RequestValidationError(problems);
     const jobs = await this.manager.transaction((m) =>
-      this.submission.submitIn(m, user.id, requests as JobRequest[]),
+      this.submission.submitIn(m, user.id, requests),
     );
     this.submission.afterCommit();
     return { data: jobs.map(toAccepted) };
@@ -126,6 +138,50 @@ export class JobsApiService {
     });
     this.outbox.nudge();
     return { data: toAccepted(job) };
+  }
+
+  async listDead(query: ListDeadJobsQueryDto): Promise<DeadJobListResponseDto> {
+    const page = await this.dead.list(query);
+    return {
+      data: page.items.map(toSummary),
+      pagination: { page: page.page, limit: page.limit, total: page.total },
+    };
+  }
+
+  /** Queues the selected dead jobs again (one transaction with their outbox rows) and clears their DLQ copies. */
+  async redrive(dto: RedriveRequestDto): Promise<RedriveResponseDto> {
+    const given = (['jobIds', 'jobType', 'all'] as const).filter((k) => dto[k] !== undefined);
+    if (given.length !== 1) {
+      throw new RequestValidationError([
+        { field: 'jobIds', message: 'give exactly one of jobIds, jobType or all' },
+      ]);
+    }
+    const selector: DeadJobSelector = dto.jobIds
+      ? { jobIds: dto.jobIds }
+      : dto.jobType
+        ? { jobType: dto.jobType }
+        : { all: true };
+    const jobs = await this.manager.transaction(async (m) => {
+      const redriven = await this.dead.redrive(selector, m);
+      await this.outbox.enqueue(
+        m,
+        redriven.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
+      );
+      return redriven;
+    });
+    this.outbox.nudge();
+    const removedFromDlq =
+      jobs.length === 0
+        ? 0
+        : await this.queue
+            .removeDeadLetters(dto.all ? null : new Set(jobs.map((j) => j.id)))
+            .catch((error: unknown) => {
+              this.logger.warn(
+                `re-drive: clearing the DLQ failed: ${error instanceof Error ? error.message : String(error)}`,
+              );
+              return 0;
+            });
+    return { data: { redriven: jobs.length, jobIds: jobs.map((j) => j.id), removedFromDlq } };
   }
 
   async overview(): Promise<StatsOverviewResponseDto> {

@@ -18,6 +18,12 @@ import {
   JobAcceptedResponseDto,
   JobBatchAcceptedResponseDto,
 } from './dto/job-accepted.response.dto';
+import {
+  DeadJobListResponseDto,
+  ListDeadJobsQueryDto,
+  RedriveRequestDto,
+  RedriveResponseDto,
+} from './dto/dead-jobs.dto';
 import { JobDetailResponseDto } from './dto/job-detail.response.dto';
 import { JobListResponseDto } from './dto/job-list.response.dto';
 import { JobLogsResponseDto } from './dto/job-logs.response.dto';
@@ -82,6 +88,28 @@ export class JobsController {
   @ApiOkResponse({ type: StatsOverviewResponseDto })
   overview() {
     return this.jobs.overview();
+  }
+
+  @Get('dlq')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Admin: dead jobs (failed for good, copied to the DLQ), newest first' })
+  @ApiOkResponse({ type: DeadJobListResponseDto })
+  @ApiErrorResponses(400)
+  listDead(@Query() query: ListDeadJobsQueryDto) {
+    return this.jobs.listDead(query);
+  }
+
+  @Post('dlq/redrive')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary:
+      'Admin: run dead jobs again — some (jobIds), one type (jobType) or all — and clear their DLQ copies',
+  })
+  @ApiAcceptedResponse({ type: RedriveResponseDto })
+  @ApiErrorResponses(400, 429)
+  redrive(@Body() dto: RedriveRequestDto) {
+    return this.jobs.redrive(dto);
   }
 
   @Get(':id')

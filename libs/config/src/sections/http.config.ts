@@ -41,6 +41,16 @@ export class HttpEnv {
   @Max(1_000_000)
   @IsInt()
   RATE_LIMIT_MAX = 600;
+
+  /**
+   * The api's /health is ready only when some worker heartbeat is at most this old, in ms.
+   * 0 leaves workers out of the api's readiness (the api can accept jobs without workers).
+   */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(86_400_000)
+  @IsInt()
+  HEALTH_WORKER_MAX_AGE_MS = 60_000;
 }
 
 export interface HttpConfig {
@@ -50,6 +60,7 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   rateLimitWindowMs: number;
   rateLimitMax: number;
+  workerMaxAgeMs: number;
 }
 
 export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
@@ -59,4 +70,5 @@ export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
   bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
   rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
   rateLimitMax: env.RATE_LIMIT_MAX,
+  workerMaxAgeMs: env.HEALTH_WORKER_MAX_AGE_MS,
 });

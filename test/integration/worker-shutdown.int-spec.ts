@@ -3,61 +3,10 @@ import { BuiltinHandlersModule, JobProcessor } from '@app/processor';
 import { RecoverySweeper } from '@app/recovery';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { type HandlerRun, TestHandlersModule } from '../support/test-handlers';
+import { waitUntil } from '../support/wait-until';
 import { spawnWorker } from '../support/worker-process';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
 
 const handlers = [BuiltinHandlersModule, TestHandlersModule];
-
-async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const statusCounts = async (fx: PipelineFixture) =>
-  Object.fromEntries(
-    (
-      await fx.db.dataSource.query<{ status: string; n: number }[]>(
-        `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
-      )
-    ).map((r) => [r.status, r.n]),
-  ) as Record<string, number>;
-
-describe('several workers on one queue', () => {
-  let fx: PipelineFixture;
-  beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
-  });
-  afterAll(() => fx.close());
-
-  it('share 1,000 jobs between two workers and run none of them twice', async () => {
-    await fx.startWorker();
-    await fx.startWorker();
-    const requests = Array.from({ length: 1000 }, () => ({ jobType: 'record', payload: {} }));
-    for (let i = 0; i < requests.length; i += 250)
-      await fx.submit('load', requests.slice(i, i + 250));
-    await waitUntil(
-      async () => (await statusCounts(fx)).completed === 1000,
-      90_000,
-      '1,000 completions',
-    );
-    const [runs] = await fx.db.dataSource.query<{ runs: number; jobs: number; pids: number }[]>(
-      `SELECT count(*)::int AS runs, count(DISTINCT job_id)::int AS jobs, count(DISTINCT pid)::int AS pids FROM handler_runs`,
-    );
-    expect(runs).toMatchObject({ runs: 1000, jobs: 1000 });
-    const [{ completions }] = await fx.db.dataSource.query<{ completions: number }[]>(
-      `SELECT count(*)::int AS completions FROM job_metrics WHERE metric_type = 'processing_time_ms'`,
-    );
-    expect(completions).toBe(1000);
-  }, 120_000);
-});
 
 describe('worker shutdown and crashes', () => {
   let fx: PipelineFixture;
@@ -183,86 +132,4 @@ describe('worker shutdown and crashes', () => {
     );
     expect(completions).toBe(200);
   }, 120_000);
-});
-
-describe('lost messages', () => {
-  let fx: PipelineFixture;
-  beforeAll(async () => {
-    fx = await createPipelineFixture({
-      handlers,
-      overrides: { worker: { resendAfterMs: 10_000 } },
-    });
-  });
-  afterAll(() => fx.close());
-
-  it('sends a new message for a pending job whose message SQS lost, and the job runs', async () => {
-    const [job] = await fx.submit('alice', [
-      { jobType: 'echo', payload: { message: 'found again' } },
-    ]);
-    // the message goes out, and then SQS loses it (say, it was redriven to the DLQ an hour ago)
-    await waitUntil(
-      async () =>
-        (
-          await fx.db.dataSource.query<{ n: number }[]>(
-            `SELECT count(*)::int AS n FROM queue_messages WHERE job_id = $1 AND sent_at IS NOT NULL`,
-            [job.id],
-          )
-        )[0].n === 1,
-      10_000,
-      'the first send',
-    );
-    const sqs = createEmulatorSqsClient(fx.config.queue.endpoint!);
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: fx.queues.queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 2,
-      }),
-    );
-    for (const m of received.Messages ?? []) {
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: fx.queues.queueUrl, ReceiptHandle: m.ReceiptHandle }),
-      );
-    }
-    sqs.destroy();
-    expect(received.Messages).toHaveLength(1);
-    await fx.db.dataSource.transaction(async (m) => {
-      await m.query(`UPDATE jobs SET created_at = now() - interval '1 hour' WHERE id = $1`, [
-        job.id,
-      ]);
-      await m.query(
-        `UPDATE queue_messages SET sent_at = now() - interval '1 hour' WHERE job_id = $1`,
-        [job.id],
-      );
-    });
-    const worker = await fx.startWorker();
-    const { resent } = await worker.get(RecoverySweeper).sweep();
-    expect(resent).toBeLessThanOrEqual(1); // the worker's own timer may have resent it first
-    const done = await fx.waitFor(job.id, (j) => j.status === JobStatus.Completed);
-    expect(done.results).toMatchObject({ echoed: 'found again' });
-    const rows = await fx.db.dataSource.query<{ attempt: number }[]>(
-      `SELECT attempt FROM queue_messages WHERE job_id = $1 ORDER BY created_at`,
-      [job.id],
-    );
-    expect(rows.map((r) => r.attempt)).toEqual([1, 1]);
-  });
-
-  it('leaves a pending job alone while its message is recent', async () => {
-    const [job] = await fx.submit('alice', [{ jobType: 'record', payload: {} }]);
-    await fx.db.dataSource.query(
-      `UPDATE jobs SET created_at = now() - interval '1 hour' WHERE id = $1`,
-      [job.id],
-    );
-    const before = await fx.db.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM queue_messages WHERE job_id = $1`,
-      [job.id],
-    );
-    const outbox = (await fx.startWorker()).get(RecoverySweeper);
-    await outbox.sweep();
-    const after = await fx.db.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM queue_messages WHERE job_id = $1`,
-      [job.id],
-    );
-    expect(after).toEqual(before);
-  });
 });

@@ -1,4 +1,4 @@
-import { QueueService } from '@app/queue';
+import { QueueService } from './queue.service';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 

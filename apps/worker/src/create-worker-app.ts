@@ -1,0 +1,26 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ModuleMetadata } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import { type WorkerConfig, WorkerModule } from './worker.module';
+
+/**
+ * The worker as production runs it: the processor plus a small HTTP server for /health only.
+ * Shutdown hooks make SIGTERM stop intake, drain running jobs and release the rest.
+ */
+export async function createWorkerApp(
+  config: WorkerConfig,
+  handlers?: ModuleMetadata['imports'],
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerModule.forRoot(config, handlers),
+    new FastifyAdapter(),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,68 @@
+import { queryRows } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
+import type { AttemptRef } from './jobs-batch.service';
+import type { Job, Page } from './job.types';
+
+/** Which dead jobs an operator means: some ids, one type, or all of them. */
+export type DeadJobSelector = { jobIds: readonly string[] } | { jobType: string } | { all: true };
+
+/**
+ * Dead jobs: failed for good (no retry scheduled), the jobs whose messages sit in the DLQ.
+ * PostgreSQL is the source of truth for them; the DLQ copy is for SQS tooling and alarms.
+ */
+@Injectable()
+export class DeadJobsService {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  async list(filter: { jobType?: string; page: number; limit: number }): Promise<Page<Job>> {
+    const params: unknown[] = [];
+    const byType = filter.jobType ? `AND job_type = $${params.push(filter.jobType)}` : '';
+    const where = `WHERE status = 'failed' AND next_retry_at IS NULL ${byType}`;
+    const [rows, [{ total }]] = await Promise.all([
+      queryRows<JobRow>(
+        this.manager,
+        `SELECT ${JOB_COLUMNS} FROM jobs ${where} ORDER BY completed_at DESC NULLS LAST, id DESC
+         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, filter.limit, (filter.page - 1) * filter.limit],
+      ),
+      queryRows<{ total: number }>(
+        this.manager,
+        `SELECT count(*)::int AS total FROM jobs ${where}`,
+        params,
+      ),
+    ]);
+    return { items: rows.map(toJob), page: filter.page, limit: filter.limit, total };
+  }
+
+  /**
+   * The `requeue` transition (failed → pending) for the selected dead jobs, in `m`'s
+   * transaction so the caller writes their outbox rows with it. retry_count is kept: a
+   * re-driven job runs once more, and goes back to the DLQ if it fails again.
+   */
+  async redrive(
+    selector: DeadJobSelector,
+    m: EntityManager,
+    limit = 10_000,
+  ): Promise<AttemptRef[]> {
+    const params: unknown[] = [limit];
+    const filter =
+      'jobIds' in selector
+        ? `AND id = ANY($${params.push(selector.jobIds)}::uuid[])`
+        : 'jobType' in selector
+          ? `AND job_type = $${params.push(selector.jobType)}`
+          : '';
+    return queryRows<AttemptRef>(
+      m,
+      `UPDATE jobs j SET status = 'pending', next_retry_at = NULL, started_at = NULL, completed_at = NULL,
+         heartbeat_at = NULL, progress = 0, cancel_requested_at = NULL, results = NULL
+       FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at IS NULL ${filter}
+             ORDER BY completed_at LIMIT $1 FOR UPDATE SKIP LOCKED) dead
+       WHERE j.id = dead.id
+       RETURNING j.id, j.attempt`,
+      params,
+    );
+  }
+}
