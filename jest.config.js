@@ -20,6 +20,9 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration files mostly wait on PostgreSQL, SQS and child processes: two at a time overlap
+  // those waits on this 2-core machine (jest's default would run one).
+  maxWorkers: 2,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

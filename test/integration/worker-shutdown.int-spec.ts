@@ -13,7 +13,7 @@ describe('worker shutdown and crashes', () => {
   beforeAll(async () => {
     fx = await createPipelineFixture({
       handlers,
-      overrides: { worker: { stallAfterMs: 2000, heartbeatMs: 200 } },
+      overrides: { worker: { stallAfterMs: 4000, heartbeatMs: 200 } },
     });
   });
   afterAll(() => fx.close());
@@ -68,7 +68,7 @@ describe('worker shutdown and crashes', () => {
   it('SIGKILL with 200 jobs in flight: after a restart every job completes once; only interrupted runs ran twice', async () => {
     const config = {
       ...fx.config,
-      worker: { ...fx.config.worker, concurrency: 250, stallAfterMs: 2000, heartbeatMs: 200 },
+      worker: { ...fx.config.worker, concurrency: 250, stallAfterMs: 4000, heartbeatMs: 200 },
     };
     const victim = await spawnWorker(config);
     const jobs = await fx.submit(

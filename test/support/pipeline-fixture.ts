@@ -51,7 +51,7 @@ export async function createPipelineFixture(
   const db = await createTestDatabase();
   const endpoint = requireTestEnv('sqsEndpoint');
   const queues = await createQueuePair(endpoint, `jq-${randomBytes(5).toString('hex')}`, {
-    visibilityTimeout: 30,
+    visibilityTimeout: 10,
     maxReceiveCount: opts.maxReceiveCount ?? 5,
   });
   const config = testConfig(db.url, {

@@ -21,8 +21,10 @@ export function testConfig(
       typeConcurrency: {},
       heartbeatMs: 200,
       shutdownGraceMs: 5000,
-      stallAfterMs: 2000,
-      resendAfterMs: 60_000,
+      // 25 heartbeats: a loaded CI machine must not make a live worker look stalled
+      stallAfterMs: 5000,
+      // the safety net for messages SQS strands (see RECOVERY_RESEND_AFTER_MS), short in tests
+      resendAfterMs: 10_000,
       ...overrides.worker,
     },
     recovery: {
