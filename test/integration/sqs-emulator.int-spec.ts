@@ -288,7 +288,7 @@ describe('fauxqs emulator via @aws-sdk/client-sqs', () => {
     // Real SQS answers ReceiptHandleIsInvalid; fauxqs accepts and does nothing.
     await expect(
       sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'bogus' })),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
     await expect(
       sqs.send(
         new ChangeMessageVisibilityCommand({
