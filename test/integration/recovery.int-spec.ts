@@ -371,6 +371,12 @@ describe('sweepers racing', () => {
     const results = await Promise.all(sweepers.map((s) => s.sweep()));
     expect(results.reduce((sum, r) => sum + r.stalled, 0)).toBe(100);
     expect(results.reduce((sum, r) => sum + r.deadLettered, 0)).toBe(0);
+    // each stall is recorded once as a failed attempt, so it counts in the failure rate
+    const [{ stalls }] = await fx.db.dataSource.query<{ stalls: number }[]>(
+      `SELECT count(*)::int AS stalls FROM job_metrics WHERE job_id = ANY($1) AND metric_type = 'failed_attempt_ms'`,
+      [ids],
+    );
+    expect(stalls).toBe(100);
     // a stalled job is due at once: the same passes (or the next) re-queue it
     await Promise.all(sweepers.map((s) => s.sweep()));
     expect(await outboxCounts(ids)).toEqual([{ n: 1, attempt: 2, jobs: 100 }]);

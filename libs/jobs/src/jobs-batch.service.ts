@@ -209,13 +209,20 @@ export class JobsBatchService {
   async failStalled(stallAfterMs: number, limit: number): Promise<Job[]> {
     const rows = await queryRows<JobRow>(
       this.manager,
-      `UPDATE jobs j SET status = 'failed', completed_at = now(),
-         error_message = 'Stalled: no heartbeat for ' || ($1::int / 1000) || ' s (the worker stopped or lost the database)',
-         next_retry_at = CASE WHEN j.retry_count < j.max_retries THEN now() ELSE NULL END
-       FROM (SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
-             ORDER BY heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED) stalled
-       WHERE j.id = stalled.id
-       RETURNING ${J}`,
+      `WITH failed AS (
+         UPDATE jobs j SET status = 'failed', completed_at = now(),
+           error_message = 'Stalled: no heartbeat for ' || ($1::int / 1000) || ' s (the worker stopped or lost the database)',
+           next_retry_at = CASE WHEN j.retry_count < j.max_retries THEN now() ELSE NULL END
+         FROM (SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
+               ORDER BY heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED) stalled
+         WHERE j.id = stalled.id
+         RETURNING ${J}
+       ), metrics AS (
+         -- a stall is a failed attempt: it counts in the failure rate like any other
+         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
+         SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
+       )
+       SELECT * FROM failed`,
       [stallAfterMs, limit],
     );
     return rows.map(toJob);
