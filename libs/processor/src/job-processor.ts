@@ -313,10 +313,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     if (refs.length === 0) return;
     await this.manager.transaction(async (m) => {
       const released = await this.batch.releaseMany(refs, m);
-      await this.outbox.enqueue(
-        m,
-        released.map((r) => ({ jobId: r.id, attempt: r.attempt + 1 })),
-      );
+      await this.outbox.enqueueNextAttempt(m, released);
     });
   }
 

@@ -99,13 +99,4 @@ export class OutboxRepository {
     );
     return rows.length;
   }
-
-  /** Rows written but never sent (SQS was down, or no relay ran yet). */
-  async countUnsent(): Promise<number> {
-    const [{ n }] = await queryRows<{ n: number }>(
-      this.manager,
-      `SELECT count(*)::int AS n FROM queue_messages WHERE sent_at IS NULL`,
-    );
-    return n;
-  }
 }

@@ -35,8 +35,18 @@ export class Outbox implements OnApplicationShutdown {
     return this.outbox.addForStalePending(this.queue.queueUrl, olderThanMs, limit);
   }
 
-  countUnsent(): Promise<number> {
-    return this.outbox.countUnsent();
+  /**
+   * Announces the next attempt of jobs that a transition just put back to pending (retry,
+   * release, re-drive): their message carries `attempt + 1`, the attempt the claim will make.
+   */
+  enqueueNextAttempt(
+    manager: EntityManager,
+    jobs: readonly { id: string; attempt: number }[],
+  ): Promise<void> {
+    return this.enqueue(
+      manager,
+      jobs.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
+    );
   }
 
   /** Starts a pass now, or one more right after the current pass. Never throws. */

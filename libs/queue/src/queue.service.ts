@@ -95,13 +95,13 @@ export class QueueService {
   }
 
   /** Acknowledges messages (DeleteMessageBatch, 10 per call). Failures are logged: SQS redelivers them. */
-  async deleteMessages(messages: readonly Message[]): Promise<void> {
+  async deleteMessages(messages: readonly Message[], queueUrl = this.queueUrl): Promise<void> {
     await Promise.all(
       chunk(messages, SQS_BATCH_LIMIT).map(async (batch) => {
         try {
           const out = await this.sqs.send(
             new DeleteMessageBatchCommand({
-              QueueUrl: this.queueUrl,
+              QueueUrl: queueUrl,
               Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
             }),
           );
@@ -119,13 +119,17 @@ export class QueueService {
   }
 
   /** Makes received messages visible again after `delaySeconds` (0: at once). */
-  async releaseMessages(messages: readonly Message[], delaySeconds = 0): Promise<void> {
+  async releaseMessages(
+    messages: readonly Message[],
+    delaySeconds = 0,
+    queueUrl = this.queueUrl,
+  ): Promise<void> {
     await Promise.all(
       chunk(messages, SQS_BATCH_LIMIT).map((batch) =>
         this.sqs
           .send(
             new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: this.queueUrl,
+              QueueUrl: queueUrl,
               Entries: batch.map((m, i) => ({
                 Id: String(i),
                 ReceiptHandle: m.ReceiptHandle,
@@ -195,32 +199,10 @@ export class QueueService {
         return job !== undefined && (jobIds === null || jobIds.has(job.jobId));
       });
       keep.push(...messages.filter((m) => !matches.includes(m)));
-      await Promise.all(
-        chunk(matches, SQS_BATCH_LIMIT).map((batch) =>
-          this.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: this.dlqUrl,
-              Entries: batch.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          ),
-        ),
-      );
+      await this.deleteMessages(matches, this.dlqUrl);
       removed += matches.length;
     }
-    await Promise.all(
-      chunk(keep, SQS_BATCH_LIMIT).map((batch) =>
-        this.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.dlqUrl,
-            Entries: batch.map((m, k) => ({
-              Id: String(k),
-              ReceiptHandle: m.ReceiptHandle,
-              VisibilityTimeout: 0,
-            })),
-          }),
-        ),
-      ),
-    );
+    await this.releaseMessages(keep, 0, this.dlqUrl);
     return removed;
   }
 

@@ -91,10 +91,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     for (;;) {
       const batch = await this.manager.transaction(async (m) => {
         const due = await this.jobs.retryDue(SWEEP_LIMIT, m);
-        await this.outbox.enqueue(
-          m,
-          due.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
-        );
+        await this.outbox.enqueueNextAttempt(m, due);
         return due.length;
       });
       requeued += batch;

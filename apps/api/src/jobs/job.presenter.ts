@@ -25,16 +25,9 @@ export const toSummary = (job: Job): JobSummaryDto => ({
 });
 
 export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailDto => ({
-  id: job.id,
-  status: job.status,
-  progress: job.progress,
-  jobType: job.jobType,
-  userId: job.userId,
+  ...toSummary(job),
   payload: job.payload,
-  createdAt: job.createdAt,
-  startedAt: job.startedAt,
   estimatedCompletion,
-  completedAt: job.completedAt,
   retryCount: job.retryCount,
   maxRetries: job.maxRetries,
   nextRetryAt: job.nextRetryAt,

@@ -133,7 +133,7 @@ export class JobsApiService {
     await this.owned(user, id);
     const job = await this.manager.transaction(async (m) => {
       const requeued = await this.jobs.requeue(id, m);
-      await this.outbox.enqueue(m, [{ jobId: requeued.id, attempt: requeued.attempt + 1 }]);
+      await this.outbox.enqueueNextAttempt(m, [requeued]);
       return requeued;
     });
     this.outbox.nudge();
@@ -163,10 +163,7 @@ export class JobsApiService {
         : { all: true };
     const jobs = await this.manager.transaction(async (m) => {
       const redriven = await this.dead.redrive(selector, m);
-      await this.outbox.enqueue(
-        m,
-        redriven.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
-      );
+      await this.outbox.enqueueNextAttempt(m, redriven);
       return redriven;
     });
     this.outbox.nudge();
