@@ -59,7 +59,7 @@ export class DeadJobsService {
       `UPDATE jobs j SET status = 'pending', next_retry_at = NULL, started_at = NULL, completed_at = NULL,
          heartbeat_at = NULL, progress = 0, cancel_requested_at = NULL, results = NULL
        FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at IS NULL ${filter}
-             ORDER BY completed_at LIMIT $1 FOR UPDATE SKIP LOCKED) dead
+             ORDER BY completed_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED) dead
        WHERE j.id = dead.id
        RETURNING j.id, j.attempt`,
       params,

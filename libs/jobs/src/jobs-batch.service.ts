@@ -28,11 +28,16 @@ export interface LogLine {
 }
 
 /**
- * Batches lock their rows in id order: two statements touching overlapping jobs (a heartbeat
- * and a completion) then wait for each other instead of deadlocking.
+ * A CTE that locks the listed jobs (ids in $1) in id order before a batch UPDATE touches them.
+ * An UPDATE … FROM unnest(…) locks rows in whatever order its plan visits them, so two batches
+ * over overlapping jobs (a heartbeat and a completion, from two processes) could deadlock.
+ * Taken in one order, they queue instead. NO KEY UPDATE is what an UPDATE takes anyway: it
+ * leaves inserts of logs, metrics and outbox rows (foreign keys to jobs) unblocked.
  */
-function byId<T extends { id: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+function lockInIdOrder(status: string): string {
+  return `locked AS MATERIALIZED (
+    SELECT id FROM jobs WHERE id = ANY($1::uuid[]) AND status = '${status}'
+    ORDER BY id FOR NO KEY UPDATE)`;
 }
 
 const J = JOB_COLUMNS.split(',')
@@ -79,10 +84,12 @@ export class JobsBatchService {
     if (ids.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `UPDATE jobs SET status = 'processing', attempt = attempt + 1, started_at = now(), heartbeat_at = now(),
+      `WITH ${lockInIdOrder('pending')}
+       UPDATE jobs j SET status = 'processing', attempt = j.attempt + 1, started_at = now(), heartbeat_at = now(),
          completed_at = NULL, progress = 0
-       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND cancel_requested_at IS NULL
-       RETURNING ${JOB_COLUMNS}`,
+       FROM locked
+       WHERE j.id = locked.id AND j.status = 'pending' AND j.cancel_requested_at IS NULL
+       RETURNING ${J}`,
       [ids],
     );
     return rows.map(toJob);
@@ -94,14 +101,13 @@ export class JobsBatchService {
    */
   async completeMany(items: readonly Completion[]): Promise<string[]> {
     if (items.length === 0) return [];
-    items = byId(items);
     const rows = await queryRows<{ id: string }>(
       this.manager,
-      `WITH done AS (
+      `WITH ${lockInIdOrder('processing')}, done AS (
          UPDATE jobs j SET status = 'completed', results = v.results, completed_at = now(), progress = 100,
            next_retry_at = NULL, error_message = NULL
-         FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results)
-         WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+         FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
+         WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
          RETURNING j.id, j.job_type, j.attempt, j.retry_count, j.created_at, j.started_at, j.completed_at
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
@@ -123,14 +129,14 @@ export class JobsBatchService {
   /** processing → failed for the current attempts, with a failed-attempt metric. Returns the winners. */
   async failMany(items: readonly Failure[]): Promise<Job[]> {
     if (items.length === 0) return [];
-    items = byId(items);
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH failed AS (
+      `WITH ${lockInIdOrder('processing')}, failed AS (
          UPDATE jobs j SET status = 'failed', error_message = v.error_message, next_retry_at = v.next_retry_at,
            completed_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[]) AS v(id, attempt, error_message, next_retry_at)
-         WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+         FROM locked JOIN unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
+           AS v(id, attempt, error_message, next_retry_at) USING (id)
+         WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
          RETURNING ${J}
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
@@ -154,12 +160,12 @@ export class JobsBatchService {
    */
   async heartbeatMany(items: readonly Beat[]): Promise<Map<string, boolean>> {
     if (items.length === 0) return new Map();
-    items = byId(items);
     const rows = await queryRows<{ id: string; cancel: boolean }>(
       this.manager,
-      `UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
-       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, attempt, progress)
-       WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+      `WITH ${lockInIdOrder('processing')}
+       UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
+       FROM locked JOIN unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, attempt, progress) USING (id)
+       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
        RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress)],
     );
@@ -173,12 +179,12 @@ export class JobsBatchService {
    */
   async releaseMany(items: readonly AttemptRef[], m: EntityManager): Promise<AttemptRef[]> {
     if (items.length === 0) return [];
-    items = byId(items);
     return queryRows<AttemptRef>(
       m,
-      `UPDATE jobs j SET status = 'pending', started_at = NULL, heartbeat_at = NULL, progress = 0
-       FROM unnest($1::uuid[], $2::int[]) AS v(id, attempt)
-       WHERE j.id = v.id AND j.attempt = v.attempt AND j.status = 'processing'
+      `WITH ${lockInIdOrder('processing')}
+       UPDATE jobs j SET status = 'pending', started_at = NULL, heartbeat_at = NULL, progress = 0
+       FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
        RETURNING j.id, j.attempt`,
       [items.map((i) => i.id), items.map((i) => i.attempt)],
     );
@@ -194,7 +200,7 @@ export class JobsBatchService {
       `UPDATE jobs j SET status = 'pending', retry_count = j.retry_count + 1, next_retry_at = NULL,
          started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0
        FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at <= now() AND retry_count < max_retries
-             ORDER BY next_retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+             ORDER BY next_retry_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED) due
        WHERE j.id = due.id
        RETURNING j.id, j.attempt`,
       [limit],
@@ -214,7 +220,7 @@ export class JobsBatchService {
            error_message = 'Stalled: no heartbeat for ' || ($1::int / 1000) || ' s (the worker stopped or lost the database)',
            next_retry_at = CASE WHEN j.retry_count < j.max_retries THEN now() ELSE NULL END
          FROM (SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
-               ORDER BY heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED) stalled
+               ORDER BY heartbeat_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED) stalled
          WHERE j.id = stalled.id
          RETURNING ${J}
        ), metrics AS (

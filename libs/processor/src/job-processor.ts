@@ -55,6 +55,8 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   private signalStopping!: () => void;
   private readonly stopping = new Promise<void>((resolve) => (this.signalStopping = resolve));
   private heartbeatTimer?: NodeJS.Timeout;
+  /** Set while a heartbeat is being written: a slow database gets one at a time, not a pile. */
+  private beating = false;
 
   constructor(
     private readonly registry: HandlerRegistry,
@@ -318,6 +320,16 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async heartbeat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beat();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async beat(): Promise<void> {
     const runs = [...this.held.values()];
     await this.presence
       .beat(runs.length)

@@ -1,0 +1,91 @@
+import { JobsBatchService, type AttemptRef } from '@app/jobs';
+import { createJobsFixture, type JobsFixture } from '../support/jobs-fixture';
+
+/**
+ * The worker's batch statements run concurrently from many processes (heartbeats, completions,
+ * failures, releases) over overlapping sets of jobs. Whatever the plan PostgreSQL picks, they
+ * must queue behind each other, never deadlock: a deadlock costs a second and, for a
+ * heartbeat, can make a healthy job look stalled.
+ */
+describe('JobsBatchService under concurrent overlapping batches', () => {
+  let fx: JobsFixture;
+  let batch: JobsBatchService;
+  beforeAll(async () => {
+    fx = await createJobsFixture();
+    batch = fx.module.get(JobsBatchService);
+  });
+  afterAll(() => fx.close());
+
+  async function processingJobs(n: number): Promise<AttemptRef[]> {
+    const ids = await fx.db.dataSource
+      .query<{ id: string }[]>(
+        `INSERT INTO jobs (user_id, job_type, payload, max_retries)
+         SELECT 'race', 'noop', '{}', 3 FROM generate_series(1, $1) RETURNING id`,
+        [n],
+      )
+      .then((rows) => rows.map((r) => r.id));
+    const claimed = await batch.claimMany(ids);
+    return claimed.map((j) => ({ id: j.id, attempt: j.attempt }));
+  }
+
+  const shuffled = <T>(items: readonly T[]): T[] =>
+    items
+      .map((item) => ({ item, key: Math.random() }))
+      .sort((a, b) => a.key - b.key)
+      .map((x) => x.item);
+
+  it('40 heartbeats of shuffled overlapping sets all succeed, none deadlocks', async () => {
+    const refs = await processingJobs(400);
+    const rounds = Array.from({ length: 40 }, (_, i) =>
+      batch.heartbeatMany(
+        shuffled(refs)
+          .slice(0, 200 + i)
+          .map((r) => ({ ...r, progress: i })),
+      ),
+    );
+    const results = await Promise.allSettled(rounds);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('heartbeats racing completions and failures of the same jobs: every job settles once', async () => {
+    const refs = await processingJobs(300);
+    const half = refs.length / 2;
+    const work = [
+      ...Array.from({ length: 20 }, () =>
+        batch.heartbeatMany(shuffled(refs).map((r) => ({ ...r, progress: 50 }))),
+      ),
+      ...Array.from({ length: 10 }, (_, i) =>
+        batch.completeMany(
+          shuffled(refs.slice(0, half))
+            .slice(0, 100 + i)
+            .map((r) => ({ ...r, results: { i } })),
+        ),
+      ),
+      ...Array.from({ length: 10 }, () =>
+        batch.failMany(
+          shuffled(refs.slice(half)).map((r) => ({
+            ...r,
+            errorMessage: 'boom',
+            nextRetryAt: null,
+          })),
+        ),
+      ),
+    ];
+    const results = await Promise.allSettled(work);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const rows = await fx.db.dataSource.query<{ status: string; n: number }[]>(
+      `SELECT status, count(*)::int AS n FROM jobs WHERE id = ANY($1) GROUP BY status ORDER BY status`,
+      [refs.map((r) => r.id)],
+    );
+    // the completions overlap on 100+ of the first half: some of it may stay processing
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    expect(byStatus.failed).toBe(half);
+    expect(byStatus.completed).toBeGreaterThanOrEqual(109);
+    const [{ completions }] = await fx.db.dataSource.query<{ completions: number }[]>(
+      `SELECT count(*)::int AS completions FROM job_metrics
+       WHERE job_id = ANY($1) AND metric_type = 'processing_time_ms'`,
+      [refs.map((r) => r.id)],
+    );
+    expect(completions).toBe(byStatus.completed);
+  });
+});
