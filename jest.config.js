@@ -5,7 +5,7 @@
  *                (a fresh database per file, cloned from a migrated template) and a real SQS endpoint.
  */
 const aliases = {
-  '^@app/(config|database|jobs|logging|queue|processor|recovery)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  '^@app/(config|database|handlers|jobs|lambda-orchestrator|logging|queue|processor|recovery)(|/.*)$': '<rootDir>/libs/$1/src$2',
 };
 
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };

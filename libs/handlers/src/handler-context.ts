@@ -1,0 +1,90 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+
+export type HandlerLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * SQL access a handler may use, the same in the worker (TypeORM's pool) and in a Lambda
+ * function (a pg Pool): parameterised text in, rows out. `transaction` runs `fn` on one
+ * connection inside BEGIN/COMMIT (ROLLBACK when it throws).
+ */
+export interface SqlClient {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
+/** A child job a handler asks to create (bulk-import). */
+export interface ChildJobInput {
+  jobType: string;
+  payload: Record<string, unknown>;
+  /** Makes the creation idempotent across retries of the parent: same key, same child. */
+  idempotencyKey: string;
+}
+
+/**
+ * How a handler creates jobs: validated against the registered job types and written with
+ * their outbox rows in one transaction, so each child is announced exactly when it exists.
+ */
+export interface JobSink {
+  /** Why `payload` is not a valid job of `jobType` (unknown type, failed validation), or null. */
+  validate(jobType: string, payload: unknown): string | null;
+  /** Creates the children of `parent` (skipping keys already used); returns how many were new. */
+  createChildren(
+    parent: { id: string; userId: string },
+    children: readonly ChildJobInput[],
+  ): Promise<number>;
+}
+
+/** Settings handlers read, from configuration (STORAGE_* and CLEANUP_* variables). */
+export interface HandlerSettings {
+  /** Bucket exports are written to. */
+  exportBucket: string;
+  /** Lifetime of an export's presigned download URL, in seconds. */
+  exportUrlTtlSeconds: number;
+  /** How long finished jobs are kept, per status, in ms (cleanup-jobs). */
+  retentionMs: { completed: number; failed: number; cancelled: number };
+  /** Rows deleted per statement by cleanup-jobs (short locks). */
+  cleanupBatchSize: number;
+}
+
+/** What the environment lends a handler: the same shape in the worker and in a Lambda function. */
+export interface HandlerServices {
+  s3: S3Client;
+  sql: SqlClient;
+  jobs: JobSink;
+  settings: HandlerSettings;
+}
+
+/**
+ * Everything a handler gets besides its payload. Handlers are plain async functions
+ * `(payload, context) => result` with no framework imports, so the worker and a Lambda function
+ * run exactly the same code.
+ */
+export interface HandlerContext {
+  readonly jobId: string;
+  readonly jobType: string;
+  readonly userId: string;
+  /** 1 for the first run; each retry adds one. */
+  readonly attempt: number;
+  /** Fires on cancellation, shutdown, timeout or take-over; pass it to streams and SDK calls. */
+  readonly signal: AbortSignal;
+  /** Percent done, 0-100. */
+  progress(percent: number): void;
+  log(level: HandlerLogLevel, message: string): void;
+  readonly services: HandlerServices;
+}
+
+/** A job type's code, independent of where it runs. Throw PermanentJobError when retrying cannot help. */
+export type JobFunction<P, R> = (payload: P, context: HandlerContext) => Promise<R>;
+
+/** A job type as the handlers library defines it: wire name, payload class and code. */
+export interface HandlerDefinition<P extends object = object, R = unknown> {
+  /** Stable wire name stored in jobs.job_type. */
+  type: string;
+  /** class-validator class the payload must satisfy (checked when the job is created). */
+  payload: new () => P;
+  run: JobFunction<P, R>;
+  /** Default time limit in ms (the worker fails the attempt retryably after it). */
+  timeoutMs?: number;
+  /** Default per-worker concurrency for this type. */
+  concurrency?: number;
+}
