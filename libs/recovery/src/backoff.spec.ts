@@ -1,5 +1,5 @@
 import { exponentialBackoff } from './backoff';
-import { PermanentJobError } from './permanent-job-error';
+import { PermanentJobError } from '@app/handlers';
 import { decideRetry } from './retry-decision';
 
 describe('exponentialBackoff (full jitter)', () => {

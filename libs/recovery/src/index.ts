@@ -9,7 +9,7 @@ export {
 } from './error-recovery.service';
 export { JobNotDeadError } from './recovery.errors';
 export { exponentialBackoff } from './backoff';
-export { PermanentJobError, isPermanent } from './permanent-job-error';
+export { PermanentJobError, isPermanent } from '@app/handlers';
 export { decideRetry, describeError, type RetryDecision, type RetryPolicy } from './retry-decision';
 export { type FailureRate } from './failure-rate';
 export type { Alert, AlertEvent } from './alerts/alert';

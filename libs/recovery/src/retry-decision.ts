@@ -1,5 +1,5 @@
 import { exponentialBackoff } from './backoff';
-import { isPermanent } from './permanent-job-error';
+import { isPermanent } from '@app/handlers';
 
 export interface RetryPolicy {
   initialDelayMs: number;
