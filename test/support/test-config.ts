@@ -55,5 +55,13 @@ export function testConfig(
       ...overrides.auth,
     },
     log: { level: 'silent', ...overrides.log },
+    storage: {
+      endpoint: undefined,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      exportBucket: 'jobqueue-exports',
+      exportUrlTtlSeconds: 3600,
+      ...overrides.storage,
+    },
   };
 }

@@ -9,6 +9,7 @@ import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, toQueueConfig } from './sections/queue.config';
 import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
+import { StorageEnv, toStorageConfig } from './sections/storage.config';
 import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
@@ -21,6 +22,7 @@ const SECTIONS = {
   http: { env: HttpEnv, shape: toHttpConfig },
   auth: { env: AuthEnv, shape: toAuthConfig },
   log: { env: LogEnv, shape: toLogConfig },
+  storage: { env: StorageEnv, shape: toStorageConfig },
 } as const;
 
 interface Section {

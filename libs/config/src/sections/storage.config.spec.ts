@@ -1,0 +1,60 @@
+import { ConfigError } from '../config.error';
+import { loadConfig } from '../load-config';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env, ['storage']);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+};
+
+describe('storage section', () => {
+  it('targets AWS with the documented defaults when nothing is set', () => {
+    expect(loadConfig({}, ['storage']).storage).toEqual({
+      endpoint: undefined,
+      region: 'us-east-1',
+      forcePathStyle: false,
+      exportBucket: 'jobqueue-exports',
+      exportUrlTtlSeconds: 3600,
+    });
+  });
+
+  it('reads an emulator endpoint with path-style addressing and its own bucket and TTL', () => {
+    const { storage } = loadConfig(
+      {
+        S3_ENDPOINT: 'http://127.0.0.1:4566',
+        S3_REGION: 'eu-west-1',
+        S3_FORCE_PATH_STYLE: 'true',
+        EXPORT_BUCKET: 'my.exports-1',
+        EXPORT_URL_TTL_SECONDS: '604800',
+      },
+      ['storage'],
+    );
+    expect(storage).toEqual({
+      endpoint: 'http://127.0.0.1:4566',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      exportBucket: 'my.exports-1',
+      exportUrlTtlSeconds: 604_800,
+    });
+  });
+
+  it.each([
+    ['S3_ENDPOINT', 'not a url'],
+    ['S3_ENDPOINT', 'ftp://127.0.0.1:4566'],
+    ['S3_REGION', 'US East'],
+    ['S3_FORCE_PATH_STYLE', 'maybe'],
+    ['EXPORT_BUCKET', 'Upper_Case'],
+    ['EXPORT_BUCKET', 'ab'],
+    ['EXPORT_URL_TTL_SECONDS', '59'],
+    ['EXPORT_URL_TTL_SECONDS', '604801'],
+    ['EXPORT_URL_TTL_SECONDS', '1.5'],
+  ])('rejects %s=%s with a message naming it', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+});

@@ -1,0 +1,53 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { parseBoolean, parseInteger } from '../env-validation';
+
+/** S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending alnum. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Object storage used by the handlers (thumbnails are written beside their source; exports go to EXPORT_BUCKET). */
+export class StorageEnv {
+  /** Endpoint override for an S3-compatible emulator; unset in production (the SDK picks AWS). */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  /** AWS region of the buckets. */
+  @Matches(/^[a-z0-9-]+$/, { message: 'S3_REGION must look like us-east-1' })
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`; true for emulators. */
+  @Transform(parseBoolean)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  /** Bucket that `export` jobs write their files to. */
+  @Matches(BUCKET_NAME, { message: 'EXPORT_BUCKET must be a valid S3 bucket name' })
+  @IsString()
+  EXPORT_BUCKET = 'jobqueue-exports';
+
+  /** Lifetime of an export's presigned download URL, in seconds (S3 allows up to 7 days). */
+  @Transform(parseInteger)
+  @Min(60)
+  @Max(604_800)
+  @IsInt()
+  EXPORT_URL_TTL_SECONDS = 3600;
+}
+
+export interface StorageConfig {
+  /** Unset: the AWS endpoint of `region`. */
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  exportBucket: string;
+  exportUrlTtlSeconds: number;
+}
+
+export const toStorageConfig = (env: StorageEnv): StorageConfig => ({
+  endpoint: env.S3_ENDPOINT,
+  region: env.S3_REGION,
+  forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  exportBucket: env.EXPORT_BUCKET,
+  exportUrlTtlSeconds: env.EXPORT_URL_TTL_SECONDS,
+});
