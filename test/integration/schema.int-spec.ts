@@ -161,6 +161,26 @@ describe('schema and migrations', () => {
     expect(counts).toEqual({ messages: 0, logs: 0, metrics: 1 });
   });
 
+  it('lambda_executions refuses an unknown status and goes when its job is deleted', async () => {
+    const [{ id }] = await db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO jobs (user_id, job_type, payload) VALUES ('u', 't', '{}') RETURNING id`,
+    );
+    const insert = (status: string) =>
+      db.dataSource.query(
+        `INSERT INTO lambda_executions (job_id, attempt, function_name, invocation_type, status)
+         VALUES ($1, 1, 'fn', 'Event', $2)`,
+        [id, status],
+      );
+    await expect(insert('lost')).rejects.toThrow('chk_lambda_executions_status');
+    await insert('running');
+    await db.dataSource.query(`DELETE FROM jobs WHERE id = $1`, [id]);
+    const [{ n }] = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM lambda_executions WHERE job_id = $1`,
+      [id],
+    );
+    expect(n).toBe(0);
+  });
+
   it('entities and migrations describe the same schema (migration:generate would find nothing)', async () => {
     const sql = await db.dataSource.driver.createSchemaBuilder().log();
     expect(sql.upQueries.map((q) => q.query)).toEqual([]);

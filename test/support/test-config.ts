@@ -63,5 +63,14 @@ export function testConfig(
       exportUrlTtlSeconds: 3600,
       ...overrides.storage,
     },
+    lambda: {
+      routes: {},
+      endpoint: undefined,
+      region: 'us-east-1',
+      invocationType: 'RequestResponse',
+      payloadLimitBytes: 6_291_456,
+      timeoutMs: 900_000,
+      ...overrides.lambda,
+    },
   };
 }

@@ -9,6 +9,7 @@ export type { ProcessorConfig } from './sections/processor.config';
 export type { QueueConfig } from './sections/queue.config';
 export type { RecoveryConfig } from './sections/recovery.config';
 export type { StorageConfig } from './sections/storage.config';
+export type { JobRoute, LambdaConfig, LambdaInvocationType } from './sections/lambda.config';
 export { exitOnStartupError } from './startup';
 export type { LogConfig } from './sections/log.config';
 export type { WorkerConfig } from './sections/worker.config';

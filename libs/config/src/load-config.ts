@@ -5,6 +5,7 @@ import { type Env, throwIfProblems, validateSection } from './env-validation';
 import { AuthEnv, toAuthConfig } from './sections/auth.config';
 import { DatabaseEnv, toDatabaseConfig } from './sections/database.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
+import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, toQueueConfig } from './sections/queue.config';
@@ -23,6 +24,7 @@ const SECTIONS = {
   auth: { env: AuthEnv, shape: toAuthConfig },
   log: { env: LogEnv, shape: toLogConfig },
   storage: { env: StorageEnv, shape: toStorageConfig },
+  lambda: { env: LambdaEnv, shape: toLambdaConfig, check: lambdaProblems },
 } as const;
 
 interface Section {

@@ -1,6 +1,7 @@
 import { JobLogEntity } from './entities/job-log.entity';
 import { JobMetricEntity } from './entities/job-metric.entity';
 import { JobEntity } from './entities/job.entity';
+import { LambdaExecutionEntity } from './entities/lambda-execution.entity';
 import { QueueMessageEntity } from './entities/queue-message.entity';
 import { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 
@@ -10,4 +11,5 @@ export const ENTITIES = [
   JobMetricEntity,
   JobLogEntity,
   WorkerHeartbeatEntity,
+  LambdaExecutionEntity,
 ];

@@ -9,3 +9,7 @@ export { JobLogEntity, type JobLogLevel, type JobLogSource } from './entities/jo
 export { JobStatus, JOB_STATUSES } from './entities/job-status';
 export { queryRows } from './query-rows';
 export { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
+export {
+  LambdaExecutionEntity,
+  type LambdaExecutionStatus,
+} from './entities/lambda-execution.entity';

@@ -1,10 +1,12 @@
 import { CreateJobTables1764300000000 } from './migrations/1764300000000-create-job-tables';
 import { AddIdempotencyFingerprint1764300001000 } from './migrations/1764300001000-add-idempotency-fingerprint';
 import { CreateWorkerHeartbeats1764300002000 } from './migrations/1764300002000-create-worker-heartbeats';
+import { CreateLambdaExecutions1764300005000 } from './migrations/1764300005000-create-lambda-executions';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
   CreateJobTables1764300000000,
   AddIdempotencyFingerprint1764300001000,
   CreateWorkerHeartbeats1764300002000,
+  CreateLambdaExecutions1764300005000,
 ];
