@@ -4,3 +4,10 @@
 export * from './handler-context';
 export { PermanentJobError, isPermanent } from './permanent-job-error';
 export { PgSqlClient } from './sql/pg-sql-client';
+export { createS3Client, type S3ClientOptions } from './s3/create-s3-client';
+export { formatS3Url, IsS3Bucket, IsS3Url, parseS3Url, type S3Location } from './s3/s3-url';
+export {
+  thumbnailGeneration,
+  thumbnailKey,
+} from './thumbnail-generation/thumbnail-generation.handler';
+export * from './thumbnail-generation/thumbnail.payload';

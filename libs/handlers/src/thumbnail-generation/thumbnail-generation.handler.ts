@@ -1,0 +1,169 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { HandlerContext, HandlerDefinition } from '../handler-context';
+import { PermanentJobError } from '../permanent-job-error';
+import { formatS3Url, parseS3Url, type S3Location } from '../s3/s3-url';
+import { evenlySpacedOffsets, extractFrame, probe, roundMs } from './ffmpeg';
+import {
+  type Thumbnail,
+  type ThumbnailFormat,
+  ThumbnailPayload,
+  type ThumbnailResult,
+} from './thumbnail.payload';
+
+const DEFAULT_WIDTHS = [320];
+const DEFAULT_FRAME_COUNT = 3;
+const EXTENSION: Record<ThumbnailFormat, string> = { jpeg: 'jpg', webp: 'webp' };
+const CONTENT_TYPE: Record<ThumbnailFormat, string> = { jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** Where a thumbnail goes: `<prefix><offset>s-<width>w.<jpg|webp>`, e.g. `thumbnails/<jobId>/1.5s-320w.jpg`. */
+export function thumbnailKey(
+  prefix: string,
+  offsetSeconds: number,
+  width: number,
+  format: ThumbnailFormat,
+): string {
+  return `${prefix}${offsetSeconds}s-${width}w.${EXTENSION[format]}`;
+}
+
+type Sharp = typeof import('sharp');
+let sharpModule: Promise<Sharp> | undefined;
+/** sharp loads libvips; only processes that make thumbnails pay for it. */
+const loadSharp = (): Promise<Sharp> => (sharpModule ??= import('sharp'));
+
+/**
+ * Grabs frames of an S3 video with ffmpeg and writes them, resized with sharp, back to S3. The
+ * video is copied to a per-job temp folder first (mp4 needs a seekable input), removed at the end.
+ */
+async function generateThumbnails(
+  payload: ThumbnailPayload,
+  ctx: HandlerContext,
+): Promise<ThumbnailResult> {
+  stopIfAborted(ctx.signal);
+  const source = parseSource(payload.source);
+  const format = payload.format ?? 'jpeg';
+  const widths = payload.widths ?? DEFAULT_WIDTHS;
+  const bucket = payload.outputBucket ?? source.bucket;
+  const prefix = payload.outputPrefix ?? `thumbnails/${ctx.jobId}/`;
+  const dir = await mkdtemp(join(tmpdir(), `thumbnails-${ctx.jobId}-`));
+  try {
+    const video = join(dir, 'source');
+    await download(ctx.services.s3, source, video, ctx.signal);
+    const info = await probe(video, ctx.signal);
+    if (info.problem || !info.hasVideo) {
+      throw new PermanentJobError(
+        `${payload.source} is not a readable video (${info.problem ?? 'no video stream'})`,
+      );
+    }
+    const duration = info.durationSeconds;
+    const offsets = (payload.offsetsSeconds ?? defaultOffsets(payload.source, duration)).map(
+      roundMs,
+    );
+    const late = offsets.filter((offset) => duration !== null && offset >= duration);
+    if (late.length > 0) {
+      throw new PermanentJobError(
+        `offsets ${late.join(', ')} s are past the end of ${payload.source} (${duration} s long)`,
+      );
+    }
+    ctx.log(
+      'info',
+      `${payload.source}: ${duration ?? 'unknown'} s, frames at ${offsets.join(', ')} s`,
+    );
+    const sharp = (await loadSharp()).default;
+    const thumbnails: Thumbnail[] = [];
+    for (const [i, offsetSeconds] of offsets.entries()) {
+      stopIfAborted(ctx.signal);
+      const frame = join(dir, `frame-${i}.png`);
+      if (!(await extractFrame(video, offsetSeconds, frame, ctx.signal))) {
+        throw new PermanentJobError(`${payload.source} has no frame at ${offsetSeconds} s`);
+      }
+      for (const width of widths) {
+        const image = sharp(frame).resize({ width });
+        const { data, info: out } = await (
+          format === 'webp' ? image.webp() : image.jpeg()
+        ).toBuffer({ resolveWithObject: true });
+        const key = thumbnailKey(prefix, offsetSeconds, width, format);
+        await ctx.services.s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: data,
+            ContentType: CONTENT_TYPE[format],
+          }),
+          { abortSignal: ctx.signal },
+        );
+        thumbnails.push({
+          url: formatS3Url({ bucket, key }),
+          key,
+          offsetSeconds,
+          width: out.width,
+          height: out.height,
+          bytes: data.length,
+          format,
+        });
+      }
+      ctx.progress(Math.round(((i + 1) / offsets.length) * 100));
+    }
+    return { thumbnails, durationSeconds: duration };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Like `signal.throwIfAborted()`, but always an Error (the worker's reasons are strings). */
+function stopIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error(`thumbnail-generation aborted: ${String(signal.reason)}`);
+}
+
+function parseSource(url: string): S3Location {
+  try {
+    return parseS3Url(url);
+  } catch (error) {
+    throw new PermanentJobError((error as Error).message);
+  }
+}
+
+function defaultOffsets(source: string, duration: number | null): number[] {
+  if (duration === null || duration <= 0) {
+    throw new PermanentJobError(
+      `${source} does not state its duration: give offsetsSeconds explicitly`,
+    );
+  }
+  return evenlySpacedOffsets(duration, DEFAULT_FRAME_COUNT);
+}
+
+/** Streams the object to `file`; a missing object or bucket is permanent. */
+async function download(
+  s3: S3Client,
+  { bucket, key }: S3Location,
+  file: string,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: signal,
+    });
+    await pipeline(object.Body as Readable, createWriteStream(file), { signal });
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
+      throw new PermanentJobError(`${formatS3Url({ bucket, key })} does not exist (${name})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export const thumbnailGeneration: HandlerDefinition<ThumbnailPayload, ThumbnailResult> = {
+  type: 'thumbnail-generation',
+  payload: ThumbnailPayload,
+  run: generateThumbnails,
+  timeoutMs: 900_000,
+  concurrency: 2,
+};
