@@ -72,5 +72,16 @@ export function testConfig(
       timeoutMs: 900_000,
       ...overrides.lambda,
     },
+    cleanup: {
+      retentionMs: {
+        completed: 7 * 86_400_000,
+        failed: 30 * 86_400_000,
+        cancelled: 7 * 86_400_000,
+      },
+      batchSize: 1000,
+      // tests call the schedule's tick themselves
+      cron: null,
+      ...overrides.cleanup,
+    },
   };
 }

@@ -13,3 +13,4 @@ export type { JobRoute, LambdaConfig, LambdaInvocationType } from './sections/la
 export { exitOnStartupError } from './startup';
 export type { LogConfig } from './sections/log.config';
 export type { WorkerConfig } from './sections/worker.config';
+export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { type Env, throwIfProblems, validateSection } from './env-validation';
 import { AuthEnv, toAuthConfig } from './sections/auth.config';
+import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
 import { DatabaseEnv, toDatabaseConfig } from './sections/database.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
@@ -25,6 +26,7 @@ const SECTIONS = {
   log: { env: LogEnv, shape: toLogConfig },
   storage: { env: StorageEnv, shape: toStorageConfig },
   lambda: { env: LambdaEnv, shape: toLambdaConfig, check: lambdaProblems },
+  cleanup: { env: CleanupEnv, shape: toCleanupConfig, check: cleanupProblems },
 } as const;
 
 interface Section {
