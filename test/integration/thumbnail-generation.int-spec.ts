@@ -139,7 +139,7 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     const missing = `s3://${h.bucket}/videos/missing.mp4`;
     const error = await run({ source: missing }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentJobError);
-    expect((error as Error).message).toContain(`${missing} does not exist`);
+    expect((error as Error).message).toBe(`video ${missing} does not exist (NoSuchKey)`);
     expect(await leftoverTempDirs(ctx.jobId)).toEqual([]);
   });
 

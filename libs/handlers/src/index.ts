@@ -6,6 +6,7 @@ export { PermanentJobError, isPermanent } from './permanent-job-error';
 export { PgSqlClient } from './sql/pg-sql-client';
 export { createS3Client, type S3ClientOptions } from './s3/create-s3-client';
 export { formatS3Url, IsS3Bucket, IsS3Url, parseS3Url, type S3Location } from './s3/s3-url';
+export { openS3Object } from './s3/open-s3-object';
 export {
   thumbnailGeneration,
   thumbnailKey,

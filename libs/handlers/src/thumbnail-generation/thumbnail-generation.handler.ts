@@ -2,11 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HandlerContext, HandlerDefinition } from '../handler-context';
 import { PermanentJobError } from '../permanent-job-error';
+import { openS3Object } from '../s3/open-s3-object';
 import { formatS3Url, parseS3Url, type S3Location } from '../s3/s3-url';
 import { evenlySpacedOffsets, extractFrame, probe, roundMs } from './ffmpeg';
 import {
@@ -137,27 +137,15 @@ function defaultOffsets(source: string, duration: number | null): number[] {
   return evenlySpacedOffsets(duration, DEFAULT_FRAME_COUNT);
 }
 
-/** Streams the object to `file`; a missing object or bucket is permanent. */
+/** Copies the video to a local file: ffmpeg needs to seek in an mp4. */
 async function download(
   s3: S3Client,
-  { bucket, key }: S3Location,
+  source: S3Location,
   file: string,
   signal: AbortSignal,
 ): Promise<void> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
-      abortSignal: signal,
-    });
-    await pipeline(object.Body as Readable, createWriteStream(file), { signal });
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
-      throw new PermanentJobError(`${formatS3Url({ bucket, key })} does not exist (${name})`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  const { body } = await openS3Object(s3, source, signal, 'video');
+  await pipeline(body, createWriteStream(file), { signal });
 }
 
 export const thumbnailGeneration: HandlerDefinition<ThumbnailPayload, ThumbnailResult> = {
