@@ -12,3 +12,7 @@ export {
   thumbnailKey,
 } from './thumbnail-generation/thumbnail-generation.handler';
 export * from './thumbnail-generation/thumbnail.payload';
+export { validatePayload, type FieldProblem, type PayloadCheck } from './payload-validation';
+export { SqlJobSink, type SqlJobSinkOptions } from './sql/sql-job-sink';
+export { bulkImport } from './bulk-import/bulk-import.handler';
+export * from './bulk-import/bulk-import.payload';

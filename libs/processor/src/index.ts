@@ -11,3 +11,4 @@ export { PermanentJobError } from '@app/recovery';
 export { BuiltinHandlersModule } from './builtin/builtin-handlers.module';
 export { EchoHandler, EchoPayload, type EchoResult } from './builtin/echo.handler';
 export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
+export { JobSinkAdapter } from './handler-bridge/job-sink.adapter';

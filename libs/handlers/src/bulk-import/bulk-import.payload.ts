@@ -1,0 +1,50 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { ManifestFormat } from './manifest-reader';
+
+export class BulkImportPayload {
+  /** The manifest, `s3://bucket/key`: CSV (columns jobType, payload) or JSON Lines. */
+  @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, {
+    message: 'source must look like s3://bucket/key',
+  })
+  @MaxLength(1100)
+  @IsString()
+  source!: string;
+
+  /** Default: from the key's extension (.csv, .jsonl or .ndjson). */
+  @IsOptional()
+  @IsIn(['csv', 'jsonl'])
+  format?: ManifestFormat;
+
+  /** Children created per transaction (1-1000). Default 500. */
+  @IsOptional()
+  @Max(1000)
+  @Min(1)
+  @IsInt()
+  batchSize?: number;
+
+  /** Rejected lines listed in the result (0-100000); the count covers them all. Default 1000. */
+  @IsOptional()
+  @Max(100_000)
+  @Min(0)
+  @IsInt()
+  maxRejected?: number;
+}
+
+export interface RejectedLine {
+  /** The file's own line number (1-based; a CSV header is line 1). */
+  line: number;
+  reason: string;
+}
+
+export interface BulkImportResult {
+  /** Children this run created. */
+  created: number;
+  /** Valid lines whose child an earlier attempt of this import had already created. */
+  skippedExisting: number;
+  /** Every invalid line. */
+  rejected: number;
+  /** The first `maxRejected` invalid lines, in file order. */
+  rejectedLines: RejectedLine[];
+  /** Non-blank lines read (a CSV header excluded). */
+  lines: number;
+}
