@@ -12,6 +12,8 @@ export {
   thumbnailKey,
 } from './thumbnail-generation/thumbnail-generation.handler';
 export * from './thumbnail-generation/thumbnail.payload';
+export { exportJobs, exportKey } from './export/export-jobs.handler';
+export * from './export/export.payload';
 export { validatePayload, type FieldProblem, type PayloadCheck } from './payload-validation';
 export { SqlJobSink, type SqlJobSinkOptions } from './sql/sql-job-sink';
 export { bulkImport } from './bulk-import/bulk-import.handler';
