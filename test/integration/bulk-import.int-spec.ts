@@ -373,7 +373,7 @@ describe('bulk-import through the worker sink (JobSinkAdapter over JobSubmission
          WHERE j.parent_id = $1 AND j.user_id = 'carol'`,
         [parent.id],
       );
-    await waitUntil(async () => (await count())[0].sent === 119, 10_000);
+    await waitUntil(async () => (await count())[0].sent === 119, 10_000, 'the children sent');
     expect(await count()).toEqual([{ jobs: 119, sent: 119 }]);
   });
 

@@ -30,6 +30,8 @@ export function configToEnv(config: AppConfig): Record<string, string> {
     ALERT_WINDOW_MS: String(config.recovery.windowMs),
     ALERT_MIN_ATTEMPTS: String(config.recovery.minAttempts),
     RETRY_MAX_DELAY_MS: String(config.recovery.retryMaxDelayMs),
+    CLEANUP_BATCH_SIZE: String(config.cleanup.batchSize),
+    CLEANUP_CRON: config.cleanup.cron ?? 'off',
     LOG_LEVEL: 'warn',
   };
 }

@@ -3,6 +3,7 @@ import { DatabaseModule } from '@app/database';
 import { LoggingModule } from '@app/logging';
 import { BuiltinHandlersModule, ProcessorModule } from '@app/processor';
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
 import { WorkerHealthModule } from './health/worker-health.module';
 
 export const WORKER_CONFIG_SECTIONS = [
@@ -13,6 +14,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'recovery',
   'http',
   'log',
+  'cleanup',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
@@ -31,6 +33,7 @@ export class WorkerModule {
         DatabaseModule,
         ProcessorModule,
         WorkerHealthModule,
+        CleanupScheduleModule,
         ...(handlers ?? []),
       ],
     };
