@@ -12,3 +12,8 @@ export { BuiltinHandlersModule } from './builtin/builtin-handlers.module';
 export { EchoHandler, EchoPayload, type EchoResult } from './builtin/echo.handler';
 export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
 export { JobSinkAdapter } from './handler-bridge/job-sink.adapter';
+export {
+  HandlerBridgeModule,
+  type AnyHandlerDefinition,
+} from './handler-bridge/handler-bridge.module';
+export { EntityManagerSqlClient } from './handler-bridge/entity-manager-sql-client';

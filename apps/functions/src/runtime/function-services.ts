@@ -1,0 +1,55 @@
+import { loadConfig, readEnv } from '@app/config';
+import {
+  createS3Client,
+  type HandlerServices,
+  type JobSink,
+  PgSqlClient,
+  SqlJobSink,
+} from '@app/handlers';
+import { Pool } from 'pg';
+
+/** Connections per function instance: one invocation at a time runs in an instance. */
+const POOL_SIZE = 2;
+
+/** A JobSink for functions whose handler creates no jobs. */
+const NO_JOB_SINK: JobSink = {
+  validate: () => 'this function cannot create jobs (its handler was given no child job types)',
+  createChildren: () =>
+    Promise.reject(new Error('this function cannot create jobs (no child job types)')),
+};
+
+/**
+ * HandlerServices from the function's environment, the same variables the worker reads:
+ * DATABASE_URL (a small pg Pool), S3_* and EXPORT_* (storage), CLEANUP_* (cleanup). With
+ * `childTypes` (bulk-import) the function may create jobs of those types, which needs
+ * SQS_QUEUE_URL/SQS_DLQ_URL and MAX_JOB_RETRIES too: children are written with outbox rows that
+ * the worker's relay sends. A bad variable fails the invocation with a message naming it.
+ */
+export function servicesFromEnvironment(
+  childTypes?: readonly { type: string; payload: new () => object }[],
+): HandlerServices {
+  const env = readEnv();
+  const { database, storage, cleanup } = loadConfig(env, ['database', 'storage', 'cleanup']);
+  const pool = new Pool({ connectionString: database.url, max: POOL_SIZE });
+  const sql = new PgSqlClient(pool);
+  let jobs = NO_JOB_SINK;
+  if (childTypes) {
+    const { queue, processor } = loadConfig(env, ['queue', 'processor']);
+    jobs = new SqlJobSink(sql, {
+      catalogue: new Map(childTypes.map((d) => [d.type, d.payload])),
+      queueUrl: queue.queueUrl,
+      maxRetries: processor.maxRetries,
+    });
+  }
+  return {
+    s3: createS3Client(storage),
+    sql,
+    jobs,
+    settings: {
+      exportBucket: storage.exportBucket,
+      exportUrlTtlSeconds: storage.exportUrlTtlSeconds,
+      retentionMs: cleanup.retentionMs,
+      cleanupBatchSize: cleanup.batchSize,
+    },
+  };
+}
