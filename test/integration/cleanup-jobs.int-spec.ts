@@ -116,8 +116,8 @@ describe('cleanup-jobs (real PostgreSQL)', () => {
       )
     )[0];
 
-  async function run(payload: CleanupPayload = {}) {
-    const { ctx, recorded } = h.context({ jobType: 'cleanup-jobs', userId: 'system' });
+  async function run(payload: CleanupPayload = {}, userId = 'system') {
+    const { ctx, recorded } = h.context({ jobType: 'cleanup-jobs', userId });
     const result: CleanupResult = await cleanupJobs.run(payload, ctx);
     return { result, recorded };
   }
@@ -208,6 +208,21 @@ describe('cleanup-jobs (real PostgreSQL)', () => {
     const { result } = await run();
     expect(result.deleted).toEqual({ completed: 1, failed: 0, cancelled: 0 });
     expect(await remaining()).toEqual(kept);
+  });
+
+  it('cleans up only its own user’s jobs when a user other than system submitted it', async () => {
+    const { result: bob } = await run({}, 'bob');
+    expect(bob).toMatchObject({
+      deleted: { completed: 0, failed: 0, cancelled: 0 },
+      metricsDeleted: 0,
+    });
+    expect(await remaining()).toHaveLength(SEEDS.length);
+    const { result: alice } = await run({}, 'alice');
+    expect(alice).toMatchObject({
+      deleted: { completed: 6, failed: 2, cancelled: 1 },
+      metricsDeleted: 9,
+    });
+    expect((await rowCounts()).orphans).toBe(2);
   });
 
   it('stops before deleting when its signal has fired', async () => {

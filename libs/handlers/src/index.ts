@@ -18,5 +18,5 @@ export { validatePayload, type FieldProblem, type PayloadCheck } from './payload
 export { SqlJobSink, type SqlJobSinkOptions } from './sql/sql-job-sink';
 export { bulkImport } from './bulk-import/bulk-import.handler';
 export * from './bulk-import/bulk-import.payload';
-export { cleanupJobs } from './cleanup-jobs/cleanup-jobs.handler';
+export { cleanupJobs, SYSTEM_USER } from './cleanup-jobs/cleanup-jobs.handler';
 export * from './cleanup-jobs/cleanup-jobs.payload';

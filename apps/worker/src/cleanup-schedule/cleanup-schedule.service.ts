@@ -1,4 +1,5 @@
 import { type AppConfig, ConfigError } from '@app/config';
+import { SYSTEM_USER } from '@app/handlers';
 import { type Job, JobsService } from '@app/jobs';
 import { HandlerRegistry, JobSubmissionService } from '@app/processor';
 import {
@@ -12,12 +13,11 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import type { EntityManager } from 'typeorm';
 
-/** The user scheduled cleanup jobs belong to (they show in the api under it). */
-export const SYSTEM_USER = 'system';
 const JOB_TYPE = 'cleanup-jobs';
 
 /**
- * Submits a `cleanup-jobs` job on CLEANUP_CRON (UTC), as an ordinary job: it gets retries, logs,
+ * Submits a `cleanup-jobs` job of the user `system` (which cleans up every user's jobs) on
+ * CLEANUP_CRON (UTC), as an ordinary job: it gets retries, logs,
  * the DLQ and a place in the api like any other. Every worker runs the schedule; the job's
  * idempotency key is the tick's UTC minute (`cleanup:2025-01-31T03:17Z`), so however many
  * workers fire the same tick, one job is created. The cost: ticks closer than a minute apart

@@ -5,13 +5,20 @@ const DAY_MS = 86_400_000;
 const STATUSES: readonly FinishedStatus[] = ['completed', 'failed', 'cancelled'];
 
 /**
- * Jobs of status $1 finished longer than $2 ms ago (created_at stands in for a missing
+ * The user whose cleanup-jobs jobs clean up everyone's jobs (the worker's schedule submits as
+ * it). Anyone else's clean up only their own: the api lets every user submit any job type.
+ */
+export const SYSTEM_USER = 'system';
+
+/**
+ * Jobs of status $1 finished longer than $2 ms ago, of user $3 (NULL: every user) (created_at stands in for a missing
  * completed_at). A failed job counts only once it has failed for good (no retry scheduled). A
  * parent whose children are not all finished is kept, so an import stays linked to its jobs
  * while they run; the database would allow deleting it (children's parent_id is SET NULL).
  */
 const EXPIRED = `
   j.status = $1::varchar
+  AND ($3::varchar IS NULL OR j.user_id = $3::varchar)
   AND coalesce(j.completed_at, j.created_at) < now() - make_interval(secs => $2::float8 / 1000)
   AND ($1::varchar <> 'failed' OR j.next_retry_at IS NULL)
   AND NOT EXISTS (
@@ -19,7 +26,7 @@ const EXPIRED = `
       AND (c.status IN ('pending', 'processing') OR (c.status = 'failed' AND c.next_retry_at IS NOT NULL)))`;
 
 /**
- * Deletes up to $3 expired jobs in one statement (its own short transaction): rows are taken
+ * Deletes up to $4 expired jobs in one statement (its own short transaction): rows are taken
  * with SKIP LOCKED, so a job a worker or the api holds is left for the next run and nobody
  * waits on us. Their metrics go explicitly (the foreign key would only null them); logs and
  * queue_messages follow by ON DELETE CASCADE.
@@ -27,7 +34,7 @@ const EXPIRED = `
 const DELETE_BATCH = `
   WITH doomed AS MATERIALIZED (
     SELECT j.id FROM jobs j WHERE ${EXPIRED}
-    ORDER BY j.created_at LIMIT $3 FOR UPDATE SKIP LOCKED
+    ORDER BY j.created_at LIMIT $4 FOR UPDATE SKIP LOCKED
   ), metrics AS (
     DELETE FROM job_metrics WHERE job_id IN (SELECT id FROM doomed) RETURNING 1
   ), gone AS (
@@ -69,16 +76,21 @@ async function deleteExpiredJobs(
   const orphanAgeMs = Math.max(...STATUSES.map((s) => retention[s]));
   const batchSize = settings.cleanupBatchSize;
   const dryRun = payload.dryRun ?? false;
+  const user = ctx.userId === SYSTEM_USER ? null : ctx.userId;
 
   const expected = new Map<FinishedStatus, Counts>();
   for (const status of STATUSES) {
-    const [row] = await sql.query<Counts>(COUNT_EXPIRED, [status, retention[status]]);
+    const [row] = await sql.query<Counts>(COUNT_EXPIRED, [status, retention[status], user]);
     expected.set(status, row);
   }
-  const [orphans] = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM job_metrics WHERE ${ORPHANS}`,
-    [orphanAgeMs],
-  );
+  // metrics without a job belong to nobody: only the system's clean-up removes them
+  const [orphans] =
+    user === null
+      ? await sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM job_metrics WHERE ${ORPHANS}`,
+          [orphanAgeMs],
+        )
+      : [{ n: 0 }];
 
   if (dryRun) {
     const result: CleanupResult = {
@@ -112,7 +124,12 @@ async function deleteExpiredJobs(
   };
   for (const status of STATUSES) {
     await inBatches(ctx, batchSize, async () => {
-      const [gone] = await sql.query<Counts>(DELETE_BATCH, [status, retention[status], batchSize]);
+      const [gone] = await sql.query<Counts>(DELETE_BATCH, [
+        status,
+        retention[status],
+        user,
+        batchSize,
+      ]);
       result.deleted[status] += gone.jobs;
       result.metricsDeleted += gone.metrics;
       if (gone.jobs > 0) afterBatch(gone.jobs);
@@ -120,6 +137,7 @@ async function deleteExpiredJobs(
     });
   }
   await inBatches(ctx, batchSize, async () => {
+    if (user !== null) return 0;
     const [gone] = await sql.query<{ n: number }>(DELETE_ORPHANS, [orphanAgeMs, batchSize]);
     result.metricsDeleted += gone.n;
     if (gone.n > 0) afterBatch(gone.n);
