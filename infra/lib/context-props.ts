@@ -8,7 +8,7 @@ export const CONTEXT_KEYS = [
   'reservedConcurrency',
   'architecture',
   'lambdaRuntime',
-  'ffmpegLayerArn',
+  'thumbnailLayerArns',
   'stubMissingBundles',
 ] as const;
 
@@ -51,7 +51,10 @@ export function propsFromContext(get: (key: ContextKey) => unknown): JobQueueSta
     reservedConcurrency: asInteger('reservedConcurrency', get('reservedConcurrency')),
     architecture,
     runtime,
-    ffmpegLayerArn: text('ffmpegLayerArn'),
+    thumbnailLayerArns: text('thumbnailLayerArns')
+      ?.split(',')
+      .map((arn) => arn.trim())
+      .filter((arn) => arn !== ''),
     stubMissingBundles: asBoolean('stubMissingBundles', get('stubMissingBundles')),
   };
 }

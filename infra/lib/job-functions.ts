@@ -18,8 +18,10 @@ export interface JobFunctionSpec {
   id: string;
   media: BucketAccess;
   exports: BucketAccess;
-  /** Needs ffmpeg (a layer providing /opt/bin/ffmpeg, see README). */
-  needsFfmpeg: boolean;
+  /** Needs the native layers: ffmpeg (/opt/bin/ffmpeg) and sharp, which the bundle leaves out. */
+  needsMediaLayers: boolean;
+  /** Creates child jobs (outbox rows the worker sends), so it reads SQS_QUEUE_URL and SQS_DLQ_URL. */
+  createsJobs: boolean;
 }
 
 /**
@@ -35,7 +37,8 @@ export const JOB_FUNCTIONS: readonly JobFunctionSpec[] = [
     id: 'ProcessThumbnails',
     media: { read: true, write: true, list: true },
     exports: {},
-    needsFfmpeg: true,
+    needsMediaLayers: true,
+    createsJobs: false,
   },
   {
     name: 'process-exports',
@@ -43,7 +46,8 @@ export const JOB_FUNCTIONS: readonly JobFunctionSpec[] = [
     id: 'ProcessExports',
     media: {},
     exports: { read: true, write: true },
-    needsFfmpeg: false,
+    needsMediaLayers: false,
+    createsJobs: false,
   },
   {
     name: 'process-bulk-imports',
@@ -51,7 +55,8 @@ export const JOB_FUNCTIONS: readonly JobFunctionSpec[] = [
     id: 'ProcessBulkImports',
     media: { read: true, list: true },
     exports: {},
-    needsFfmpeg: false,
+    needsMediaLayers: false,
+    createsJobs: true,
   },
   {
     name: 'cleanup-jobs',
@@ -59,6 +64,7 @@ export const JOB_FUNCTIONS: readonly JobFunctionSpec[] = [
     id: 'CleanupJobs',
     media: {},
     exports: {},
-    needsFfmpeg: false,
+    needsMediaLayers: false,
+    createsJobs: false,
   },
 ];

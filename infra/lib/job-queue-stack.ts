@@ -46,8 +46,11 @@ export interface JobQueueStackProps extends StackProps {
    * deployments should pass nodejs22.x (within the service's `engines`, `<23`).
    */
   runtime?: 'nodejs20.x' | 'nodejs22.x';
-  /** ARN of a Lambda layer with an ffmpeg binary at /opt/bin/ffmpeg, for process-thumbnails. */
-  ffmpegLayerArn?: string;
+  /**
+   * Lambda layers of process-thumbnails: ffmpeg (a binary at /opt/bin/ffmpeg) and sharp (the
+   * bundles leave it out: native libvips), built for `architecture`.
+   */
+  thumbnailLayerArns?: readonly string[];
   /** Folder holding one built bundle per function. Default `<repo>/dist/functions`. */
   bundlesDir?: string;
   /** Use an inline placeholder for a missing bundle instead of failing (offline synth, tests). */
@@ -146,10 +149,9 @@ export class JobQueueStack extends Stack {
       ],
     });
 
-    const ffmpegLayer =
-      props.ffmpegLayerArn === undefined
-        ? undefined
-        : lambda.LayerVersion.fromLayerVersionArn(this, 'FfmpegLayer', props.ffmpegLayerArn);
+    const mediaLayers = (props.thumbnailLayerArns ?? []).map((arn, i) =>
+      lambda.LayerVersion.fromLayerVersionArn(this, `ThumbnailLayer${i}`, arn),
+    );
     const runtime =
       props.runtime === 'nodejs22.x' ? lambda.Runtime.NODEJS_22_X : lambda.Runtime.NODEJS_20_X;
     const architecture =
@@ -202,9 +204,15 @@ export class JobQueueStack extends Stack {
         memorySize: FUNCTION_MEMORY_MB,
         role,
         logGroup,
-        environment,
+        environment: spec.createsJobs
+          ? {
+              ...environment,
+              SQS_QUEUE_URL: this.queue.queueUrl,
+              SQS_DLQ_URL: this.deadLetterQueue.queueUrl,
+            }
+          : environment,
         reservedConcurrentExecutions: props.reservedConcurrency,
-        layers: spec.needsFfmpeg && ffmpegLayer ? [ffmpegLayer] : undefined,
+        layers: spec.needsMediaLayers && mediaLayers.length > 0 ? mediaLayers : undefined,
       });
       if (code.kind === 'stub') {
         Annotations.of(fn).addWarningV2(
@@ -212,10 +220,10 @@ export class JobQueueStack extends Stack {
           `No bundle at ${code.missingPath}: ${functionName} gets placeholder code that fails every invocation. Run \`npm run build:functions\` before deploying.`,
         );
       }
-      if (spec.needsFfmpeg && !ffmpegLayer) {
+      if (spec.needsMediaLayers && mediaLayers.length === 0) {
         Annotations.of(fn).addWarningV2(
-          'jobqueue:no-ffmpeg-layer',
-          `${functionName} needs ffmpeg: pass -c ffmpegLayerArn=<layer with /opt/bin/ffmpeg> (README "Infrastructure").`,
+          'jobqueue:no-media-layers',
+          `${functionName} needs ffmpeg and sharp: pass -c thumbnailLayerArns=<ffmpeg layer ARN>,<sharp layer ARN> (README "Infrastructure").`,
         );
       }
       functions.set(spec.name, fn);

@@ -32,6 +32,8 @@ awslocal s3api put-bucket-lifecycle-configuration --bucket "$EXPORT_BUCKET" --li
 echo "jobqueue: buckets $MEDIA_BUCKET, $EXPORT_BUCKET"
 
 # The functions exist only when their bundles were built on the host (npm run build:functions).
+# process-thumbnails has no sharp or ffmpeg in LocalStack's runtime (AWS gets them from layers):
+# keep thumbnail-generation in the worker here.
 for name in process-thumbnails process-exports process-bulk-imports cleanup-jobs; do
   if [[ ! -f "$FUNCTIONS_DIR/$name/index.js" ]]; then
     echo "jobqueue: no bundle for $name (run npm run build:functions on the host); function not created"
@@ -43,7 +45,7 @@ for name in process-thumbnails process-exports process-bulk-imports cleanup-jobs
     --runtime nodejs20.x --handler index.handler --timeout 900 --memory-size 1024 \
     --role arn:aws:iam::000000000000:role/jobqueue-functions \
     --zip-file "fileb:///tmp/$name.zip" \
-    --environment "Variables={DATABASE_URL=$JOBQUEUE_DATABASE_URL,S3_ENDPOINT=http://localstack:4566,S3_REGION=us-east-1,S3_FORCE_PATH_STYLE=true,EXPORT_BUCKET=$EXPORT_BUCKET}" \
+    --environment "Variables={DATABASE_URL=$JOBQUEUE_DATABASE_URL,S3_ENDPOINT=http://localstack:4566,S3_REGION=us-east-1,S3_FORCE_PATH_STYLE=true,EXPORT_BUCKET=$EXPORT_BUCKET,SQS_QUEUE_URL=$queue_url,SQS_DLQ_URL=$dlq_url}" \
     >/dev/null || echo "jobqueue: creating function $name failed (see the LocalStack log)"
   echo "jobqueue: function $name"
 done

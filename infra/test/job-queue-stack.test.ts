@@ -350,13 +350,43 @@ describe('JobQueueStack', () => {
     );
   });
 
-  it('attaches an ffmpeg layer to process-thumbnails only, and reserves concurrency when asked', () => {
-    const layerArn = 'arn:aws:lambda:eu-west-1:123456789012:layer:ffmpeg:3';
-    const { template } = build({ ffmpegLayerArn: layerArn, reservedConcurrency: 4 });
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Layers: [layerArn] }, 1);
+  it('gives the queue URLs to process-bulk-imports only, which writes outbox rows and never calls SQS', () => {
+    const { stack, template } = build();
+    const withQueue = template.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: {
+          Variables: Match.objectLike({
+            SQS_QUEUE_URL: { Ref: logicalId(stack, stack.queue) },
+            SQS_DLQ_URL: { Ref: logicalId(stack, stack.deadLetterQueue) },
+          }),
+        },
+      },
+    });
+    assert.deepEqual(
+      Object.values(withQueue).map((r) => (r.Properties as Json).FunctionName),
+      ['jobqueue-process-bulk-imports'],
+    );
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ SQS_QUEUE_URL: Match.anyValue() }) } },
+      1,
+    );
+    const sqsActions = JOB_FUNCTIONS.flatMap((spec) =>
+      functionStatements(stack, template, spec.name).flatMap(actionsOf),
+    ).filter((a) => a.startsWith('sqs:'));
+    assert.deepEqual(sqsActions, []);
+  });
+
+  it('attaches the ffmpeg and sharp layers to process-thumbnails only, and reserves concurrency when asked', () => {
+    const layers = [
+      'arn:aws:lambda:eu-west-1:123456789012:layer:ffmpeg:3',
+      'arn:aws:lambda:eu-west-1:123456789012:layer:sharp:2',
+    ];
+    const { template } = build({ thumbnailLayerArns: layers, reservedConcurrency: 4 });
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Layers: Match.anyValue() }, 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'jobqueue-process-thumbnails',
-      Layers: [layerArn],
+      Layers: layers,
     });
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
@@ -417,6 +447,8 @@ describe('propsFromContext', () => {
       stubMissingBundles: 'true',
       architecture: 'arm64',
       namePrefix: 'prod',
+      thumbnailLayerArns:
+        'arn:aws:lambda:eu-west-1:1:layer:ffmpeg:1, arn:aws:lambda:eu-west-1:1:layer:sharp:1',
     };
     assert.deepEqual(
       propsFromContext((key) => context[key]),
@@ -427,7 +459,10 @@ describe('propsFromContext', () => {
         reservedConcurrency: undefined,
         architecture: 'arm64',
         runtime: undefined,
-        ffmpegLayerArn: undefined,
+        thumbnailLayerArns: [
+          'arn:aws:lambda:eu-west-1:1:layer:ffmpeg:1',
+          'arn:aws:lambda:eu-west-1:1:layer:sharp:1',
+        ],
         stubMissingBundles: true,
       },
     );
