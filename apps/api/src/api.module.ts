@@ -1,7 +1,7 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { LoggingModule } from '@app/logging';
-import { BuiltinHandlersModule } from '@app/processor';
+import { BuiltinHandlersModule, HandlerBridgeModule, JOB_DEFINITIONS } from '@app/processor';
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -19,6 +19,12 @@ export const API_CONFIG_SECTIONS = [
   'log',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
+
+/** The built-in types plus the handlers library's, registered for validation (the api runs none). */
+export const API_JOB_TYPES: NonNullable<ModuleMetadata['imports']> = [
+  BuiltinHandlersModule,
+  HandlerBridgeModule.registerTypes(JOB_DEFINITIONS),
+];
 
 @Module({})
 export class ApiModule {

@@ -1,7 +1,12 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { LoggingModule } from '@app/logging';
-import { BuiltinHandlersModule, ProcessorModule } from '@app/processor';
+import {
+  BuiltinHandlersModule,
+  HandlerBridgeModule,
+  JOB_DEFINITIONS,
+  ProcessorModule,
+} from '@app/processor';
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
 import { WorkerHealthModule } from './health/worker-health.module';
@@ -15,8 +20,19 @@ export const WORKER_CONFIG_SECTIONS = [
   'http',
   'log',
   'cleanup',
+  'storage',
+  'lambda',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
+
+/**
+ * The built-in types plus the handlers library's, each run in-process or as a Lambda function
+ * per JOB_ROUTES. (The default below stays the built-ins until the apps switch over.)
+ */
+export const WORKER_JOB_TYPES: NonNullable<ModuleMetadata['imports']> = [
+  BuiltinHandlersModule,
+  HandlerBridgeModule.register(JOB_DEFINITIONS),
+];
 
 @Module({})
 export class WorkerModule {

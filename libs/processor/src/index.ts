@@ -17,3 +17,4 @@ export {
   type AnyHandlerDefinition,
 } from './handler-bridge/handler-bridge.module';
 export { EntityManagerSqlClient } from './handler-bridge/entity-manager-sql-client';
+export { JOB_DEFINITIONS } from './handler-bridge/job-definitions';

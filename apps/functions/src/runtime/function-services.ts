@@ -31,6 +31,9 @@ export function servicesFromEnvironment(
   const env = readEnv();
   const { database, storage, cleanup } = loadConfig(env, ['database', 'storage', 'cleanup']);
   const pool = new Pool({ connectionString: database.url, max: POOL_SIZE });
+  // An idle connection the server closed (restart, failover) must not crash the instance: pg
+  // drops it from the pool and the next query opens a new one.
+  pool.on('error', () => undefined);
   const sql = new PgSqlClient(pool);
   let jobs = NO_JOB_SINK;
   if (childTypes) {
