@@ -5,6 +5,8 @@
  *   created if missing); else an embedded PostgreSQL kept under .dev-data/postgres.
  * - SQS: SQS_QUEUE_URL/SQS_DLQ_URL when set; else an SQS emulator on 127.0.0.1 with the
  *   specification's queue and DLQ (VisibilityTimeout 300, retention 86400, redrive after 5 receives).
+ * - Lambda: when JOB_ROUTES sends a type to Lambda and LAMBDA_ENDPOINT is unset, the local
+ *   Lambda endpoint serving apps/functions (README "Local Lambda endpoint").
  * - Builds and starts the api and the worker with that environment; Ctrl-C stops everything.
  *
  * A development tool: production runs `node dist/apps/<app>/main.js` with real configuration.
@@ -16,6 +18,8 @@ import { Client } from 'pg';
 import { DEV_JWT_SECRET } from './dev-defaults';
 import { resolvePostgres, startEmbeddedPostgres } from '../tools/dev-services/postgres-server';
 import { createQueuePair, startSqsEmulator } from '../tools/dev-services/sqs-emulator';
+import { startLambdaDevServer } from '../tools/lambda-dev-server/lambda-dev-server';
+import { FUNCTIONS } from '../apps/functions/functions';
 
 // Node 20 is this project's runtime; the AWS SDK's notice that it will need 22 in 2027 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -60,6 +64,21 @@ async function queues(): Promise<Record<string, string>> {
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
   };
+}
+
+/** The local Lambda endpoint, when JOB_ROUTES sends a type to Lambda and no endpoint is set. */
+async function lambdaEndpoint(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const routes = env.JOB_ROUTES ?? readEnv().JOB_ROUTES ?? '';
+  if (!routes.includes(':lambda:') || env.LAMBDA_ENDPOINT || readEnv().LAMBDA_ENDPOINT) return {};
+  const server = await startLambdaDevServer({
+    functions: FUNCTIONS.map((fn) => ({
+      ...fn,
+      env: { ...readEnv(), ...env } as Record<string, string>,
+    })),
+  });
+  stops.push(server.stop);
+  console.log(`lambda    local Lambda endpoint at ${server.endpoint} (JOB_ROUTES: ${routes})`);
+  return { LAMBDA_ENDPOINT: server.endpoint };
 }
 
 function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -116,6 +135,7 @@ async function main(): Promise<void> {
     JWT_SECRET: readEnv().JWT_SECRET ?? DEV_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+  Object.assign(env, await lambdaEndpoint(env));
   const port = env.PORT ?? '3000';
   children.push(run('api', 'dist/apps/api/apps/api/src/main.js', env));
   children.push(run('worker', 'dist/apps/worker/apps/worker/src/main.js', env));

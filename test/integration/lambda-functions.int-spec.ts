@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleFunction } from '../../apps/functions/bundle';
 import { FUNCTIONS } from '../../apps/functions/functions';
@@ -10,20 +10,19 @@ describe('a bundled function (apps/functions, esbuild)', () => {
   let db: TestDatabase;
   let bundle: string;
   const saved = { ...process.env };
+  const outDir = path.resolve(__dirname, '../../.tmp/functions-test', String(process.pid));
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const cleanup = FUNCTIONS.find((f) => f.name === 'cleanup-jobs')!;
-    bundle = await bundleFunction(
-      cleanup.entry,
-      path.resolve(__dirname, '../../.tmp/functions-test', String(process.pid), 'cleanup-jobs'),
-    );
+    bundle = await bundleFunction(cleanup.entry, path.join(outDir, 'cleanup-jobs'));
     // the function's configuration, as Lambda would set it
     Object.assign(process.env, functionEnv(db.url));
   });
 
   afterAll(async () => {
     process.env = saved;
+    rmSync(outDir, { recursive: true, force: true });
     await db?.drop();
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -22,7 +22,7 @@ export interface DevServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   region?: string;
-  /** Where bundles are written (default .tmp/lambda-dev/<random>). */
+  /** Where bundles are written (default .tmp/lambda-dev/<random>, removed by stop()). */
   outDir?: string;
   /** Receives the output of Event invocations, which have no caller to return it to. */
   onEventOutput?: (functionName: string, output: string) => void;
@@ -204,6 +204,7 @@ export async function startLambdaDevServer(options: DevServerOptions): Promise<L
       for (const instance of instances) instance.kill();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!options.outDir) rmSync(outDir, { recursive: true, force: true });
     },
   };
 }
