@@ -93,7 +93,12 @@ describe('POST /api/v1/jobs and /api/v1/jobs/batch', () => {
     const { error } = body<ErrorBody>(res);
     expect(error.code).toBe('JOB_TYPE_UNKNOWN');
     expect(error.details).toEqual([
-      { field: 'jobType', message: expect.stringContaining('known types: echo') as string },
+      {
+        field: 'jobType',
+        message: expect.stringContaining(
+          'known types: bulk-import, cleanup-jobs, echo, export, thumbnail-generation',
+        ) as string,
+      },
     ]);
     expect(await jobsOf('create-4')).toBe(0);
   });
@@ -108,6 +113,24 @@ describe('POST /api/v1/jobs and /api/v1/jobs/batch', () => {
     expect(error.code).toBe('JOB_PAYLOAD_INVALID');
     expect(error.details.map((d) => d.field).sort()).toEqual(['payload.colour', 'payload.delayMs']);
     expect(await jobsOf('create-5')).toBe(0);
+  });
+
+  it('validates the library job types too: a thumbnail job needs an s3:// source and sane widths', async () => {
+    const bad = await post('create-5b', {
+      jobType: 'thumbnail-generation',
+      payload: { source: 'https://example.com/v.mp4', widths: [8] },
+    });
+    expect(bad.status).toBe(400);
+    const { error } = body<ErrorBody>(bad);
+    expect(error.code).toBe('JOB_PAYLOAD_INVALID');
+    expect(error.details.map((d) => d.field).sort()).toEqual(['payload.source', 'payload.widths']);
+    const good = await post('create-5c', {
+      jobType: 'thumbnail-generation',
+      payload: { source: 's3://media/videos/v.mp4', widths: [320, 640] },
+    });
+    expect(good.status).toBe(202);
+    expect(await jobsOf('create-5b')).toBe(0);
+    expect(await jobsOf('create-5c')).toBe(1);
   });
 
   it('refuses a body over HTTP_BODY_LIMIT_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {

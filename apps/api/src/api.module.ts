@@ -34,7 +34,7 @@ export class ApiModule {
    */
   static forRoot(
     config: ApiConfig,
-    handlers: ModuleMetadata['imports'] = [BuiltinHandlersModule],
+    handlers: ModuleMetadata['imports'] = API_JOB_TYPES,
   ): DynamicModule {
     return {
       module: ApiModule,

@@ -27,7 +27,7 @@ export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[numbe
 
 /**
  * The built-in types plus the handlers library's, each run in-process or as a Lambda function
- * per JOB_ROUTES. (The default below stays the built-ins until the apps switch over.)
+ * per JOB_ROUTES.
  */
 export const WORKER_JOB_TYPES: NonNullable<ModuleMetadata['imports']> = [
   BuiltinHandlersModule,
@@ -39,7 +39,7 @@ export class WorkerModule {
   /** `handlers`: modules providing @JobHandler classes (tests add their own). */
   static forRoot(
     config: WorkerConfig,
-    handlers: ModuleMetadata['imports'] = [BuiltinHandlersModule],
+    handlers: ModuleMetadata['imports'] = WORKER_JOB_TYPES,
   ): DynamicModule {
     return {
       module: WorkerModule,
