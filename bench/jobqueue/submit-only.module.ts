@@ -3,10 +3,17 @@ import { DatabaseModule } from '@app/database';
 import { BuiltinHandlersModule, JobTypesModule } from '@app/processor';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-/** The api's submission path without HTTP: what POST /jobs runs after validation. */
+export const SUBMIT_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'worker'] as const;
+export type SubmitConfig = Pick<AppConfig, (typeof SUBMIT_CONFIG_SECTIONS)[number]>;
+
+/**
+ * The api's submission path without HTTP: what POST /jobs runs after validation
+ * (JobSubmissionService: the jobs and their outbox rows in one transaction, then the relay's
+ * SendMessageBatch to SQS).
+ */
 @Module({})
 export class SubmitOnlyModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: SubmitConfig): DynamicModule {
     return {
       module: SubmitOnlyModule,
       imports: [

@@ -1,0 +1,61 @@
+/**
+ * One measurement of our system per process, like bench/peers/bench.mjs for a peer:
+ *
+ *   bench.js setup                  re-create and migrate the template database jq_bench_template
+ *   bench.js teardown               drop the databases our measurements create
+ *   bench.js <phase> [run]          phases: enqueue_seq enqueue_bulk enqueue_conc process latency
+ *                                   (bench/lib/phases.mjs, shared with the peers), http_post http_batch
+ *
+ * Runs compiled (bench/run.mjs builds it into .tmp/bench-build and sets the environment).
+ * Prints one JSON line with system "jobqueue" (or "jobqueue-http" for the HTTP phases).
+ */
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { dropDatabase, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
+import { httpPhases, type Measuring } from './http-phases';
+import { jobqueueSystem } from './jobqueue-system';
+
+/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
+const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
+const benchModule = <T>(file: string) =>
+  importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
+
+interface PhasesModule {
+  runOne(args: {
+    system: string;
+    phase: string;
+    run: string;
+    adapter: unknown;
+    extra?: Record<string, unknown>;
+  }): Promise<number>;
+}
+
+async function main(): Promise<number> {
+  const [phase, run = '0'] = process.argv.slice(2);
+  const svc = services();
+  if (phase === 'setup') {
+    await setupTemplate(svc.adminUrl);
+    return 0;
+  }
+  if (phase === 'teardown') {
+    for (const db of OUR_DATABASES) await dropDatabase(svc.adminUrl, db);
+    return 0;
+  }
+  const common = await benchModule<Measuring>('common.mjs');
+  const { runOne } = await benchModule<PhasesModule>('phases.mjs');
+  if (phase.startsWith('http_')) {
+    const adapter = jobqueueSystem(svc, common, { producer: false });
+    return runOne({ system: 'jobqueue-http', phase, run, adapter, extra: httpPhases(common) });
+  }
+  return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common) });
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
