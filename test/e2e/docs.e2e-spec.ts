@@ -88,7 +88,9 @@ describe('OpenAPI document and Swagger UI', () => {
       expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
     );
     const jobType = schemas.CreateJobRequestDto.properties!.jobType as SchemaObject;
-    expect(jobType.description).toContain('Known types: echo');
+    expect(jobType.description).toContain(
+      'Known types: bulk-import, cleanup-jobs, echo, export, thumbnail-generation',
+    );
     expect(jobType.example).toBe('echo');
   });
 

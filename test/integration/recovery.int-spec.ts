@@ -291,11 +291,18 @@ describe('sweepers racing', () => {
   beforeAll(async () => {
     fx = await createPipelineFixture({ handlers });
     // three worker instances whose timers stay out of the way: only the sweeps below run
-    // (started one by one: the record handler creates its table on start)
+    // (started one by one: the record handler creates its table on start). The seeded stalls
+    // are a minute old; a 30 s threshold keeps a loaded machine's slow heartbeat from making a
+    // re-queued, running job look stalled a second time.
     sweepers = [];
     for (let i = 0; i < 3; i++)
       sweepers.push(
-        (await fx.startWorker({ processor: { intervalMs: 600_000 } })).get(RecoverySweeper),
+        (
+          await fx.startWorker({
+            processor: { intervalMs: 600_000 },
+            worker: { stallAfterMs: 30_000 },
+          })
+        ).get(RecoverySweeper),
       );
   });
   afterAll(() => fx.close());
