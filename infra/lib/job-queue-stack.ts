@@ -41,9 +41,9 @@ export interface JobQueueStackProps extends StackProps {
    */
   architecture?: 'x86_64' | 'arm64';
   /**
-   * Node.js runtime of the functions. Default nodejs20.x, the service's Node version; AWS
-   * deprecated it on 2026-04-30 and blocks creating functions on it from 2027-02-01, so new
-   * deployments should pass nodejs22.x (within the service's `engines`, `<23`).
+   * Node.js runtime of the functions. Default nodejs22.x (within the service's `engines`,
+   * `<23`; the bundles target Node 20 syntax, which 22 runs): AWS deprecated nodejs20.x on
+   * 2026-04-30 and blocks creating functions on it from 2027-02-01.
    */
   runtime?: 'nodejs20.x' | 'nodejs22.x';
   /**
@@ -153,7 +153,7 @@ export class JobQueueStack extends Stack {
       lambda.LayerVersion.fromLayerVersionArn(this, `ThumbnailLayer${i}`, arn),
     );
     const runtime =
-      props.runtime === 'nodejs22.x' ? lambda.Runtime.NODEJS_22_X : lambda.Runtime.NODEJS_20_X;
+      props.runtime === 'nodejs20.x' ? lambda.Runtime.NODEJS_20_X : lambda.Runtime.NODEJS_22_X;
     const architecture =
       props.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
     const environment = {
@@ -212,6 +212,9 @@ export class JobQueueStack extends Stack {
             }
           : environment,
         reservedConcurrentExecutions: props.reservedConcurrency,
+        // An Event invocation that fails must not be run again by Lambda behind the job's back:
+        // the job's own retries (backoff, max_retries, DLQ) are the only ones.
+        retryAttempts: 0,
         layers: spec.needsMediaLayers && mediaLayers.length > 0 ? mediaLayers : undefined,
       });
       if (code.kind === 'stub') {

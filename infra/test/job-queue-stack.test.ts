@@ -20,7 +20,7 @@ interface Statement {
 /** A folder that holds no bundles, so the tests never depend on dist/functions. */
 const NO_BUNDLES = join(mkdtempSync(join(tmpdir(), 'jobqueue-infra-')), 'none');
 
-/** The nodejs20.x deprecation notice (W2531) is real, but one per function per test is noise. */
+/** The nodejs20.x deprecation notice (W2531), for tests that pick that runtime, is noise here. */
 function acknowledgeRuntimeDeprecation(stack: JobQueueStack): void {
   Validations.of(stack).acknowledge({
     id: 'CloudFormation-Validate::W2531',
@@ -99,19 +99,28 @@ function s3Grants(statements: Statement[]): string[] {
 }
 
 describe('JobQueueStack', () => {
-  it('runs each of the four functions on Node 20 (x86_64) for 900 s with 1024 MB', () => {
+  it('runs each of the four functions on Node 22 (x86_64) for 900 s with 1024 MB', () => {
     const { template } = build();
     template.resourceCountIs('AWS::Lambda::Function', 4);
     for (const spec of JOB_FUNCTIONS) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `jobqueue-${spec.name}`,
-        Runtime: 'nodejs20.x',
+        Runtime: 'nodejs22.x',
         Architectures: ['x86_64'],
         Handler: 'index.handler',
         Timeout: 900,
         MemorySize: 1024,
       });
     }
+  });
+
+  it('lets Lambda retry no failed Event invocation: the job’s own retries are the only ones', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
+    template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      Qualifier: '$LATEST',
+    });
   });
 
   it('moves a message to the DLQ after 5 receives by default, and after the configured count otherwise', () => {
