@@ -54,22 +54,31 @@ export interface HandlerServices {
   settings: HandlerSettings;
 }
 
-/**
- * Everything a handler gets besides its payload. Handlers are plain async functions
- * `(payload, context) => result` with no framework imports, so the worker and a Lambda function
- * run exactly the same code.
- */
-export interface HandlerContext {
+/** What any job's code learns about the attempt it runs (a @JobHandler class or a function). */
+export interface JobContext {
   readonly jobId: string;
   readonly jobType: string;
   readonly userId: string;
-  /** 1 for the first run; each retry adds one. */
+  /** 1 for the first run; each retry or re-run adds one. */
   readonly attempt: number;
-  /** Fires on cancellation, shutdown, timeout or take-over; pass it to streams and SDK calls. */
+  /**
+   * Fires when the job is cancelled, the worker shuts down, the attempt times out or was taken
+   * over (it stalled); `signal.reason` says which. Pass it to streams and SDK calls, or check it
+   * between steps.
+   */
   readonly signal: AbortSignal;
-  /** Percent done, 0-100. */
+  /** Percent done (0-100), shown by GET /jobs/:id and used for its ETA. */
   progress(percent: number): void;
+  /** A line of the job's log (GET /jobs/:id/logs), written in batches. */
   log(level: HandlerLogLevel, message: string): void;
+}
+
+/**
+ * Everything a handler function gets besides its payload. Handlers are plain async functions
+ * `(payload, context) => result` with no framework imports, so the worker and a Lambda function
+ * run exactly the same code.
+ */
+export interface HandlerContext extends JobContext {
   readonly services: HandlerServices;
 }
 

@@ -1,22 +1,7 @@
-import type { JobLogLevel } from '@app/database';
+import type { JobContext } from '@app/handlers';
 
-/** What a handler gets besides its payload. */
-export interface JobContext {
-  readonly jobId: string;
-  readonly jobType: string;
-  readonly userId: string;
-  /** 1 for the first run; each retry or re-run adds one. */
-  readonly attempt: number;
-  /**
-   * Fires when the job is cancelled, the worker shuts down, or the attempt was taken over
-   * (it stalled). `signal.reason` says which. Pass it to fetch/streams, or check it between steps.
-   */
-  readonly signal: AbortSignal;
-  /** Percent done (0-100), shown by GET /jobs/:id and used for its ETA; written with the heartbeat. */
-  progress(percent: number): void;
-  /** A line of the job's log (GET /jobs/:id/logs); buffered and written in batches. */
-  log(level: JobLogLevel, message: string): void;
-}
+/** What a handler gets besides its payload (defined with the handlers library, shared by both). */
+export type { JobContext };
 
 /**
  * A job type's code. Throw to fail the attempt (retried with backoff); throw PermanentJobError
