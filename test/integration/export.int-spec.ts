@@ -243,6 +243,35 @@ describe('export handler (PostgreSQL → CSV / JSON Lines → S3 multipart uploa
     expect(new Set(ns).size).toBe(BULK_ROWS);
   });
 
+  it('reads pages after a cursor in index order (no sort of the rows ahead), so a page deep in a million-row export costs what the first does', async () => {
+    // record the statements the handler sends, then ask PostgreSQL how it runs a later page
+    const pages: { sql: string; params: readonly unknown[] }[] = [];
+    const recording = {
+      ...h.services.sql,
+      query: <T>(sql: string, params: readonly unknown[] = []) => {
+        if (sql.includes('LIMIT')) pages.push({ sql, params });
+        return h.services.sql.query<T>(sql, params);
+      },
+    };
+    await h.pool.query('ANALYZE jobs');
+    const { ctx } = h.context({ userId: 'bulk' });
+    await exportJobs.run(plainToInstance(ExportPayload, {}), {
+      ...ctx,
+      services: { ...ctx.services, sql: recording },
+    });
+    expect(pages.length).toBeGreaterThan(2);
+    // a page after a cursor, with most rows still ahead (near the end a bitmap scan and a
+    // sort of the few rows left is the planner's sound choice)
+    const deep = pages[1];
+    const { rows } = await h.pool.query<{ 'QUERY PLAN': unknown }>(
+      `EXPLAIN (FORMAT JSON) ${deep.sql}`,
+      deep.params as unknown[],
+    );
+    const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+    expect(plan).toContain('idx_jobs_user_created');
+    expect(plan).not.toMatch(/"Node Type":"(Sort|Incremental Sort|Seq Scan)"/);
+  });
+
   it('stops and leaves no file when its signal is aborted mid-export', async () => {
     const controller = new AbortController();
     const { ctx: base, recorded } = h.context({ userId: 'bulk', signal: controller.signal });

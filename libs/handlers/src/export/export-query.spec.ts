@@ -51,7 +51,7 @@ describe('export queries', () => {
     expect(page.text).toContain(
       'WHERE user_id = $2 AND created_at <= $1::timestamptz AND status = ANY($3::text[])' +
         ' AND job_type = $4 AND created_at >= $5::timestamptz AND created_at < $6::timestamptz' +
-        ' AND (created_at, id) > ($7::timestamptz, $8::uuid) ORDER BY created_at, id LIMIT $9',
+        ' AND (created_at, id) > ($7::timestamptz, $8::uuid) ORDER BY jobs.created_at, jobs.id LIMIT $9',
     );
     expect(page.params).toEqual([
       '2024-03-01T00:00:00.000000Z',

@@ -109,7 +109,7 @@ export function pageQuery(
     const id = `$${params.push(after.id)}`;
     condition += ` AND (created_at, id) > (${at}::timestamptz, ${id}::uuid)`;
   }
-  const text = `${SELECT} WHERE ${condition} ORDER BY created_at, id LIMIT $${params.push(limit)}`;
+  const text = `${SELECT} WHERE ${condition} ORDER BY jobs.created_at, jobs.id LIMIT $${params.push(limit)}`;
   return { text, params };
 }
 
