@@ -137,6 +137,8 @@ export function serviceEnv(t: Target, extra: Record<string, string> = {}): NodeJ
     LOG_LEVEL: 'warn',
     // no scheduled maintenance jobs in the middle of a measurement
     CLEANUP_CRON: 'off',
+    // V8 flags for the service processes (e.g. a heap cap), to see what memory is retained
+    ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
     ...extra,
   };
 }

@@ -232,7 +232,12 @@ describe('export handler (PostgreSQL → CSV / JSON Lines → S3 multipart uploa
     expect(result.bytes).toBeGreaterThan(5 * 1024 * 1024);
     const head = await h.s3.send(new HeadObjectCommand({ Bucket: result.bucket, Key: result.key }));
     expect(head.ContentLength).toBe(result.bytes);
-    expect(recorded.progress).toEqual([12, 25, 37, 50, 62, 75, 87, 99, 100]);
+    // one step per page of 2,000 rows, then 100 once the upload is complete
+    expect(recorded.progress).toEqual([
+      ...Array.from({ length: BULK_ROWS / 2000 - 1 }, (_, i) => ((i + 1) * 2000 * 100) / BULK_ROWS),
+      99,
+      100,
+    ]);
 
     const got = await h.s3.send(new GetObjectCommand({ Bucket: result.bucket, Key: result.key }));
     const ns: number[] = [];
@@ -283,7 +288,7 @@ describe('export handler (PostgreSQL → CSV / JSON Lines → S3 multipart uploa
       },
     };
     await expect(run({}, ctx)).rejects.toThrow();
-    expect(recorded.progress).toEqual([12]);
+    expect(recorded.progress).toEqual([(2000 * 100) / BULK_ROWS]);
     await expect(
       h.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: `exports/bulk/${ctx.jobId}.csv` })),
     ).rejects.toMatchObject({ name: 'NotFound' });

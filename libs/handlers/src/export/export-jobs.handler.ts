@@ -16,7 +16,7 @@ import {
 import { type ExportFormat, ExportPayload, type ExportResult } from './export.payload';
 
 /** Rows per keyset page: one page is what an export holds in memory. */
-const PAGE_SIZE = 5000;
+const PAGE_SIZE = 2000;
 /** S3's smallest part; with QUEUE_SIZE parts in flight the upload buffers at most 10 MiB. */
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
