@@ -1,7 +1,7 @@
 import { InvalidPayloadError, JobSubmissionService, UnknownJobTypeError } from '@app/processor';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 
-describe('job submission: validation at creation, one transaction with the outbox', () => {
+describe('job submission: validation at creation, atomic with the outbox', () => {
   let fx: PipelineFixture;
   beforeAll(async () => {
     fx = await createPipelineFixture();
@@ -70,6 +70,22 @@ describe('job submission: validation at creation, one transaction with the outbo
     expect(
       rows.every((r) => r.attempt === 1 && r.message_id && r.queue_url === fx.queues.queueUrl),
     ).toBe(true);
+  });
+
+  it('writes a job and its message by one statement: when the message cannot be written, neither is', async () => {
+    const before = await counts();
+    // a message row the database refuses: the job INSERT of the same statement must not survive
+    await fx.db.dataSource.query(
+      `ALTER TABLE queue_messages ADD CONSTRAINT reject_all CHECK (attempt < 0) NOT VALID`,
+    );
+    try {
+      await expect(
+        fx.api.get(JobSubmissionService).submit('alice', [{ jobType: 'echo', payload: {} }]),
+      ).rejects.toThrow(/reject_all/);
+    } finally {
+      await fx.db.dataSource.query(`ALTER TABLE queue_messages DROP CONSTRAINT reject_all`);
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it('sends nothing for a transaction that rolled back', async () => {

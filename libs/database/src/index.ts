@@ -7,7 +7,7 @@ export { QueueMessageEntity } from './entities/queue-message.entity';
 export { JobMetricEntity } from './entities/job-metric.entity';
 export { JobLogEntity, type JobLogLevel, type JobLogSource } from './entities/job-log.entity';
 export { JobStatus, JOB_STATUSES } from './entities/job-status';
-export { queryRows } from './query-rows';
+export { queryRows, type SqlStatement } from './query-rows';
 export { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 export {
   LambdaExecutionEntity,

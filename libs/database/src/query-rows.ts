@@ -18,3 +18,9 @@ export async function queryRows<T>(
     if (!manager.queryRunner) await runner.release();
   }
 }
+
+/** A parameterised SQL statement, for one library to compose with another's (CTEs). */
+export interface SqlStatement {
+  text: string;
+  params: unknown[];
+}

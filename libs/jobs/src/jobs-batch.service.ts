@@ -1,4 +1,4 @@
-import { queryRows } from '@app/database';
+import { queryRows, type SqlStatement } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
@@ -59,15 +59,23 @@ export class JobsBatchService {
     m: EntityManager,
   ): Promise<Job[]> {
     if (inputs.length === 0) return [];
-    const rows = await queryRows<JobRow>(
-      m,
-      `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)
+    const insert = this.insertStatement(inputs);
+    return (await queryRows<JobRow>(m, insert.text, insert.params)).map(toJob);
+  }
+
+  /**
+   * The INSERT of `insertMany` as a statement to compose with others (the outbox wraps it so
+   * jobs and their messages are written by one statement); map its rows with `toJobs`.
+   */
+  insertStatement(inputs: readonly (CreateJobInput & { maxRetries: number })[]): SqlStatement {
+    return {
+      text: `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)
        SELECT user_id, job_type, payload, max_retries, idempotency_key, parent_id
        FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[])
          WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, n)
        ORDER BY n
        RETURNING ${JOB_COLUMNS}`,
-      [
+      params: [
         inputs.map((i) => i.userId),
         inputs.map((i) => i.jobType),
         inputs.map((i) => JSON.stringify(i.payload)),
@@ -75,8 +83,12 @@ export class JobsBatchService {
         inputs.map((i) => i.idempotencyKey ?? null),
         inputs.map((i) => i.parentId ?? null),
       ],
-    );
-    return rows.map(toJob);
+    };
+  }
+
+  /** Jobs from the rows of `insertStatement`. */
+  toJobs(rows: readonly unknown[]): Job[] {
+    return (rows as JobRow[]).map(toJob);
   }
 
   /** pending → processing for every listed job that is still pending; the others are skipped. */

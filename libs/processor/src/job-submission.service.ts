@@ -34,15 +34,27 @@ export class JobSubmissionService {
     this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
   }
 
-  /** Validates every request first (nothing is written if one is bad), then submits them all. */
+  /**
+   * Validates every request first (nothing is written if one is bad), then writes the jobs and
+   * their messages in one statement (all or none) and nudges the relay.
+   */
   async submit(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
     const validated = requests.map((r) => ({
       ...r,
       payload: this.registry.validate(r.jobType, r.payload),
     }));
-    const jobs = await this.manager.transaction((m) => this.submitIn(m, userId, validated));
+    return this.submitValidated(userId, validated);
+  }
+
+  /** `submit` for requests the caller has validated already (the api's batch, per item). */
+  async submitValidated(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
+    if (requests.length === 0) return [];
+    const rows = await this.outbox.enqueueWithJobs(
+      this.manager,
+      this.jobs.insertStatement(this.withDefaults(userId, requests)),
+    );
     this.outbox.nudge();
-    return jobs;
+    return this.jobs.toJobs(rows);
   }
 
   /**
@@ -54,10 +66,7 @@ export class JobSubmissionService {
     userId: string,
     requests: readonly JobRequest[],
   ): Promise<Job[]> {
-    const jobs = await this.jobs.insertMany(
-      requests.map((r) => ({ ...r, userId, maxRetries: r.maxRetries ?? this.defaultMaxRetries })),
-      m,
-    );
+    const jobs = await this.jobs.insertMany(this.withDefaults(userId, requests), m);
     await this.outbox.enqueue(
       m,
       jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
@@ -67,5 +76,13 @@ export class JobSubmissionService {
 
   afterCommit(): void {
     this.outbox.nudge();
+  }
+
+  private withDefaults(userId: string, requests: readonly JobRequest[]) {
+    return requests.map((r) => ({
+      ...r,
+      userId,
+      maxRetries: r.maxRetries ?? this.defaultMaxRetries,
+    }));
   }
 }

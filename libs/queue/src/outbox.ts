@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { SqlStatement } from '@app/database';
 import type { EntityManager } from 'typeorm';
 import { type OutboxEntry, OutboxRepository, type UnsentMessage } from './outbox.repository';
 import { QueueService } from './queue.service';
@@ -28,6 +29,17 @@ export class Outbox implements OnApplicationShutdown {
   /** Records messages for these jobs in `manager`'s transaction; call `nudge()` after commit. */
   enqueue(manager: EntityManager, entries: readonly OutboxEntry[]): Promise<void> {
     return this.outbox.add(manager, this.queue.queueUrl, entries);
+  }
+
+  /**
+   * Runs a jobs INSERT and writes their first messages in the same statement (see
+   * OutboxRepository.addWithJobs); call `nudge()` after it.
+   */
+  enqueueWithJobs<T extends { id: string }>(
+    manager: EntityManager,
+    insert: SqlStatement,
+  ): Promise<T[]> {
+    return this.outbox.addWithJobs<T>(manager, this.queue.queueUrl, insert);
   }
 
   /** New messages for pending jobs whose message SQS must have lost (see OutboxRepository). */

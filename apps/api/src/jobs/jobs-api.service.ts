@@ -76,7 +76,7 @@ export class JobsApiService {
     return { data: toAccepted(await this.createIdempotent(user, dto, idempotencyKey)) };
   }
 
-  /** All jobs or none: every one is validated first, then all are written in one transaction. */
+  /** All jobs or none: every one is validated first, then all are written by one statement. */
   async createBatch(
     user: AuthUser,
     dto: CreateJobBatchRequestDto,
@@ -94,10 +94,7 @@ export class JobsApiService {
       }
     });
     if (problems.length) throw new RequestValidationError(problems);
-    const jobs = await this.manager.transaction((m) =>
-      this.submission.submitIn(m, user.id, requests),
-    );
-    this.submission.afterCommit();
+    const jobs = await this.submission.submitValidated(user.id, requests);
     return { data: jobs.map(toAccepted) };
   }
 
