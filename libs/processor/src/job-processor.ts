@@ -36,6 +36,9 @@ import { WorkerPresence } from './worker-presence.service';
  * runs the handlers under the worker's and each type's concurrency limits. Completions,
  * failures and log lines are written in batches; every write is fenced by the attempt number.
  */
+/** How long a completion, failure or log line waits to share its statement (MicroBatcher). */
+const BATCH_LINGER_MS = 5;
+
 @Injectable()
 export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobProcessor.name);
@@ -82,21 +85,21 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
         const won = new Set(await this.batch.completeMany(items));
         return items.map((i) => won.has(i.id));
       },
-      { maxBatch: 100, onRetry: onRetry('completions') },
+      { maxBatch: 100, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('completions') },
     );
     this.failures = new MicroBatcher(
       async (items) => {
         const rows = new Map((await this.batch.failMany(items)).map((j) => [j.id, j]));
         return items.map((i) => rows.get(i.id));
       },
-      { maxBatch: 100, onRetry: onRetry('failures') },
+      { maxBatch: 100, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('failures') },
     );
     this.logs = new MicroBatcher(
       async (lines) => {
         await this.batch.appendLogs(lines);
         return lines.map(() => null);
       },
-      { maxBatch: 500, onRetry: onRetry('job logs') },
+      { maxBatch: 500, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('job logs') },
     );
   }
 

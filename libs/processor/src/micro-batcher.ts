@@ -1,5 +1,6 @@
 /**
- * Collects items pushed in the same tick (up to `maxBatch`) and writes them with one call.
+ * Collects items pushed in the same tick, or within `lingerMs` of the first (up to `maxBatch`),
+ * and writes them with one call.
  * Each `push` resolves with its own item's outcome once its batch is written. A failed write is
  * retried with backoff until it succeeds or the batcher is closed: completions must not be lost
  * because the database blinked.
@@ -14,6 +15,12 @@ export class MicroBatcher<T, R> {
     private readonly write: (items: T[]) => Promise<R[]>,
     private readonly opts: {
       maxBatch: number;
+      /**
+       * How long the first item of a batch waits for company, in ms (0: until the end of the
+       * tick). A few ms turn the completions of 50 jobs finishing at slightly different times
+       * into a few statements instead of fifty; nothing waits on these writes but the job's end.
+       */
+      lingerMs?: number;
       onRetry?: (error: unknown, attempt: number) => void;
     },
   ) {}
@@ -24,7 +31,8 @@ export class MicroBatcher<T, R> {
       if (this.pending.length >= this.opts.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        if (this.opts.lingerMs) setTimeout(() => this.flush(), this.opts.lingerMs);
+        else setImmediate(() => this.flush());
       }
     });
   }
