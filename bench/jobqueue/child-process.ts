@@ -29,7 +29,13 @@ export function startCompiled(
 ): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', path.join(BUILD_DIR, 'register-paths.js'), path.join(BUILD_DIR, `${entry}.js`)],
+    [
+      // node flags NODE_OPTIONS refuses, e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+      ...(process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '-r',
+      path.join(BUILD_DIR, 'register-paths.js'),
+      path.join(BUILD_DIR, `${entry}.js`),
+    ],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -65,7 +65,8 @@ const BULK_CHUNK = 1000;
  * An idle worker takes about 20 s to exit on SIGTERM (it waits out its SQS long poll); after a
  * measurement nothing is in flight and the database is dropped, so it gets 2 s, then SIGKILL.
  */
-export const STOP_GRACE_MS = 2000;
+// A profiled worker must exit by itself to write its profile (it waits out its long poll).
+export const STOP_GRACE_MS = process.env.SERVICE_NODE_ARGS ? 30_000 : 2000;
 
 const echo = (data: JobData) => ({ jobType: 'echo', payload: { message: JSON.stringify(data) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
