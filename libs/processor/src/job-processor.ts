@@ -21,7 +21,6 @@ import { SqsService } from '@ssut/nestjs-sqs';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import type { EntityManager } from 'typeorm';
-import { JOBS_CONSUMER } from './consumer-name';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry';
 import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
 import { MicroBatcher } from './micro-batcher';
@@ -256,9 +255,9 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async consumerIdle(): Promise<void> {
-    const consumer = this.sqs.consumers.get(JOBS_CONSUMER)?.instance;
+    const consumers = [...this.sqs.consumers.values()].map((c) => c.instance);
     const deadline = Date.now() + (this.waitTimeSeconds + 2) * 1000;
-    while (consumer?.status.isPolling && Date.now() < deadline) await sleep(50);
+    while (consumers.some((c) => c.status.isPolling) && Date.now() < deadline) await sleep(50);
   }
 
   private async run(job: Job): Promise<void> {
@@ -266,31 +265,50 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
       this.logs.push({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
     );
     this.held.set(job.id, running);
-    let entry: RegisteredHandler | undefined;
+    try {
+      const outcome = await this.execute(running);
+      try {
+        if (!outcome.ok) throw outcome.error;
+        if (running.abortReason === 'lost') return;
+        running.log('info', `attempt ${job.attempt} completed`);
+        await this.handleSuccess(running, outcome.results);
+      } catch (error) {
+        await this.settleError(running, error).catch((e: unknown) =>
+          this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(e)}`),
+        );
+      }
+    } finally {
+      this.held.delete(job.id);
+    }
+  }
+
+  /**
+   * Runs the handler within its slots. The slots are freed as soon as the handler settles:
+   * recording the outcome (batched, lingering a few ms) must not hold one, or bookkeeping would
+   * bound throughput. The job stays held (heartbeats, shutdown) until its outcome is recorded.
+   */
+  private async execute(
+    running: RunningJob,
+  ): Promise<{ ok: true; results: unknown } | { ok: false; error: unknown }> {
     let typeSlot: Semaphore | undefined;
     try {
-      entry = this.registry.get(job.jobType);
+      const entry = this.registry.get(running.job.jobType);
       typeSlot = this.typeSemaphore(entry);
       await typeSlot?.acquire();
       if (running.abortReason) throw new Error(`aborted before start: ${running.abortReason}`);
       running.started = true;
-      running.log('info', `attempt ${job.attempt} started on ${this.presence.workerId}`);
-      const payload = plainToInstance(entry.options.payload, job.payload);
+      running.log('info', `attempt ${running.attempt} started on ${this.presence.workerId}`);
+      const payload = plainToInstance(entry.options.payload, running.job.payload);
       const results = await this.withTimeout(
         entry.handler.handle(payload, running.context()),
         running,
         entry.options.timeoutMs,
       );
-      if (running.abortReason === 'lost') return;
-      running.log('info', `attempt ${job.attempt} completed`);
-      await this.handleSuccess(running, results);
+      return { ok: true, results };
     } catch (error) {
-      await this.settleError(running, error).catch((e: unknown) =>
-        this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(e)}`),
-      );
+      return { ok: false, error };
     } finally {
       typeSlot?.release();
-      this.held.delete(job.id);
       this.slots.release();
     }
   }
