@@ -131,6 +131,7 @@ export function serviceEnv(t: Target, extra: Record<string, string> = {}): NodeJ
     S3_ENDPOINT: t.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
     WORKER_CONCURRENCY: String(CONCURRENCY),
+    ...(process.env.WORKER_RECEIVERS ? { WORKER_RECEIVERS: process.env.WORKER_RECEIVERS } : {}),
     WORKER_HEALTH_PORT: '0',
     PORT: '0',
     HOST: '127.0.0.1',

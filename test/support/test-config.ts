@@ -18,6 +18,7 @@ export function testConfig(
     processor: { intervalMs: 200, maxRetries: 3, initialRetryDelayMs: 50, ...overrides.processor },
     worker: {
       concurrency: 20,
+      receivers: 2,
       typeConcurrency: {},
       heartbeatMs: 200,
       shutdownGraceMs: 5000,

@@ -18,6 +18,7 @@ export function configToEnv(config: AppConfig): Record<string, string> {
     MAX_JOB_RETRIES: String(config.processor.maxRetries),
     INITIAL_RETRY_DELAY: String(config.processor.initialRetryDelayMs),
     WORKER_CONCURRENCY: String(config.worker.concurrency),
+    WORKER_RECEIVERS: String(config.worker.receivers),
     WORKER_HEARTBEAT_MS: String(config.worker.heartbeatMs),
     WORKER_SHUTDOWN_GRACE_MS: String(config.worker.shutdownGraceMs),
     RECOVERY_STALL_AFTER_MS: String(config.worker.stallAfterMs),

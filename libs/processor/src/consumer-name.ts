@@ -1,2 +1,10 @@
-/** Name of the SQS consumer that feeds the JobProcessor (@ssut/nestjs-sqs registration). */
-export const JOBS_CONSUMER = 'jobs';
+/** The most SQS receive loops a worker runs (WORKER_RECEIVERS). */
+export const MAX_RECEIVERS = 8;
+
+/**
+ * Name of receive loop `i` (@ssut/nestjs-sqs binds each consumer to a handler by name): `jobs`,
+ * then `jobs-2`, `jobs-3`…
+ */
+export function receiverName(i: number): string {
+  return i === 0 ? 'jobs' : `jobs-${i + 1}`;
+}

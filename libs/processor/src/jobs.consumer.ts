@@ -1,34 +1,43 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type Type } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
-import { JOBS_CONSUMER } from './consumer-name';
+import { MAX_RECEIVERS, receiverName } from './consumer-name';
 import { JobProcessor } from './job-processor';
 
 /**
- * Binds the SQS consumer (@ssut/nestjs-sqs over sqs-consumer) to the JobProcessor. The consumer
- * is configured not to delete anything itself: the processor acknowledges after its claim.
- * The 'error' handler is required: without one, a failed ReceiveMessage would kill the process.
+ * Binds one SQS receive loop (@ssut/nestjs-sqs over sqs-consumer) to the JobProcessor. The
+ * consumer is configured not to delete anything itself: the processor acknowledges after its
+ * claim. The 'error' handler is required: without one, a failed ReceiveMessage would kill the
+ * process. @ssut/nestjs-sqs finds handlers by consumer name, so each loop gets its own class.
  */
-@Injectable()
-export class JobsConsumer {
-  private readonly logger = new Logger(JobsConsumer.name);
+function jobsConsumer(name: string): Type {
+  @Injectable()
+  class JobsConsumer {
+    private readonly logger = new Logger(`JobsConsumer(${name})`);
 
-  constructor(private readonly processor: JobProcessor) {}
+    constructor(readonly processor: JobProcessor) {}
 
-  @SqsMessageHandler(JOBS_CONSUMER, true)
-  async handleBatch(messages: Message[]): Promise<Message[]> {
-    await this.processor.processMessages(messages);
-    return [];
+    @SqsMessageHandler(name, true)
+    async handleBatch(messages: Message[]): Promise<Message[]> {
+      await this.processor.processMessages(messages);
+      return [];
+    }
+
+    @SqsConsumerEventHandler(name, 'error')
+    onError(error: Error): void {
+      if (error.name === 'AbortError') return; // the consumer was stopped mid long-poll
+      this.logger.warn(`SQS receive failed: ${error.message}`);
+    }
+
+    @SqsConsumerEventHandler(name, 'processing_error')
+    onProcessingError(error: Error): void {
+      this.logger.error(`processing a received batch failed: ${error.message}`);
+    }
   }
-
-  @SqsConsumerEventHandler(JOBS_CONSUMER, 'error')
-  onError(error: Error): void {
-    if (error.name === 'AbortError') return; // the consumer was stopped mid long-poll
-    this.logger.warn(`SQS receive failed: ${error.message}`);
-  }
-
-  @SqsConsumerEventHandler(JOBS_CONSUMER, 'processing_error')
-  onProcessingError(error: Error): void {
-    this.logger.error(`processing a received batch failed: ${error.message}`);
-  }
+  return JobsConsumer;
 }
+
+/** One handler class per possible receive loop; only the first WORKER_RECEIVERS get a consumer. */
+export const JOBS_CONSUMERS: Type[] = Array.from({ length: MAX_RECEIVERS }, (_, i) =>
+  jobsConsumer(receiverName(i)),
+);

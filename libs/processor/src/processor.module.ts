@@ -8,8 +8,8 @@ import { ConfigService } from '@nestjs/config';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { JobProcessor } from './job-processor';
 import { JobTypesModule } from './job-types.module';
-import { JOBS_CONSUMER } from './consumer-name';
-import { JobsConsumer } from './jobs.consumer';
+import { receiverName } from './consumer-name';
+import { JOBS_CONSUMERS } from './jobs.consumer';
 
 /** The worker's engine: the SQS consumer, the JobProcessor and the recovery sweeper. */
 @Module({
@@ -23,23 +23,22 @@ import { JobsConsumer } from './jobs.consumer';
       inject: [SQS_CLIENT, ConfigService],
       useFactory: (sqs: SQSClient, config: ConfigService<AppConfig, true>) => {
         const queue = config.get('queue', { infer: true });
+        const { receivers } = config.get('worker', { infer: true });
         return {
-          consumers: [
-            {
-              name: JOBS_CONSUMER,
-              queueUrl: queue.queueUrl,
-              sqs,
-              batchSize: 10,
-              waitTimeSeconds: queue.waitTimeSeconds,
-              shouldDeleteMessages: false,
-            },
-          ],
+          consumers: Array.from({ length: receivers }, (_, i) => ({
+            name: receiverName(i),
+            queueUrl: queue.queueUrl,
+            sqs,
+            batchSize: 10,
+            waitTimeSeconds: queue.waitTimeSeconds,
+            shouldDeleteMessages: false,
+          })),
           producers: [],
         };
       },
     }),
   ],
-  providers: [JobProcessor, JobsConsumer],
+  providers: [JobProcessor, ...JOBS_CONSUMERS],
   exports: [JobProcessor],
 })
 export class ProcessorModule {}

@@ -13,6 +13,16 @@ export class WorkerEnv {
   @IsInt()
   WORKER_CONCURRENCY = 50;
 
+  /**
+   * SQS receive loops per worker process. Each long-polls for up to 10 messages and hands them
+   * over; one loop bounds intake by its round trip, so a second one overlaps them.
+   */
+  @Transform(parseInteger)
+  @Min(1)
+  @Max(8)
+  @IsInt()
+  WORKER_RECEIVERS = 2;
+
   /** Per-type limits within WORKER_CONCURRENCY, e.g. `thumbnail-generation=2,export=1`. */
   @Matches(TYPE_LIMITS, { message: 'WORKER_TYPE_CONCURRENCY must look like type=n,type=n' })
   @IsString()
@@ -53,6 +63,7 @@ export class WorkerEnv {
 
 export interface WorkerConfig {
   concurrency: number;
+  receivers: number;
   typeConcurrency: Readonly<Record<string, number>>;
   heartbeatMs: number;
   shutdownGraceMs: number;
@@ -62,6 +73,7 @@ export interface WorkerConfig {
 
 export const toWorkerConfig = (env: WorkerEnv): WorkerConfig => ({
   concurrency: env.WORKER_CONCURRENCY,
+  receivers: env.WORKER_RECEIVERS,
   typeConcurrency: Object.fromEntries(
     env.WORKER_TYPE_CONCURRENCY.split(',')
       .filter((pair) => pair.trim() !== '')
