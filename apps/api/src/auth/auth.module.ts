@@ -8,6 +8,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
 import { UserThrottlerGuard } from './user-throttler.guard';
+import { WindowCounterStorage } from './window-counter.storage';
 
 /**
  * Who may call what, and how often. The three global guards run in the order listed here:
@@ -20,7 +21,10 @@ import { UserThrottlerGuard } from './user-throttler.guard';
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => {
         const http = config.get('http', { infer: true });
-        return { throttlers: [{ ttl: http.rateLimitWindowMs, limit: http.rateLimitMax }] };
+        return {
+          throttlers: [{ ttl: http.rateLimitWindowMs, limit: http.rateLimitMax }],
+          storage: new WindowCounterStorage(),
+        };
       },
     }),
   ],
