@@ -132,6 +132,9 @@ export function serviceEnv(t: Target, extra: Record<string, string> = {}): NodeJ
     S3_FORCE_PATH_STYLE: 'true',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     ...(process.env.WORKER_RECEIVERS ? { WORKER_RECEIVERS: process.env.WORKER_RECEIVERS } : {}),
+    ...(process.env.DATABASE_POOL_SIZE
+      ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }
+      : {}),
     WORKER_HEALTH_PORT: '0',
     PORT: '0',
     HOST: '127.0.0.1',
