@@ -5,6 +5,8 @@
  *   created if missing); else an embedded PostgreSQL kept under .dev-data/postgres.
  * - SQS: SQS_QUEUE_URL/SQS_DLQ_URL when set; else an SQS emulator on 127.0.0.1 with the
  *   specification's queue and DLQ (VisibilityTimeout 300, retention 86400, redrive after 5 receives).
+ * - S3: S3_ENDPOINT when set; else the same emulator (it speaks S3 too), with the buckets
+ *   `jobqueue-exports` (EXPORT_BUCKET's default) and `jobqueue-media` (videos, manifests).
  * - Lambda: when JOB_ROUTES sends a type to Lambda and LAMBDA_ENDPOINT is unset, the local
  *   Lambda endpoint serving apps/functions (README "Local Lambda endpoint").
  * - Builds and starts the api and the worker with that environment; Ctrl-C stops everything.
@@ -14,6 +16,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { readEnv } from '@app/config';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import { DEV_JWT_SECRET } from './dev-defaults';
 import { resolvePostgres, startEmbeddedPostgres } from '../tools/dev-services/postgres-server';
@@ -64,6 +67,30 @@ async function queues(): Promise<Record<string, string>> {
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
   };
+}
+
+/** S3 on the SQS emulator (it serves both), with the buckets the job types use, unless S3_ENDPOINT is set. */
+async function storage(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (process.env.S3_ENDPOINT || !env.SQS_ENDPOINT) return {};
+  const s3 = new S3Client({
+    endpoint: env.SQS_ENDPOINT,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    },
+  });
+  for (const bucket of [env.EXPORT_BUCKET ?? 'jobqueue-exports', 'jobqueue-media']) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+    });
+  }
+  s3.destroy();
+  console.log(
+    `s3        emulator at ${env.SQS_ENDPOINT}: buckets jobqueue-exports, jobqueue-media`,
+  );
+  return { S3_ENDPOINT: env.SQS_ENDPOINT, S3_FORCE_PATH_STYLE: 'true' };
 }
 
 /** The local Lambda endpoint, when JOB_ROUTES sends a type to Lambda and no endpoint is set. */
@@ -135,6 +162,7 @@ async function main(): Promise<void> {
     JWT_SECRET: readEnv().JWT_SECRET ?? DEV_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+  Object.assign(env, await storage(env));
   Object.assign(env, await lambdaEndpoint(env));
   const port = env.PORT ?? '3000';
   children.push(run('api', 'dist/apps/api/apps/api/src/main.js', env));
