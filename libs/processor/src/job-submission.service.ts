@@ -1,5 +1,5 @@
 import type { AppConfig } from '@app/config';
-import { type Job, JobsBatchService } from '@app/jobs';
+import { type Job, JobsBatchService, JobsService } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -27,6 +27,7 @@ export class JobSubmissionService {
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly jobs: JobsBatchService,
+    private readonly jobModel: JobsService,
     private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
@@ -72,6 +73,31 @@ export class JobSubmissionService {
       jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
     );
     return jobs;
+  }
+
+  /**
+   * One already validated job under an idempotency key, unless the key made one already:
+   * `created` says which. Concurrent first uses of a key are serialized by a transaction-scoped
+   * lock on it (the unique (user_id, idempotency_key) index would turn a lost race into an
+   * error). `fingerprint`, when given, is stored with a new job (the api's request check).
+   */
+  async submitOnce(
+    userId: string,
+    request: JobRequest & { idempotencyKey: string },
+    fingerprint?: string,
+  ): Promise<{ job: Job; created: boolean }> {
+    const key = request.idempotencyKey;
+    const outcome = await this.manager.transaction(async (m) => {
+      await this.jobModel.lockIdempotencyKey(userId, key, m);
+      const existing = await this.jobModel.findByIdempotencyKey(userId, key, m);
+      if (existing) return { job: existing, created: false };
+      const [job] = await this.submitIn(m, userId, [request]);
+      if (fingerprint !== undefined)
+        await this.jobModel.setIdempotencyFingerprint(job.id, fingerprint, m);
+      return { job, created: true };
+    });
+    if (outcome.created) this.afterCommit();
+    return outcome;
   }
 
   afterCommit(): void {

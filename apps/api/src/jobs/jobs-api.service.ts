@@ -214,8 +214,7 @@ export class JobsApiService {
 
   /**
    * Same key and same request: the job the key already created. Same key, other request: 422.
-   * Concurrent first uses of a key are serialized by a transaction-scoped lock on it (the unique
-   * (user_id, idempotency_key) index would turn a lost race into an error instead).
+   * Concurrent first uses of a key are serialized (JobSubmissionService.submitOnce).
    */
   private async createIdempotent(
     user: AuthUser,
@@ -225,22 +224,13 @@ export class JobsApiService {
     const fingerprint = requestFingerprint(dto);
     const existing = await this.jobs.findByIdempotencyKey(user.id, key);
     if (existing) return replay(existing, key, fingerprint);
-    const request: JobRequest = {
+    const request = {
       ...toRequest(dto),
       payload: this.registry.validate(dto.jobType, dto.payload),
       idempotencyKey: key,
     };
-    const { job, created } = await this.manager.transaction(async (m) => {
-      await this.jobs.lockIdempotencyKey(user.id, key, m);
-      const winner = await this.jobs.findByIdempotencyKey(user.id, key, m);
-      if (winner) return { job: winner, created: false };
-      const [inserted] = await this.submission.submitIn(m, user.id, [request]);
-      await this.jobs.setIdempotencyFingerprint(inserted.id, fingerprint, m);
-      return { job: inserted, created: true };
-    });
-    if (!created) return replay(job, key, fingerprint);
-    this.submission.afterCommit();
-    return job;
+    const { job, created } = await this.submission.submitOnce(user.id, request, fingerprint);
+    return created ? job : replay(job, key, fingerprint);
   }
 
   private async queueStats() {

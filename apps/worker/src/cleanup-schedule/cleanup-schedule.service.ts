@@ -1,6 +1,6 @@
 import { type AppConfig, ConfigError } from '@app/config';
 import { SYSTEM_USER } from '@app/handlers';
-import { type Job, JobsService } from '@app/jobs';
+import type { Job } from '@app/jobs';
 import { HandlerRegistry, JobSubmissionService } from '@app/processor';
 import {
   type BeforeApplicationShutdown,
@@ -9,9 +9,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectEntityManager } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
-import type { EntityManager } from 'typeorm';
 
 const JOB_TYPE = 'cleanup-jobs';
 
@@ -33,8 +31,6 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly submission: JobSubmissionService,
-    private readonly jobs: JobsService,
-    @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
     this.cron = config.get('cleanup', { infer: true }).cron;
@@ -74,17 +70,11 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
   async tick(at: Date): Promise<{ job: Job; created: boolean }> {
     const key = `cleanup:${at.toISOString().slice(0, 16)}Z`;
     const payload = this.registry.validate(JOB_TYPE, {});
-    const outcome = await this.manager.transaction(async (m) => {
-      await this.jobs.lockIdempotencyKey(SYSTEM_USER, key, m);
-      const existing = await this.jobs.findByIdempotencyKey(SYSTEM_USER, key, m);
-      if (existing) return { job: existing, created: false };
-      const [job] = await this.submission.submitIn(m, SYSTEM_USER, [
-        { jobType: JOB_TYPE, payload, idempotencyKey: key },
-      ]);
-      return { job, created: true };
+    return this.submission.submitOnce(SYSTEM_USER, {
+      jobType: JOB_TYPE,
+      payload,
+      idempotencyKey: key,
     });
-    if (outcome.created) this.submission.afterCommit();
-    return outcome;
   }
 
   /** Stops the schedule and lets a submission in flight finish while the database is open. */
