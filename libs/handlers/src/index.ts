@@ -2,6 +2,7 @@
 // or by AWS Lambda (apps/functions). Heavy native modules (sharp) are loaded on first use, so
 // importing this index stays cheap for the api.
 export * from './handler-context';
+export { handlerSettings } from './handler-settings';
 export { PermanentJobError, isPermanent } from './permanent-job-error';
 export { PgSqlClient } from './sql/pg-sql-client';
 export { createS3Client, type S3ClientOptions } from './s3/create-s3-client';

@@ -1,6 +1,7 @@
 import { loadConfig, readEnv } from '@app/config';
 import {
   createS3Client,
+  handlerSettings,
   type HandlerServices,
   type JobSink,
   PgSqlClient,
@@ -48,11 +49,6 @@ export function servicesFromEnvironment(
     s3: createS3Client(storage),
     sql,
     jobs,
-    settings: {
-      exportBucket: storage.exportBucket,
-      exportUrlTtlSeconds: storage.exportUrlTtlSeconds,
-      retentionMs: cleanup.retentionMs,
-      cleanupBatchSize: cleanup.batchSize,
-    },
+    settings: handlerSettings(storage, cleanup),
   };
 }

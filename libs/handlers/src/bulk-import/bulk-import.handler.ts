@@ -1,11 +1,13 @@
-import { pipeline, type Readable, Transform } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { pipeline } from 'node:stream';
+import { byteCounter } from '../byte-counter';
 import type { ChildJobInput, HandlerContext, HandlerDefinition } from '../handler-context';
 import { PermanentJobError } from '../permanent-job-error';
-import { parseS3Url, type S3Location } from '../s3/s3-url';
+import { openS3Object, sourceLocation } from '../s3/open-s3-object';
+import { stopIfAborted } from '../stop-if-aborted';
 import { BulkImportPayload, type BulkImportResult } from './bulk-import.payload';
 import { formatFromKey, readManifest } from './manifest-reader';
 
+const TYPE = 'bulk-import';
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_MAX_REJECTED = 1000;
 
@@ -19,8 +21,8 @@ async function importJobs(
   payload: BulkImportPayload,
   ctx: HandlerContext,
 ): Promise<BulkImportResult> {
-  stopIfAborted(ctx.signal);
-  const source = parseSource(payload.source);
+  stopIfAborted(ctx.signal, TYPE);
+  const source = sourceLocation(payload.source);
   const format = payload.format ?? formatFromKey(source.key);
   if (!format) {
     throw new PermanentJobError(
@@ -29,8 +31,10 @@ async function importJobs(
   }
   const batchSize = payload.batchSize ?? DEFAULT_BATCH_SIZE;
   const maxRejected = payload.maxRejected ?? DEFAULT_MAX_REJECTED;
-  const { body, size } = await openManifest(ctx.services.s3, source, ctx.signal);
-  const read = countBytes(body);
+  const { body, size } = await openS3Object(ctx.services.s3, source, ctx.signal, 'manifest');
+  const read = byteCounter();
+  // errors of `body` reach `read`, which the manifest reader consumes
+  pipeline(body, read, () => undefined);
 
   const result: BulkImportResult = {
     created: 0,
@@ -43,7 +47,7 @@ async function importJobs(
   let batch: ChildJobInput[] = [];
   let reported = -1;
   const flush = async (): Promise<void> => {
-    stopIfAborted(ctx.signal);
+    stopIfAborted(ctx.signal, TYPE);
     if (batch.length > 0) {
       const created = await ctx.services.jobs.createChildren(parent, batch);
       result.created += created;
@@ -59,7 +63,7 @@ async function importJobs(
   };
 
   try {
-    for await (const entry of readManifest(read.stream, format)) {
+    for await (const entry of readManifest(read, format)) {
       result.lines++;
       if ('error' in entry) {
         reject(entry.line, entry.error);
@@ -90,61 +94,8 @@ async function importJobs(
   return result;
 }
 
-/** Like `signal.throwIfAborted()`, but always an Error (the worker's reasons are strings). */
-function stopIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new Error(`bulk-import aborted: ${String(signal.reason)}`);
-}
-
-function parseSource(url: string): S3Location {
-  try {
-    return parseS3Url(url);
-  } catch (error) {
-    throw new PermanentJobError((error as Error).message);
-  }
-}
-
-/** The object's body as a stream, and its size (0 when S3 does not say). */
-async function openManifest(
-  s3: S3Client,
-  { bucket, key }: S3Location,
-  signal: AbortSignal,
-): Promise<{ body: Readable; size: number }> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
-      abortSignal: signal,
-    });
-    return { body: object.Body as Readable, size: object.ContentLength ?? 0 };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
-      throw new PermanentJobError(`manifest s3://${bucket}/${key} does not exist (${name})`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
-/** Passes `body` through, counting its bytes; errors of `body` reach the returned stream. */
-function countBytes(body: Readable): { stream: Readable; readonly bytes: number } {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  const stream = pipeline(body, counter, () => undefined);
-  return {
-    stream,
-    get bytes() {
-      return bytes;
-    },
-  };
-}
-
 export const bulkImport: HandlerDefinition<BulkImportPayload, BulkImportResult> = {
-  type: 'bulk-import',
+  type: TYPE,
   payload: BulkImportPayload,
   run: importJobs,
   timeoutMs: 900_000,

@@ -1,13 +1,10 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsS3Url } from '../s3/s3-url';
 import type { ManifestFormat } from './manifest-reader';
 
 export class BulkImportPayload {
   /** The manifest, `s3://bucket/key`: CSV (columns jobType, payload) or JSON Lines. */
-  @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, {
-    message: 'source must look like s3://bucket/key',
-  })
-  @MaxLength(1100)
-  @IsString()
+  @IsS3Url()
   source!: string;
 
   /** Default: from the key's extension (.csv, .jsonl or .ndjson). */

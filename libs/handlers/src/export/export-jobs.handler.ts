@@ -4,6 +4,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { stringify } from 'csv-stringify';
+import { byteCounter } from '../byte-counter';
 import type { HandlerContext, HandlerDefinition, SqlClient } from '../handler-context';
 import {
   countQuery,
@@ -59,19 +60,13 @@ async function writeExport(payload: ExportPayload, ctx: HandlerContext): Promise
   ctx.log('info', `exporting ${total} jobs as ${format} to s3://${bucket}/${key}`);
 
   let rows = 0;
-  let bytes = 0;
   let reported = -1;
   const onPage = (pageRows: number) => {
     rows += pageRows;
     const percent = total === 0 ? 99 : Math.min(99, Math.floor((rows / total) * 100));
     if (percent !== reported) ctx.progress((reported = percent));
   };
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counter = byteCounter();
 
   const body = new PassThrough();
   const upload = new Upload({
@@ -112,7 +107,7 @@ async function writeExport(payload: ExportPayload, ctx: HandlerContext): Promise
     key,
     format,
     rows,
-    bytes,
+    bytes: counter.bytes,
     url,
     expiresAt: new Date(signedAt + expiresIn * 1000).toISOString(),
   };

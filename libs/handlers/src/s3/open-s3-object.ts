@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PermanentJobError } from '../permanent-job-error';
-import { formatS3Url, type S3Location } from './s3-url';
+import { formatS3Url, parseS3Url, type S3Location } from './s3-url';
 
 const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
 
@@ -29,5 +29,14 @@ export async function openS3Object(
       });
     }
     throw error;
+  }
+}
+
+/** A payload's `s3://bucket/key`; a malformed one is a PermanentJobError (no retry can fix it). */
+export function sourceLocation(url: string): S3Location {
+  try {
+    return parseS3Url(url);
+  } catch (error) {
+    throw new PermanentJobError((error as Error).message);
   }
 }

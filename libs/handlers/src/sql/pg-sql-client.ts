@@ -1,23 +1,30 @@
 import type { Pool, PoolClient } from 'pg';
 import type { SqlClient } from '../handler-context';
 
-/** SqlClient over a pg Pool (Lambda functions and tests); one pooled connection per transaction. */
+/**
+ * SqlClient over a pg Pool (Lambda functions and tests); `transaction` runs on one pooled
+ * connection, and calls inside it join that transaction.
+ */
 export class PgSqlClient implements SqlClient {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly db: Pool | PoolClient,
+    private readonly inTransaction = false,
+  ) {}
 
   async query<T = Record<string, unknown>>(
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<T[]> {
-    const result = await this.pool.query(sql, params as unknown[]);
+    const result = await this.db.query(sql, params as unknown[]);
     return result.rows as T[];
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    if (this.inTransaction) return fn(this);
+    const client = await (this.db as Pool).connect();
     try {
       await client.query('BEGIN');
-      const value = await fn(new ConnectionSqlClient(client));
+      const value = await fn(new PgSqlClient(client, true));
       await client.query('COMMIT');
       return value;
     } catch (error) {
@@ -26,22 +33,5 @@ export class PgSqlClient implements SqlClient {
     } finally {
       client.release();
     }
-  }
-}
-
-/** The same interface bound to one connection inside a transaction; nested calls join it. */
-class ConnectionSqlClient implements SqlClient {
-  constructor(private readonly client: PoolClient) {}
-
-  async query<T = Record<string, unknown>>(
-    sql: string,
-    params: readonly unknown[] = [],
-  ): Promise<T[]> {
-    const result = await this.client.query(sql, params as unknown[]);
-    return result.rows as T[];
-  }
-
-  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    return fn(this);
   }
 }

@@ -6,8 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HandlerContext, HandlerDefinition } from '../handler-context';
 import { PermanentJobError } from '../permanent-job-error';
-import { openS3Object } from '../s3/open-s3-object';
-import { formatS3Url, parseS3Url, type S3Location } from '../s3/s3-url';
+import { openS3Object, sourceLocation } from '../s3/open-s3-object';
+import { stopIfAborted } from '../stop-if-aborted';
+import { formatS3Url, type S3Location } from '../s3/s3-url';
 import { evenlySpacedOffsets, extractFrame, probe, roundMs } from './ffmpeg';
 import {
   type Thumbnail,
@@ -44,8 +45,8 @@ async function generateThumbnails(
   payload: ThumbnailPayload,
   ctx: HandlerContext,
 ): Promise<ThumbnailResult> {
-  stopIfAborted(ctx.signal);
-  const source = parseSource(payload.source);
+  stopIfAborted(ctx.signal, 'thumbnail-generation');
+  const source = sourceLocation(payload.source);
   const format = payload.format ?? 'jpeg';
   const widths = payload.widths ?? DEFAULT_WIDTHS;
   const bucket = payload.outputBucket ?? source.bucket;
@@ -77,7 +78,7 @@ async function generateThumbnails(
     const sharp = (await loadSharp()).default;
     const thumbnails: Thumbnail[] = [];
     for (const [i, offsetSeconds] of offsets.entries()) {
-      stopIfAborted(ctx.signal);
+      stopIfAborted(ctx.signal, 'thumbnail-generation');
       const frame = join(dir, `frame-${i}.png`);
       if (!(await extractFrame(video, offsetSeconds, frame, ctx.signal))) {
         throw new PermanentJobError(`${payload.source} has no frame at ${offsetSeconds} s`);
@@ -112,19 +113,6 @@ async function generateThumbnails(
     return { thumbnails, durationSeconds: duration };
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Like `signal.throwIfAborted()`, but always an Error (the worker's reasons are strings). */
-function stopIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new Error(`thumbnail-generation aborted: ${String(signal.reason)}`);
-}
-
-function parseSource(url: string): S3Location {
-  try {
-    return parseS3Url(url);
-  } catch (error) {
-    throw new PermanentJobError((error as Error).message);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AppConfig } from '@app/config';
-import { createS3Client, type HandlerServices } from '@app/handlers';
+import { createS3Client, handlerSettings, type HandlerServices } from '@app/handlers';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -37,12 +37,7 @@ export class WorkerHandlerServices implements OnApplicationShutdown {
       s3: this.s3,
       sql: new EntityManagerSqlClient(this.manager),
       jobs: this.jobSink,
-      settings: {
-        exportBucket: storage.exportBucket,
-        exportUrlTtlSeconds: storage.exportUrlTtlSeconds,
-        retentionMs: cleanup.retentionMs,
-        cleanupBatchSize: cleanup.batchSize,
-      },
+      settings: handlerSettings(storage, cleanup),
     };
     return this.services;
   }
