@@ -124,19 +124,16 @@ export class LambdaOrchestrator {
       });
       throw error;
     }
+    let stored: LambdaExecution;
     if (invocationType === 'RequestResponse' || !outcome.ok) {
-      await this.finish(execution.id, outcome);
+      stored = await this.finish(execution.id, outcome);
       if (outcome.logTail) await this.storeLogTail(job, outcome.logTail);
     } else {
-      await this.sql(`UPDATE lambda_executions SET request_id = $2 WHERE id = $1`, [
-        execution.id,
-        outcome.requestId ?? null,
-      ]);
+      [stored] = await this.sql<LambdaExecution>(
+        `UPDATE lambda_executions SET request_id = $2 WHERE id = $1 RETURNING ${EXECUTION_COLUMNS}`,
+        [execution.id, outcome.requestId ?? null],
+      );
     }
-    const [stored] = await this.sql<LambdaExecution>(
-      `SELECT ${EXECUTION_COLUMNS} FROM lambda_executions WHERE id = $1`,
-      [execution.id],
-    );
     return { execution: stored, outcome, byReference };
   }
 
@@ -208,12 +205,12 @@ export class LambdaOrchestrator {
     return { event: { ...base, payloadRef: { table: 'jobs' } }, byReference: true };
   }
 
-  private async finish(id: string, outcome: Finished): Promise<void> {
+  private async finish(id: string, outcome: Finished): Promise<LambdaExecution> {
     const failed = !outcome.ok;
-    await this.sql(
+    const [stored] = await this.sql<LambdaExecution>(
       `UPDATE lambda_executions SET status = $2, result = $3, error = $4, request_id = $5,
          log_tail = $6, finished_at = now()
-       WHERE id = $1`,
+       WHERE id = $1 RETURNING ${EXECUTION_COLUMNS}`,
       [
         id,
         failed ? 'failed' : 'succeeded',
@@ -225,6 +222,7 @@ export class LambdaOrchestrator {
         outcome.logTail ?? null,
       ],
     );
+    return stored;
   }
 
   private async storeLogTail(job: Pick<LambdaJob, 'id' | 'attempt'>, tail: string): Promise<void> {
