@@ -67,13 +67,22 @@ export class JobsBatchService {
    * The INSERT of `insertMany` as a statement to compose with others (the outbox wraps it so
    * jobs and their messages are written by one statement); map its rows with `toJobs`.
    */
-  insertStatement(inputs: readonly (CreateJobInput & { maxRetries: number })[]): SqlStatement {
+  insertStatement(
+    inputs: readonly (CreateJobInput & { maxRetries: number })[],
+    options: { skipUsedKeys?: boolean } = {},
+  ): SqlStatement {
+    // skipUsedKeys: a job whose idempotency key its user already used is not inserted (nor
+    // returned) instead of failing the statement: retried imports re-submit their children
+    const onConflict = options.skipUsedKeys
+      ? `ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`
+      : '';
     return {
       text: `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)
        SELECT user_id, job_type, payload, max_retries, idempotency_key, parent_id
        FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[])
          WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, n)
        ORDER BY n
+       ${onConflict}
        RETURNING ${JOB_COLUMNS}`,
       params: [
         inputs.map((i) => i.userId),

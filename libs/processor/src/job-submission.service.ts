@@ -47,12 +47,20 @@ export class JobSubmissionService {
     return this.submitValidated(userId, validated);
   }
 
-  /** `submit` for requests the caller has validated already (the api's batch, per item). */
-  async submitValidated(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
+  /**
+   * `submit` for requests the caller has validated already (the api's batch, per item). With
+   * `skipUsedKeys`, requests whose idempotency key the user already used are skipped: only the
+   * jobs created are returned (a retried bulk import).
+   */
+  async submitValidated(
+    userId: string,
+    requests: readonly JobRequest[],
+    options: { skipUsedKeys?: boolean } = {},
+  ): Promise<Job[]> {
     if (requests.length === 0) return [];
     const rows = await this.outbox.enqueueWithJobs(
       this.manager,
-      this.jobs.insertStatement(this.withDefaults(userId, requests)),
+      this.jobs.insertStatement(this.withDefaults(userId, requests), options),
     );
     this.outbox.nudge();
     return this.jobs.toJobs(rows);
