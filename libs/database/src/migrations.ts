@@ -2,6 +2,7 @@ import { CreateJobTables1764300000000 } from './migrations/1764300000000-create-
 import { AddIdempotencyFingerprint1764300001000 } from './migrations/1764300001000-add-idempotency-fingerprint';
 import { CreateWorkerHeartbeats1764300002000 } from './migrations/1764300002000-create-worker-heartbeats';
 import { CreateLambdaExecutions1764300005000 } from './migrations/1764300005000-create-lambda-executions';
+import { AddFaultToleranceColumns1764300006000 } from './migrations/1764300006000-add-fault-tolerance-columns';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AddIdempotencyFingerprint1764300001000,
   CreateWorkerHeartbeats1764300002000,
   CreateLambdaExecutions1764300005000,
+  AddFaultToleranceColumns1764300006000,
 ];

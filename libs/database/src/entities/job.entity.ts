@@ -78,6 +78,10 @@ export class JobEntity {
   @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
   heartbeatAt!: Date | null;
 
+  /** The worker holding a processing job (WorkerPresence.workerId); NULL in every other state. */
+  @Column({ name: 'held_by', type: 'varchar', length: 255, nullable: true })
+  heldBy!: string | null;
+
   @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
   cancelRequestedAt!: Date | null;
 

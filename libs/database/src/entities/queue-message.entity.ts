@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -15,6 +16,7 @@ import { JobEntity } from './job.entity';
  * relay sends it after commit.
  */
 @Entity({ name: 'queue_messages' })
+@Check('chk_queue_messages_delay_seconds', `delay_seconds BETWEEN 0 AND 900`)
 @Index('idx_queue_messages_processed', ['processedAt'])
 @Index('idx_queue_messages_unsent', ['createdAt'], { where: 'sent_at IS NULL' })
 @Index('idx_queue_messages_job_id', ['jobId'])
@@ -64,4 +66,16 @@ export class QueueMessageEntity {
 
   @Column({ name: 'last_send_error', type: 'text', nullable: true })
   lastSendError!: string | null;
+
+  /** Set while a relay is sending the row; an expired lease means that relay died mid-send. */
+  @Column({ name: 'leased_until', type: 'timestamptz', nullable: true })
+  leasedUntil!: Date | null;
+
+  /** SQS DelaySeconds for the message (0-900). */
+  @Column({ name: 'delay_seconds', type: 'int', default: 0 })
+  delaySeconds!: number;
+
+  /** Rows addressed to the DLQ: why the job was dead-lettered (sent as a message attribute). */
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
 }
