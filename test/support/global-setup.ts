@@ -1,4 +1,6 @@
-// Relative import: jest's globalSetup runs outside moduleNameMapper, so @app/* aliases do not resolve here.
+// jest's globalSetup runs outside moduleNameMapper: tsconfig-paths resolves the @app/* aliases
+// that the libs imported below use themselves (libs/database imports @app/config).
+import 'tsconfig-paths/register';
 import { randomBytes } from 'node:crypto';
 import { dataSourceOptions } from '../../libs/database/src';
 import { Client } from 'pg';

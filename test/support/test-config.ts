@@ -1,4 +1,4 @@
-import type { AppConfig } from '@app/config';
+import { type AppConfig, DEFAULT_DATABASE_TIMEOUTS } from '@app/config';
 
 /** A complete, valid configuration for tests; override what a test is about. */
 export function testConfig(
@@ -6,13 +6,21 @@ export function testConfig(
   overrides: { [K in keyof AppConfig]?: Partial<AppConfig[K]> } = {},
 ): AppConfig {
   return {
-    database: { url: databaseUrl, runMigrations: false, poolSize: 20, ...overrides.database },
+    database: {
+      url: databaseUrl,
+      runMigrations: false,
+      poolSize: 20,
+      timeouts: DEFAULT_DATABASE_TIMEOUTS,
+      ...overrides.database,
+    },
     queue: {
       queueUrl: 'http://127.0.0.1:1/000000000000/unused',
       dlqUrl: 'http://127.0.0.1:1/000000000000/unused-dlq',
       endpoint: undefined,
       region: 'us-east-1',
       waitTimeSeconds: 1,
+      connectTimeoutMs: 3000,
+      requestTimeoutMs: 10_000,
       ...overrides.queue,
     },
     processor: { intervalMs: 200, maxRetries: 3, initialRetryDelayMs: 50, ...overrides.processor },
@@ -22,6 +30,9 @@ export function testConfig(
       typeConcurrency: {},
       heartbeatMs: 200,
       shutdownGraceMs: 5000,
+      defaultTimeoutMs: 60_000,
+      abortGraceMs: 2000,
+      maxResultBytes: 1_048_576,
       // 25 heartbeats: a loaded CI machine must not make a live worker look stalled
       stallAfterMs: 5000,
       // the safety net for messages SQS strands (see RECOVERY_RESEND_AFTER_MS), short in tests
@@ -62,6 +73,8 @@ export function testConfig(
       forcePathStyle: true,
       exportBucket: 'jobqueue-exports',
       exportUrlTtlSeconds: 3600,
+      connectTimeoutMs: 3000,
+      socketTimeoutMs: 30_000,
       ...overrides.storage,
     },
     lambda: {

@@ -3,7 +3,12 @@ export { ConfigError } from './config.error';
 export { loadConfig, readEnv, type AppConfig, type ConfigSection } from './load-config';
 export type { Env } from './env-validation';
 export type { AuthConfig } from './sections/auth.config';
-export type { DatabaseConfig } from './sections/database.config';
+export {
+  DEFAULT_DATABASE_TIMEOUTS,
+  pgPoolOptions,
+  type DatabaseConfig,
+  type DatabaseTimeouts,
+} from './sections/database.config';
 export type { HttpConfig } from './sections/http.config';
 export type { ProcessorConfig } from './sections/processor.config';
 export type { QueueConfig } from './sections/queue.config';

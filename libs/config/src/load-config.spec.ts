@@ -29,13 +29,26 @@ describe('loadConfig', () => {
       maxRetries: 3,
       initialRetryDelayMs: 5000,
     });
-    expect(config.database).toEqual({ url: VALID.DATABASE_URL, runMigrations: true, poolSize: 10 });
+    expect(config.database).toEqual({
+      url: VALID.DATABASE_URL,
+      runMigrations: true,
+      poolSize: 10,
+      timeouts: {
+        connectMs: 5000,
+        statementMs: 30_000,
+        idleInTransactionMs: 30_000,
+        queryMs: 35_000,
+        keepAliveInitialDelayMs: 10_000,
+      },
+    });
     expect(config.queue).toEqual({
       queueUrl: VALID.SQS_QUEUE_URL,
       dlqUrl: VALID.SQS_DLQ_URL,
       endpoint: undefined,
       region: 'us-east-1',
       waitTimeSeconds: 20,
+      connectTimeoutMs: 3000,
+      requestTimeoutMs: 30_000,
     });
     expect(config.http.port).toBe(3000);
     expect(config.log.level).toBe('info');
@@ -73,6 +86,14 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['SQS_QUEUE_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    ['DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', '1.5'],
+    ['DATABASE_QUERY_TIMEOUT_MS', 'never'],
+    ['DATABASE_KEEPALIVE_INITIAL_DELAY_MS', '10'],
+    ['SQS_CONNECT_TIMEOUT_MS', '99'],
+    ['SQS_REQUEST_TIMEOUT_MS', 'abc'],
   ])('rejects %s=%s with a message naming it', (name, value) => {
     const problems = problemsOf({ ...VALID, [name]: value });
     expect(problems).toHaveLength(1);
@@ -114,6 +135,56 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ ...VALID, MAX_JOB_RETRIES: '  ' }, ['processor']).processor.maxRetries,
     ).toBe(3);
+  });
+});
+
+describe('timeouts', () => {
+  it('reads the database and SQS timeouts from their variables', () => {
+    const { database, queue } = loadConfig(
+      {
+        ...VALID,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000',
+        DATABASE_QUERY_TIMEOUT_MS: '2000',
+        DATABASE_KEEPALIVE_INITIAL_DELAY_MS: '4000',
+        SQS_CONNECT_TIMEOUT_MS: '500',
+        SQS_WAIT_TIME_SECONDS: '0',
+        SQS_REQUEST_TIMEOUT_MS: '5000',
+      },
+      ['database', 'queue'],
+    );
+    expect(database.timeouts).toEqual({
+      connectMs: 1000,
+      statementMs: 2000,
+      idleInTransactionMs: 3000,
+      queryMs: 2000,
+      keepAliveInitialDelayMs: 4000,
+    });
+    expect(queue).toMatchObject({ connectTimeoutMs: 500, requestTimeoutMs: 5000 });
+  });
+
+  it('refuses a client query timeout shorter than the server statement timeout, naming both', () => {
+    expect(
+      problemsOf({
+        ...VALID,
+        DATABASE_STATEMENT_TIMEOUT_MS: '30000',
+        DATABASE_QUERY_TIMEOUT_MS: '29999',
+      }),
+    ).toEqual([
+      'DATABASE_QUERY_TIMEOUT_MS must be at least DATABASE_STATEMENT_TIMEOUT_MS (got 29999 and 30000)',
+    ]);
+  });
+
+  it('refuses an SQS request timeout that a full long poll would reach, naming both', () => {
+    expect(
+      problemsOf({ ...VALID, SQS_WAIT_TIME_SECONDS: '20', SQS_REQUEST_TIMEOUT_MS: '24999' }),
+    ).toEqual([
+      'SQS_REQUEST_TIMEOUT_MS must be at least SQS_WAIT_TIME_SECONDS × 1000 + 5000 (got 24999 and 20 s)',
+    ]);
+    expect(
+      problemsOf({ ...VALID, SQS_WAIT_TIME_SECONDS: '20', SQS_REQUEST_TIMEOUT_MS: '25000' }),
+    ).toEqual([]);
   });
 });
 

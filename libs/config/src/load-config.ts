@@ -4,20 +4,20 @@ import { parse } from 'dotenv';
 import { type Env, throwIfProblems, validateSection } from './env-validation';
 import { AuthEnv, toAuthConfig } from './sections/auth.config';
 import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
-import { DatabaseEnv, toDatabaseConfig } from './sections/database.config';
+import { DatabaseEnv, databaseProblems, toDatabaseConfig } from './sections/database.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
-import { QueueEnv, toQueueConfig } from './sections/queue.config';
+import { QueueEnv, queueProblems, toQueueConfig } from './sections/queue.config';
 import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
 import { StorageEnv, toStorageConfig } from './sections/storage.config';
 import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
 const SECTIONS = {
-  database: { env: DatabaseEnv, shape: toDatabaseConfig },
-  queue: { env: QueueEnv, shape: toQueueConfig },
+  database: { env: DatabaseEnv, shape: toDatabaseConfig, check: databaseProblems },
+  queue: { env: QueueEnv, shape: toQueueConfig, check: queueProblems },
   processor: { env: ProcessorEnv, shape: toProcessorConfig },
   worker: { env: WorkerEnv, shape: toWorkerConfig, check: workerProblems },
   recovery: { env: RecoveryEnv, shape: toRecoveryConfig, check: recoveryProblems },

@@ -1,4 +1,4 @@
-import { loadConfig, readEnv } from '@app/config';
+import { loadConfig, pgPoolOptions, readEnv } from '@app/config';
 import {
   createS3Client,
   handlerSettings,
@@ -31,7 +31,11 @@ export function servicesFromEnvironment(
 ): HandlerServices {
   const env = readEnv();
   const { database, storage, cleanup } = loadConfig(env, ['database', 'storage', 'cleanup']);
-  const pool = new Pool({ connectionString: database.url, max: POOL_SIZE });
+  // The same timeouts as the worker's DataSource (DATABASE_*_TIMEOUT_MS), on a smaller pool.
+  const pool = new Pool({
+    connectionString: database.url,
+    ...pgPoolOptions({ ...database, poolSize: POOL_SIZE }),
+  });
   // An idle connection the server closed (restart, failover) must not crash the instance: pg
   // drops it from the pool and the next query opens a new one.
   pool.on('error', () => undefined);

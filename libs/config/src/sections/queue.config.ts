@@ -29,7 +29,28 @@ export class QueueEnv {
   @Max(20)
   @IsInt()
   SQS_WAIT_TIME_SECONDS = 20;
+
+  /** How long opening a connection to SQS may take, in ms (default 3000). */
+  @Transform(parseInteger)
+  @Min(100)
+  @Max(60_000)
+  @IsInt()
+  SQS_CONNECT_TIMEOUT_MS = 3000;
+
+  /**
+   * How long one SQS call may take from start to answer, in ms (default 30000); then it fails and
+   * is retried by its caller (the relay, the receive loop). A long-poll ReceiveMessage waits up to
+   * SQS_WAIT_TIME_SECONDS on purpose, so this must exceed that wait by at least 5 s.
+   */
+  @Transform(parseInteger)
+  @Min(1000)
+  @Max(600_000)
+  @IsInt()
+  SQS_REQUEST_TIMEOUT_MS = 30_000;
 }
+
+/** What SQS_REQUEST_TIMEOUT_MS must leave beyond the long-poll wait: the round trip itself. */
+export const SQS_REQUEST_MARGIN_MS = 5000;
 
 export interface QueueConfig {
   queueUrl: string;
@@ -37,6 +58,8 @@ export interface QueueConfig {
   endpoint: string | undefined;
   region: string;
   waitTimeSeconds: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
@@ -45,4 +68,16 @@ export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
   endpoint: env.SQS_ENDPOINT,
   region: env.AWS_REGION,
   waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+  connectTimeoutMs: env.SQS_CONNECT_TIMEOUT_MS,
+  requestTimeoutMs: env.SQS_REQUEST_TIMEOUT_MS,
 });
+
+/** Cross-variable rule: a long poll that waits its full time must not count as timed out. */
+export function queueProblems(env: QueueEnv): string[] {
+  const least = env.SQS_WAIT_TIME_SECONDS * 1000 + SQS_REQUEST_MARGIN_MS;
+  return env.SQS_REQUEST_TIMEOUT_MS < least
+    ? [
+        `SQS_REQUEST_TIMEOUT_MS must be at least SQS_WAIT_TIME_SECONDS × 1000 + ${SQS_REQUEST_MARGIN_MS} (got ${env.SQS_REQUEST_TIMEOUT_MS} and ${env.SQS_WAIT_TIME_SECONDS} s)`,
+      ]
+    : [];
+}

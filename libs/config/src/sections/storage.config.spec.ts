@@ -19,6 +19,8 @@ describe('storage section', () => {
       forcePathStyle: false,
       exportBucket: 'jobqueue-exports',
       exportUrlTtlSeconds: 3600,
+      connectTimeoutMs: 3000,
+      socketTimeoutMs: 30_000,
     });
   });
 
@@ -30,6 +32,8 @@ describe('storage section', () => {
         S3_FORCE_PATH_STYLE: 'true',
         EXPORT_BUCKET: 'my.exports-1',
         EXPORT_URL_TTL_SECONDS: '604800',
+        S3_CONNECT_TIMEOUT_MS: '1000',
+        S3_SOCKET_TIMEOUT_MS: '120000',
       },
       ['storage'],
     );
@@ -39,6 +43,8 @@ describe('storage section', () => {
       forcePathStyle: true,
       exportBucket: 'my.exports-1',
       exportUrlTtlSeconds: 604_800,
+      connectTimeoutMs: 1000,
+      socketTimeoutMs: 120_000,
     });
   });
 
@@ -52,6 +58,8 @@ describe('storage section', () => {
     ['EXPORT_URL_TTL_SECONDS', '59'],
     ['EXPORT_URL_TTL_SECONDS', '604801'],
     ['EXPORT_URL_TTL_SECONDS', '1.5'],
+    ['S3_CONNECT_TIMEOUT_MS', 'soon'],
+    ['S3_SOCKET_TIMEOUT_MS', '999'],
   ])('rejects %s=%s with a message naming it', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -33,6 +33,24 @@ export class StorageEnv {
   @Max(604_800)
   @IsInt()
   EXPORT_URL_TTL_SECONDS = 3600;
+
+  /** How long opening a connection to S3 may take, in ms (default 3000). */
+  @Transform(parseInteger)
+  @Min(100)
+  @Max(60_000)
+  @IsInt()
+  S3_CONNECT_TIMEOUT_MS = 3000;
+
+  /**
+   * An S3 request fails when its connection stays silent this long, in ms (default 30000). A
+   * bound on silence rather than on the whole request, so a large upload or a long video download
+   * that keeps moving is never cut off, while a frozen endpoint is.
+   */
+  @Transform(parseInteger)
+  @Min(1000)
+  @Max(600_000)
+  @IsInt()
+  S3_SOCKET_TIMEOUT_MS = 30_000;
 }
 
 export interface StorageConfig {
@@ -42,6 +60,8 @@ export interface StorageConfig {
   forcePathStyle: boolean;
   exportBucket: string;
   exportUrlTtlSeconds: number;
+  connectTimeoutMs: number;
+  socketTimeoutMs: number;
 }
 
 export const toStorageConfig = (env: StorageEnv): StorageConfig => ({
@@ -50,4 +70,6 @@ export const toStorageConfig = (env: StorageEnv): StorageConfig => ({
   forcePathStyle: env.S3_FORCE_PATH_STYLE,
   exportBucket: env.EXPORT_BUCKET,
   exportUrlTtlSeconds: env.EXPORT_URL_TTL_SECONDS,
+  connectTimeoutMs: env.S3_CONNECT_TIMEOUT_MS,
+  socketTimeoutMs: env.S3_SOCKET_TIMEOUT_MS,
 });

@@ -22,16 +22,19 @@ export class PgSqlClient implements SqlClient {
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     const client = await (this.db as Pool).connect();
+    // A connection that cannot even roll back (its query timed out and it is still busy, or it
+    // broke) is handed back with the error, so the pool discards it instead of reusing it.
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const value = await fn(new PgSqlClient(client, true));
       await client.query('COMMIT');
       return value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }
