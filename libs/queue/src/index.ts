@@ -1,6 +1,12 @@
 export { QueueModule } from './queue.module';
-export { QueueService, chunk, SQS_BATCH_LIMIT, type SendResult } from './queue.service';
-export { Outbox } from './outbox';
+export {
+  QueueService,
+  chunk,
+  SQS_BATCH_LIMIT,
+  type OutgoingMessage,
+  type SendResult,
+} from './queue.service';
+export { Outbox, type DeadLetterEntry } from './outbox';
 export type { OutboxEntry } from './outbox.repository';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
 export { decodeJobMessage, encodeJobMessage, type JobMessage } from './job-message';

@@ -6,10 +6,26 @@ import type { EntityManager } from 'typeorm';
 export interface OutboxEntry {
   jobId: string;
   attempt: number;
+  /** SQS DelaySeconds of the message (0-900); default 0. */
+  delaySeconds?: number;
+  /** Rows addressed to the DLQ: why the job was dead-lettered. */
+  reason?: string;
 }
 
-export interface UnsentMessage extends OutboxEntry {
+/** A row the relay has leased: the message to send, and where. */
+export interface UnsentMessage {
   id: string;
+  jobId: string;
+  attempt: number;
+  queueUrl: string | null;
+  delaySeconds: number;
+  reason: string | null;
+}
+
+/** What the relay's send reports back, per leased row. */
+export interface RelayOutcome {
+  sent: { id: string; messageId: string }[];
+  failed: { id: string; error: string }[];
 }
 
 /**
@@ -30,9 +46,16 @@ export class OutboxRepository {
     if (entries.length === 0) return;
     await queryRows(
       manager,
-      `INSERT INTO queue_messages (job_id, queue_url, attempt)
-       SELECT job_id, $1, attempt FROM unnest($2::uuid[], $3::int[]) AS e(job_id, attempt)`,
-      [queueUrl, entries.map((e) => e.jobId), entries.map((e) => e.attempt)],
+      `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds, reason)
+       SELECT job_id, $1, attempt, delay_seconds, reason
+       FROM unnest($2::uuid[], $3::int[], $4::int[], $5::text[]) AS e(job_id, attempt, delay_seconds, reason)`,
+      [
+        queueUrl,
+        entries.map((e) => e.jobId),
+        entries.map((e) => e.attempt),
+        entries.map((e) => e.delaySeconds ?? 0),
+        entries.map((e) => e.reason ?? null),
+      ],
     );
   }
 
@@ -60,46 +83,74 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` unsent rows, oldest first, skipping rows another relay holds, and hands
-   * them to `send`; what `send` reports is recorded before the lock is released. A crash after
-   * sending and before commit sends those messages again later: the claim makes that harmless.
+   * Leases up to `limit` unsent rows for `leaseMs` (oldest first; rows another relay holds, by
+   * row lock or by an unexpired lease, are skipped), hands them to `send` with no transaction
+   * open, then records what `send` reports in one statement: sent rows get sent_at and their
+   * message id, failed ones their error and no lease, so the next pass retries them. Each
+   * statement is its own short transaction, so a frozen SQS pins no connection. A relay that
+   * dies mid-send leaves its lease to expire; another relay then sends those rows again, which
+   * the claim makes harmless. The record is fenced by the lease: a relay whose lease expired and
+   * was taken over does not overwrite its successor's outcome. Returns the rows sent.
    */
   async relayBatch(
     limit: number,
-    send: (rows: UnsentMessage[]) => Promise<{
-      sent: { id: string; messageId: string }[];
-      failed: { id: string; error: string }[];
-    }>,
+    leaseMs: number,
+    send: (rows: UnsentMessage[]) => Promise<RelayOutcome>,
   ): Promise<number> {
-    return this.manager.transaction(async (m) => {
-      const rows = await queryRows<{ id: string; job_id: string; attempt: number }>(
-        m,
-        `SELECT id, job_id, attempt FROM queue_messages WHERE sent_at IS NULL
-         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
+    const rows = await queryRows<{
+      id: string;
+      job_id: string;
+      attempt: number | null;
+      queue_url: string | null;
+      delay_seconds: number;
+      reason: string | null;
+      lease: string;
+    }>(
+      this.manager,
+      `UPDATE queue_messages q SET leased_until = now() + make_interval(secs => $2::int / 1000.0)
+       WHERE q.id IN (
+         SELECT id FROM queue_messages
+         WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until < now())
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING q.id, q.job_id, q.attempt, q.queue_url, q.delay_seconds, q.reason,
+                 q.leased_until::text AS lease`,
+      [limit, leaseMs],
+    );
+    if (rows.length === 0) return 0;
+    const { sent, failed } = await send(
+      rows.map((r) => ({
+        id: r.id,
+        jobId: r.job_id,
+        attempt: r.attempt ?? 1,
+        queueUrl: r.queue_url,
+        delaySeconds: r.delay_seconds,
+        reason: r.reason,
+      })),
+    );
+    const outcomes = [
+      ...sent.map((s) => ({ id: s.id, messageId: s.messageId, error: null })),
+      ...failed.map((f) => ({ id: f.id, messageId: null, error: f.error })),
+    ];
+    if (outcomes.length) {
+      await queryRows(
+        this.manager,
+        `UPDATE queue_messages q SET
+           sent_at = CASE WHEN o.error IS NULL THEN now() END,
+           message_id = COALESCE(o.message_id, q.message_id),
+           send_attempts = q.send_attempts + 1,
+           last_send_error = COALESCE(o.error, q.last_send_error),
+           leased_until = NULL
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS o(id, message_id, error)
+         WHERE q.id = o.id AND q.sent_at IS NULL AND q.leased_until = $4::timestamptz`,
+        [
+          outcomes.map((o) => o.id),
+          outcomes.map((o) => o.messageId),
+          outcomes.map((o) => o.error),
+          rows[0].lease,
+        ],
       );
-      if (rows.length === 0) return 0;
-      const { sent, failed } = await send(
-        rows.map((r) => ({ id: r.id, jobId: r.job_id, attempt: r.attempt ?? 1 })),
-      );
-      if (sent.length) {
-        await queryRows(
-          m,
-          `UPDATE queue_messages q SET sent_at = now(), message_id = s.message_id, send_attempts = send_attempts + 1
-           FROM unnest($1::uuid[], $2::text[]) AS s(id, message_id) WHERE q.id = s.id`,
-          [sent.map((s) => s.id), sent.map((s) => s.messageId)],
-        );
-      }
-      if (failed.length) {
-        await queryRows(
-          m,
-          `UPDATE queue_messages q SET send_attempts = send_attempts + 1, last_send_error = f.error
-           FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE q.id = f.id`,
-          [failed.map((f) => f.id), failed.map((f) => f.error)],
-        );
-      }
-      return sent.length;
-    });
+    }
+    return sent.length;
   }
 
   /**

@@ -18,6 +18,16 @@ import { SQS_CLIENT } from './sqs-client';
 /** SQS accepts at most 10 entries per batch call. */
 export const SQS_BATCH_LIMIT = 10;
 
+/** One message for sendMessages: the job it names, where it goes and how. */
+export interface OutgoingMessage {
+  queueUrl: string;
+  message: JobMessage;
+  /** SQS DelaySeconds (0-900); 0 or unset: visible at once. */
+  delaySeconds?: number;
+  /** Why the job was dead-lettered; sent as the `reason` String attribute (DLQ messages). */
+  reason?: string;
+}
+
 export interface SendResult<T> {
   sent: { item: T; messageId: string }[];
   failed: { item: T; error: string }[];
@@ -52,37 +62,61 @@ export class QueueService {
   }
 
   /**
-   * Sends many job messages, 10 per SendMessageBatch, the chunks in parallel. Per-entry failures
-   * are returned, not thrown, so the caller can keep them for a later try; a chunk whose call
-   * failed as a whole counts each of its entries as failed.
+   * Sends many job messages to the work queue, 10 per SendMessageBatch, the chunks in parallel.
+   * Per-entry failures are returned, not thrown (see sendMessages).
    */
-  async sendJobs<T>(
+  sendJobs<T>(items: readonly T[], toMessage: (item: T) => JobMessage): Promise<SendResult<T>> {
+    return this.sendMessages(items, (item) => ({
+      queueUrl: this.queueUrl,
+      message: toMessage(item),
+    }));
+  }
+
+  /**
+   * Sends job messages each to its own queue, with its own delay and DLQ reason: one
+   * SendMessageBatch per queue URL and 10 entries, all calls in parallel. Per-entry failures are
+   * returned, not thrown, so the caller can keep them for a later try; a call that failed as a
+   * whole counts each of its entries as failed.
+   */
+  async sendMessages<T>(
     items: readonly T[],
-    toMessage: (item: T) => JobMessage,
+    toOutgoing: (item: T) => OutgoingMessage,
   ): Promise<SendResult<T>> {
     const result: SendResult<T> = { sent: [], failed: [] };
+    const byQueue = new Map<string, { item: T; out: OutgoingMessage }[]>();
+    for (const item of items) {
+      const out = toOutgoing(item);
+      const group = byQueue.get(out.queueUrl) ?? [];
+      group.push({ item, out });
+      byQueue.set(out.queueUrl, group);
+    }
+    const calls = [...byQueue].flatMap(([queueUrl, group]) =>
+      chunk(group, SQS_BATCH_LIMIT).map((batch) => ({ queueUrl, batch })),
+    );
     await Promise.all(
-      chunk(items, SQS_BATCH_LIMIT).map(async (batch) => {
+      calls.map(async ({ queueUrl, batch }) => {
         try {
           const out = await this.sqs.send(
             new SendMessageBatchCommand({
-              QueueUrl: this.queueUrl,
-              Entries: batch.map((item, i) => ({
+              QueueUrl: queueUrl,
+              Entries: batch.map(({ out: m }, i) => ({
                 Id: String(i),
-                MessageBody: encodeJobMessage(toMessage(item)),
+                MessageBody: encodeJobMessage(m.message),
+                ...(m.delaySeconds ? { DelaySeconds: m.delaySeconds } : {}),
+                ...(m.reason !== undefined ? { MessageAttributes: reasonAttribute(m.reason) } : {}),
               })),
             }),
           );
           for (const ok of out.Successful ?? [])
-            result.sent.push({ item: batch[Number(ok.Id)], messageId: ok.MessageId ?? '' });
+            result.sent.push({ item: batch[Number(ok.Id)].item, messageId: ok.MessageId ?? '' });
           for (const bad of out.Failed ?? []) {
             result.failed.push({
-              item: batch[Number(bad.Id)],
+              item: batch[Number(bad.Id)].item,
               error: `${bad.Code ?? 'Error'}: ${bad.Message ?? ''}`,
             });
           }
         } catch (error) {
-          for (const item of batch) result.failed.push({ item, error: describe(error) });
+          for (const { item } of batch) result.failed.push({ item, error: describe(error) });
         }
       }),
     );
@@ -168,9 +202,7 @@ export class QueueService {
       new SendMessageCommand({
         QueueUrl: this.dlqUrl,
         MessageBody: encodeJobMessage(message),
-        MessageAttributes: {
-          reason: { DataType: 'String', StringValue: reason.slice(0, 1000) || 'failed' },
-        },
+        MessageAttributes: reasonAttribute(reason),
       }),
     );
     return out.MessageId ?? '';
@@ -239,6 +271,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** The DLQ's `reason` attribute: at most 1000 characters, never empty (SQS refuses that). */
+function reasonAttribute(reason: string) {
+  return { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) || 'failed' } };
 }
 
 function describe(error: unknown): string {
