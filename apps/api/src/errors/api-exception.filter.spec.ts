@@ -17,6 +17,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
+import { QueryFailedError } from 'typeorm';
 import { ApiExceptionFilter, DOMAIN_STATUS } from './api-exception.filter';
 
 const ID = '3f2b8c1e-9a4d-4e8f-b1c2-7d6e5f4a3b2c';
@@ -100,6 +101,63 @@ describe('ApiExceptionFilter', () => {
     expect(filter.toAnswer(new HttpException({ reason: 'x' }, 418))).toEqual({
       status: 418,
       body: { error: { code: 'HTTP_418', message: 'Http Exception', details: [] } },
+    });
+  });
+
+  describe('when PostgreSQL cannot be reached', () => {
+    const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+    const query = (driverError: Error) =>
+      new QueryFailedError('INSERT INTO jobs … VALUES ($1)', ['secret-param'], driverError);
+
+    it.each([
+      ['a refused connection', coded('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
+      ['a reset connection', coded('read ECONNRESET', 'ECONNRESET')],
+      ['a connect that timed out at the socket', coded('connect ETIMEDOUT', 'ETIMEDOUT')],
+      ['a connection the server ended', new Error('Connection terminated unexpectedly')],
+      ['a connect timeout', new Error('Connection terminated due to connection timeout')],
+      ['a full pool', new Error('timeout exceeded when trying to connect')],
+      ['a query the server never answered', query(new Error('Query read timeout'))],
+      ['an administrator shutdown', query(coded('terminating connection', '57P01'))],
+      ['a crash shutdown', coded('terminating connection', '57P02')],
+      ['a server starting up', coded('the database system is starting up', '57P03')],
+      ['too many connections', coded('sorry, too many clients already', '53300')],
+      ['a connection exception (class 08)', query(coded('connection failure', '08006'))],
+      [
+        'refusals on every address',
+        new AggregateError([coded('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')]),
+      ],
+    ])('answers 503 with Retry-After for %s', (_name, error) => {
+      expect(filter.toAnswer(error)).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'database unavailable, retry shortly',
+            details: [],
+          },
+        },
+        headers: { 'Retry-After': '5' },
+      });
+    });
+
+    it('still answers 500 for a query the database refused for its content', () => {
+      expect(filter.toAnswer(query(coded('duplicate key value', '23505'))).status).toBe(500);
+      expect(filter.toAnswer(coded('syntax error at or near "x"', '42601')).status).toBe(500);
+    });
+
+    it('logs one warning with the cause and without the query parameters', () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        filter.toAnswer(query(coded('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')));
+        expect(warn.mock.calls).toEqual([
+          ['database unavailable: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:5432'],
+        ]);
+        expect(error).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+        error.mockRestore();
+      }
     });
   });
 });

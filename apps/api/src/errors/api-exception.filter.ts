@@ -8,6 +8,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { describeDatabaseError, isDatabaseUnavailable } from './database-unavailable';
 import type { ErrorResponseDto } from './error-response.dto';
 import { type FieldProblem, RequestValidationError } from './request-validation.error';
 
@@ -39,6 +40,9 @@ const HTTP_CODE: Readonly<Partial<Record<number, string>>> = {
   429: 'RATE_LIMITED',
   503: 'SERVICE_UNAVAILABLE',
 };
+
+/** How long a client should wait before retrying while the database is away, in seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface ErrorAnswer {
   status: number;
@@ -72,10 +76,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError) return this.domain(exception);
     // Nest's Fastify adapter hands body-parser failures (413, bad JSON, 415) over as HttpExceptions.
     if (exception instanceof HttpException) return this.http(exception);
+    if (isDatabaseUnavailable(exception)) return this.databaseUnavailable(exception);
     this.logger.error(
       `unhandled error: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
     );
     return answer(500, 'INTERNAL', 'Internal server error', []);
+  }
+
+  /**
+   * PostgreSQL could not be reached, or went away mid-request (restart, failover, freeze past
+   * the timeouts): nothing the client did wrong, and worth repeating shortly. One warn line
+   * with the driver's cause; the query and its parameters stay out of the log.
+   */
+  private databaseUnavailable(error: unknown): ErrorAnswer {
+    this.logger.warn(`database unavailable: ${describeDatabaseError(error)}`);
+    const result = answer(503, 'SERVICE_UNAVAILABLE', 'database unavailable, retry shortly', []);
+    result.headers = { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) };
+    return result;
   }
 
   private domain(error: DomainError): ErrorAnswer {
