@@ -1,11 +1,15 @@
 /**
- * Two tiers with honest names (see README "Tests"):
+ * Three tiers with honest names (see README "Tests"):
  * - unit:        *.spec.ts beside the code; pure, no I/O.
  * - integration: test/integration/*.int-spec.ts and test/e2e/*.e2e-spec.ts; real PostgreSQL
  *                (a fresh database per file, cloned from a migrated template) and a real SQS endpoint.
+ * - chaos:       test/chaos/*.chaos-spec.ts; each file starts a PostgreSQL server and an SQS
+ *                emulator of its own (never the shared server), the api and workers as processes,
+ *                injects faults into them and checks the invariants of test/chaos/support/invariants.ts.
  */
 const aliases = {
-  '^@app/(config|database|handlers|jobs|lambda-orchestrator|logging|queue|processor|recovery)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  '^@app/(config|database|handlers|jobs|lambda-orchestrator|logging|queue|processor|recovery)(|/.*)$':
+    '<rootDir>/libs/$1/src$2',
 };
 
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
@@ -32,6 +36,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
+    {
+      ...base,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
+      globalSetup: '<rootDir>/test/chaos/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/chaos/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/chaos/support/jest-setup.ts'],
     },
   ],
   collectCoverageFrom: [

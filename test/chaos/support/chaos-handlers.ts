@@ -1,0 +1,95 @@
+import { appendFileSync } from 'node:fs';
+import { JobHandler, type JobContext, type JobHandlerInstance } from '@app/processor';
+import { Module } from '@nestjs/common';
+import { IsInt, Max, Min } from 'class-validator';
+import type { HistoryLine } from './history';
+
+/**
+ * Where a chaos worker appends its history (set by the scenario for each worker process), and
+ * the name it writes in each line. Test code only: the api process registers these types for
+ * validation and never runs them, so neither is needed there.
+ */
+export const CHAOS_ENV = { historyFile: 'CHAOS_HISTORY_FILE', worker: 'CHAOS_WORKER' } as const;
+
+export class SleepPayload {
+  /** Work time in ms; the handler stops at once when its signal fires. */
+  @Min(0) @Max(120_000) @IsInt() ms!: number;
+}
+
+/**
+ * Appends one line synchronously: a SIGKILL right after it loses nothing. Lines are far below
+ * PIPE_BUF and the file is opened O_APPEND, so lines of several workers never interleave.
+ */
+function record(line: Omit<HistoryLine, 'worker' | 'at'>): void {
+  const file = process.env[CHAOS_ENV.historyFile];
+  if (!file) throw new Error(`${CHAOS_ENV.historyFile} is not set in this chaos worker`);
+  const full: HistoryLine = {
+    ...line,
+    worker: process.env[CHAOS_ENV.worker] ?? '?',
+    at: Date.now(),
+  };
+  appendFileSync(file, `${JSON.stringify(full)}\n`);
+}
+
+/** Sleeps `ms`, recording start, then end, aborted (signal) or failed (by design). */
+async function recordedRun(
+  ctx: JobContext,
+  ms: number,
+  failOnAttempt?: number,
+): Promise<{ attempt: number }> {
+  const ref = { jobId: ctx.jobId, attempt: ctx.attempt };
+  record({ event: 'start', ...ref });
+  try {
+    await sleep(ms, ctx.signal);
+  } catch (error) {
+    record({ event: 'aborted', ...ref, reason: String(ctx.signal.reason) });
+    throw error;
+  }
+  if (ctx.attempt === failOnAttempt) {
+    record({ event: 'failed', ...ref });
+    throw new Error(`chaos-fail-once: failing attempt ${ctx.attempt} by design`);
+  }
+  record({ event: 'end', ...ref });
+  return { attempt: ctx.attempt };
+}
+
+/** The workhorse: never fails by design, so any retry it spends is a fault's. */
+@JobHandler('chaos-sleep', { payload: SleepPayload, timeoutMs: 60_000 })
+export class ChaosSleepHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
+  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
+    return recordedRun(ctx, payload.ms);
+  }
+}
+
+/** The same work under a second type name, for per-type limits (WORKER_TYPE_CONCURRENCY). */
+@JobHandler('chaos-limited', { payload: SleepPayload, timeoutMs: 60_000 })
+export class ChaosLimitedHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
+  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
+    return recordedRun(ctx, payload.ms);
+  }
+}
+
+/** Fails its first attempt (transiently) by design: exactly one retry is the job's own. */
+@JobHandler('chaos-fail-once', { payload: SleepPayload, timeoutMs: 60_000 })
+export class ChaosFailOnceHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
+  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
+    return recordedRun(ctx, payload.ms, 1);
+  }
+}
+
+/** Job types whose handlers never fail by design. */
+export const NEVER_FAILING_TYPES: readonly string[] = ['chaos-sleep', 'chaos-limited'];
+
+@Module({ providers: [ChaosSleepHandler, ChaosLimitedHandler, ChaosFailOnceHandler] })
+export class ChaosHandlersModule {}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error(`aborted: ${String(signal.reason)}`));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error(`aborted: ${String(signal.reason)}`));
+    });
+  });
+}
