@@ -13,3 +13,4 @@ export {
   LambdaExecutionEntity,
   type LambdaExecutionStatus,
 } from './entities/lambda-execution.entity';
+export { isDataError, sqlState } from './sql-errors';

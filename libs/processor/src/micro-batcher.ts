@@ -1,15 +1,21 @@
 /**
  * Collects items pushed in the same tick, or within `lingerMs` of the first (up to `maxBatch`),
- * and writes them with one call.
- * Each `push` resolves with its own item's outcome once its batch is written. A failed write is
- * retried with backoff until it succeeds or the batcher is closed: completions must not be lost
- * because the database blinked.
+ * and writes them with one call. Each `push` resolves with its own item's outcome once its
+ * batch is written.
+ *
+ * Failures are told apart by `isItemError`:
+ * - an item error (the values are refused) splits the batch and writes its items one by one,
+ *   so exactly the bad item's push rejects and the others are written;
+ * - any other error (the database blinked) is retried with backoff, because completions must not
+ *   be lost, until `close(graceMs)` has waited `graceMs`: then the items' pushes reject, so
+ *   shutdown is bounded whatever the database does.
  */
 export class MicroBatcher<T, R> {
-  private pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private pending: Entry<T, R>[] = [];
   private scheduled = false;
   private inFlight = new Set<Promise<void>>();
-  private closed = false;
+  private giveUpAt = Infinity;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly write: (items: T[]) => Promise<R[]>,
@@ -21,6 +27,8 @@ export class MicroBatcher<T, R> {
        * into a few statements instead of fifty; nothing waits on these writes but the job's end.
        */
       lingerMs?: number;
+      /** True when `error` means the items' values were refused (see isDataError). */
+      isItemError: (error: unknown) => boolean;
       onRetry?: (error: unknown, attempt: number) => void;
     },
   ) {}
@@ -37,15 +45,17 @@ export class MicroBatcher<T, R> {
     });
   }
 
-  /** Waits for every write in progress; later pushes are still accepted until `close`. */
+  /** Waits for every write in progress; later pushes are still accepted. */
   async drain(): Promise<void> {
     this.flush();
     while (this.inFlight.size) await Promise.all(this.inFlight);
   }
 
-  async close(): Promise<void> {
+  /** Writes what is pending, retrying for at most `graceMs` more; then the rest is rejected. */
+  async close(graceMs: number): Promise<void> {
+    this.giveUpAt = Date.now() + graceMs;
+    for (const wake of this.sleepers) wake();
     await this.drain();
-    this.closed = true;
   }
 
   private flush(): void {
@@ -57,20 +67,44 @@ export class MicroBatcher<T, R> {
     }
   }
 
-  private async writeWithRetry(batch: typeof this.pending): Promise<void> {
+  private async writeWithRetry(batch: Entry<T, R>[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const results = await this.write(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i]));
         return;
       } catch (error) {
-        if (this.closed) {
+        if (this.opts.isItemError(error)) {
+          if (batch.length === 1) return batch[0].reject(error);
+          await Promise.all(batch.map((b) => this.writeWithRetry([b])));
+          return;
+        }
+        if (Date.now() >= this.giveUpAt) {
           batch.forEach((b) => b.reject(error));
           return;
         }
         this.opts.onRetry?.(error, attempt);
-        await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** attempt)));
+        await this.backoff(Math.min(5000, 50 * 2 ** attempt));
       }
     }
   }
+
+  /** Sleeps, but wakes at once when close() sets a deadline. */
+  private backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.min(ms, Math.max(0, this.giveUpAt - Date.now())));
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+interface Entry<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
 }
