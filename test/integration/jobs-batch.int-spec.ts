@@ -24,7 +24,7 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
         [n],
       )
       .then((rows) => rows.map((r) => r.id));
-    const claimed = await batch.claimMany(ids);
+    const claimed = await batch.claimMany(ids, 'worker-under-test', ['noop']);
     return claimed.map((j) => ({ id: j.id, attempt: j.attempt }));
   }
 
@@ -58,7 +58,7 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
         batch.completeMany(
           shuffled(refs.slice(0, half))
             .slice(0, 100 + i)
-            .map((r) => ({ ...r, results: { i } })),
+            .map((r) => ({ ...r, resultsJson: JSON.stringify({ i }) })),
         ),
       ),
       ...Array.from({ length: 10 }, () =>
@@ -66,7 +66,7 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
           shuffled(refs.slice(half)).map((r) => ({
             ...r,
             errorMessage: 'boom',
-            nextRetryAt: null,
+            retryDelayMs: null,
           })),
         ),
       ),

@@ -6,6 +6,7 @@ export {
   type Beat,
   type Completion,
   type Failure,
+  type StalledJob,
   type LogLine,
 } from './jobs-batch.service';
 export { JobStatsService, type JobCounts } from './job-stats.service';

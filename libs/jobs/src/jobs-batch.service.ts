@@ -10,11 +10,17 @@ export interface AttemptRef {
   attempt: number;
 }
 export interface Completion extends AttemptRef {
-  results: unknown;
+  /** The result as JSON text PostgreSQL accepts (see the processor's storableJson). */
+  resultsJson: string;
 }
 export interface Failure extends AttemptRef {
   errorMessage: string;
-  nextRetryAt: Date | null;
+  /** Retry this long after the failure is recorded, by the database clock; null: failed for good. */
+  retryDelayMs: number | null;
+}
+export interface StalledJob extends Job {
+  /** true: re-queued at once without spending a retry; false: failed for good or cancelled. */
+  requeued: boolean;
 }
 export interface Beat extends AttemptRef {
   progress: number | null;
@@ -39,6 +45,17 @@ function lockInIdOrder(status: string): string {
     SELECT id FROM jobs WHERE id = ANY($1::uuid[]) AND status = '${status}'
     ORDER BY id FOR NO KEY UPDATE)`;
 }
+
+/**
+ * A processing job (alias s) whose heartbeat is older than $1 ms and whose worker is gone: no
+ * presence row fresher than that, or a fresh one while this job's heartbeat lags it by as much
+ * (the worker is alive but no longer holds the job).
+ */
+const STALLED = `s.status = 'processing' AND s.heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
+  AND NOT EXISTS (
+    SELECT 1 FROM worker_heartbeats w WHERE w.worker_id = s.held_by
+      AND w.last_seen_at > now() - make_interval(secs => $1::int / 1000.0)
+      AND s.heartbeat_at >= w.last_seen_at - make_interval(secs => $1::int / 1000.0))`;
 
 const J = JOB_COLUMNS.split(',')
   .map((c) => `j.${c.trim()}`)
@@ -100,20 +117,52 @@ export class JobsBatchService {
     return (rows as JobRow[]).map(toJob);
   }
 
-  /** pending → processing for every listed job that is still pending; the others are skipped. */
-  async claimMany(ids: readonly string[]): Promise<Job[]> {
+  /**
+   * pending → processing, held by `workerId`, for every listed job that is still pending and of
+   * a type in `types` (the worker's); the others are skipped.
+   */
+  async claimMany(
+    ids: readonly string[],
+    workerId: string,
+    types: readonly string[],
+  ): Promise<Job[]> {
     if (ids.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
       `WITH ${lockInIdOrder('pending')}
        UPDATE jobs j SET status = 'processing', attempt = j.attempt + 1, started_at = now(), heartbeat_at = now(),
-         completed_at = NULL, progress = 0
+         completed_at = NULL, progress = 0, held_by = $2
        FROM locked
        WHERE j.id = locked.id AND j.status = 'pending' AND j.cancel_requested_at IS NULL
+         AND j.job_type = ANY($3::varchar[])
        RETURNING ${J}`,
-      [ids],
+      [ids, workerId, types],
     );
     return rows.map(toJob);
+  }
+
+  /**
+   * Pending jobs among `ids` whose type is not in `types` (a worker of an older or newer
+   * deploy received them) get a new message `delaySeconds` from now, written to `queueUrl`'s
+   * outbox, so that a worker that knows the type takes them; no attempt or retry is spent.
+   * Returns how many were deferred.
+   */
+  async deferUnknownTypes(
+    ids: readonly string[],
+    types: readonly string[],
+    queueUrl: string,
+    delaySeconds: number,
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await queryRows<{ id: string }>(
+      this.manager,
+      `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds)
+       SELECT id, $3, attempt + 1, $4 FROM jobs
+       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND job_type <> ALL($2::varchar[])
+       RETURNING id`,
+      [ids, types, queueUrl, delaySeconds],
+    );
+    return rows.length;
   }
 
   /**
@@ -138,25 +187,24 @@ export class JobsBatchService {
          FROM done WHERE retry_count = 0
        )
        SELECT id FROM done`,
-      [
-        items.map((i) => i.id),
-        items.map((i) => i.attempt),
-        items.map((i) => JSON.stringify(i.results ?? null)),
-      ],
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.resultsJson)],
     );
     return rows.map((r) => r.id);
   }
 
-  /** processing → failed for the current attempts, with a failed-attempt metric. Returns the winners. */
+  /**
+   * processing → failed for the current attempts, with a failed-attempt metric; the retry time
+   * is the database's now() + the delay, like every other time in the table. Returns the winners.
+   */
   async failMany(items: readonly Failure[]): Promise<Job[]> {
     if (items.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
       `WITH ${lockInIdOrder('processing')}, failed AS (
-         UPDATE jobs j SET status = 'failed', error_message = v.error_message, next_retry_at = v.next_retry_at,
-           completed_at = now()
-         FROM locked JOIN unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
-           AS v(id, attempt, error_message, next_retry_at) USING (id)
+         UPDATE jobs j SET status = 'failed', error_message = v.error_message,
+           next_retry_at = now() + make_interval(secs => v.retry_delay_ms / 1000.0), completed_at = now()
+         FROM locked JOIN unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[])
+           AS v(id, attempt, error_message, retry_delay_ms) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
          RETURNING ${J}
        ), metrics AS (
@@ -168,7 +216,7 @@ export class JobsBatchService {
         items.map((i) => i.id),
         items.map((i) => i.attempt),
         items.map((i) => i.errorMessage),
-        items.map((i) => i.nextRetryAt),
+        items.map((i) => i.retryDelayMs),
       ],
     );
     return rows.map(toJob);
@@ -229,30 +277,67 @@ export class JobsBatchService {
   }
 
   /**
-   * processing → failed for jobs whose heartbeat is older than `stallAfterMs` (their worker
-   * died). A stall counts as a failed attempt: with retries left it is due at once, else it is
-   * failed for good. Returns the jobs it failed.
+   * Processing jobs whose worker looks gone: heartbeat older than `stallAfterMs`, and their
+   * worker (held_by) either has no fresh presence row or has not heartbeated this job for that
+   * long. Oldest first. The sweeper confirms a candidate on a later pass before it acts (see
+   * RecoverySweeper): right after PostgreSQL was frozen or down, every presence is late while
+   * every worker is alive, for as long as their next heartbeat takes.
    */
-  async failStalled(stallAfterMs: number, limit: number): Promise<Job[]> {
-    const rows = await queryRows<JobRow>(
+  async findStalled(stallAfterMs: number, limit: number): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
       this.manager,
-      `WITH failed AS (
-         UPDATE jobs j SET status = 'failed', completed_at = now(),
-           error_message = 'Stalled: no heartbeat for ' || ($1::int / 1000) || ' s (the worker stopped or lost the database)',
-           next_retry_at = CASE WHEN j.retry_count < j.max_retries THEN now() ELSE NULL END
-         FROM (SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
-               ORDER BY heartbeat_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED) stalled
-         WHERE j.id = stalled.id
-         RETURNING ${J}
-       ), metrics AS (
-         -- a stall is a failed attempt: it counts in the failure rate like any other
-         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
-         SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
-       )
-       SELECT * FROM failed`,
+      `SELECT s.id FROM jobs s WHERE ${STALLED} ORDER BY s.heartbeat_at LIMIT $2`,
       [stallAfterMs, limit],
     );
-    return rows.map(toJob);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Recovers the listed jobs that are still stalled (the rule of `findStalled` is checked
+   * again under the row lock), each in one statement:
+   * - cancellation requested → cancelled (its worker died before it could confirm);
+   * - lost fewer than max_retries times → pending again with a new outbox message for
+   *   `queueUrl`, without spending a retry (the fault was the worker's, not the job's);
+   * - else failed for good, with a failed-attempt metric: a job that kills its worker every
+   *   time must end (the caller dead-letters it).
+   */
+  async recoverStalled(
+    ids: readonly string[],
+    stallAfterMs: number,
+    queueUrl: string,
+  ): Promise<StalledJob[]> {
+    if (ids.length === 0) return [];
+    const requeue = `j.cancel_requested_at IS NULL AND j.stall_count < j.max_retries`;
+    const rows = await queryRows<JobRow & { requeued: boolean }>(
+      this.manager,
+      `WITH stalled AS (
+         SELECT s.id FROM jobs s WHERE s.id = ANY($2::uuid[]) AND ${STALLED}
+         ORDER BY s.id FOR NO KEY UPDATE SKIP LOCKED
+       ), recovered AS (
+         UPDATE jobs j SET stall_count = j.stall_count + 1, heartbeat_at = NULL, next_retry_at = NULL,
+           status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                         WHEN ${requeue} THEN 'pending' ELSE 'failed' END,
+           completed_at = CASE WHEN ${requeue} THEN NULL ELSE now() END,
+           started_at = CASE WHEN ${requeue} THEN NULL ELSE j.started_at END,
+           progress = CASE WHEN ${requeue} THEN 0 ELSE j.progress END,
+           error_message = CASE
+             WHEN j.cancel_requested_at IS NOT NULL THEN 'Cancelled: its worker stopped before the handler did'
+             WHEN ${requeue} THEN j.error_message
+             ELSE 'Stalled ' || (j.stall_count + 1) || ' times: its worker stopped or lost the database each time' END
+         FROM stalled WHERE j.id = stalled.id
+         RETURNING ${J}, j.status = 'pending' AS requeued
+       ), announced AS (
+         INSERT INTO queue_messages (job_id, queue_url, attempt)
+         SELECT id, $3, attempt + 1 FROM recovered WHERE requeued
+       ), metrics AS (
+         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
+         SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000
+         FROM recovered WHERE status = 'failed'
+       )
+       SELECT * FROM recovered`,
+      [stallAfterMs, ids, queueUrl],
+    );
+    return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
   }
 
   /** Appends log lines in one INSERT; created_at keeps their order. */

@@ -34,7 +34,6 @@ describe('exponentialBackoff (full jitter)', () => {
 });
 
 describe('decideRetry', () => {
-  const now = new Date('2026-01-07T00:00:00Z');
   const policy = { initialDelayMs: 1000 };
 
   it('schedules a retry with backoff while retries remain', () => {
@@ -42,15 +41,14 @@ describe('decideRetry', () => {
       { retryCount: 2, maxRetries: 3 },
       new Error('timeout'),
       policy,
-      now,
       () => 0.5,
     );
-    expect(d).toEqual({ errorMessage: 'timeout', nextRetryAt: new Date(now.getTime() + 2000) });
+    expect(d).toEqual({ errorMessage: 'timeout', retryDelayMs: 2000 });
   });
 
   it('fails for good once the retries are used up', () => {
     expect(
-      decideRetry({ retryCount: 3, maxRetries: 3 }, new Error('x'), policy, now).nextRetryAt,
+      decideRetry({ retryCount: 3, maxRetries: 3 }, new Error('x'), policy).retryDelayMs,
     ).toBeNull();
   });
 
@@ -59,17 +57,16 @@ describe('decideRetry', () => {
       { retryCount: 0, maxRetries: 5 },
       new PermanentJobError('not a video'),
       policy,
-      now,
     );
-    expect(d).toEqual({ errorMessage: 'not a video', nextRetryAt: null });
+    expect(d).toEqual({ errorMessage: 'not a video', retryDelayMs: null });
   });
 
   it('keeps the message of a non-Error throw and truncates huge ones', () => {
-    expect(decideRetry({ retryCount: 0, maxRetries: 0 }, 'plain', policy, now).errorMessage).toBe(
+    expect(decideRetry({ retryCount: 0, maxRetries: 0 }, 'plain', policy).errorMessage).toBe(
       'plain',
     );
     expect(
-      decideRetry({ retryCount: 0, maxRetries: 0 }, new Error('y'.repeat(5000)), policy, now)
+      decideRetry({ retryCount: 0, maxRetries: 0 }, new Error('y'.repeat(5000)), policy)
         .errorMessage,
     ).toHaveLength(4001);
   });
@@ -85,14 +82,12 @@ describe('backoff edges', () => {
   });
 
   it('decideRetry honours the policy’s cap (RETRY_MAX_DELAY_MS)', () => {
-    const now = new Date('2026-01-07T00:00:00Z');
     const d = decideRetry(
       { retryCount: 20, maxRetries: 50 },
       new Error('x'),
       { initialDelayMs: 1000, capMs: 5000 },
-      now,
       () => 1,
     );
-    expect(d.nextRetryAt).toEqual(new Date(now.getTime() + 5000));
+    expect(d.retryDelayMs).toBe(5000);
   });
 });

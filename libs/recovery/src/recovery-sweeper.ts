@@ -1,6 +1,7 @@
 import type { AppConfig } from '@app/config';
+import { JobStatus } from '@app/database';
 import { JobsBatchService } from '@app/jobs';
-import { Outbox } from '@app/queue';
+import { Outbox, QueueService } from '@app/queue';
 import {
   Injectable,
   Logger,
@@ -16,8 +17,9 @@ import { describeError } from './retry-decision';
 const SWEEP_LIMIT = 500;
 
 export interface SweepResult {
+  /** Jobs recovered from a dead worker (re-queued, cancelled or failed for good). */
   stalled: number;
-  /** Stalled jobs that were out of retries: failed for good, moved to the DLQ, alerted. */
+  /** Stalled jobs that had lost their worker max_retries times: failed for good, DLQ, alert. */
   deadLettered: number;
   requeued: number;
   resent: number;
@@ -27,16 +29,21 @@ export interface SweepResult {
 
 /**
  * The worker's maintenance pass, every JOB_PROCESSOR_INTERVAL ms:
- * 1. stalled jobs (processing, heartbeat older than RECOVERY_STALL_AFTER_MS) fail as an attempt;
- *    those out of retries fail for good and go to the DLQ with an alert, so a job that kills
- *    its worker every time ends there instead of looping;
+ * 1. jobs whose worker is gone (heartbeat and worker presence older than
+ *    RECOVERY_STALL_AFTER_MS, see JobsBatchService.findStalled) go back to pending without
+ *    spending a retry, or are cancelled when that was requested; a job that lost its worker
+ *    max_retries times fails for good and goes to the DLQ with an alert, so a job that kills
+ *    its worker every time ends there instead of looping. A candidate is acted on only when a
+ *    pass at least 2 × WORKER_HEARTBEAT_MS later still finds it: after PostgreSQL was frozen
+ *    or down, every live worker's presence is late until its next heartbeat, and that
+ *    confirmation is what tells a dead worker from a dead database;
  * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
  * 3. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
  * 4. outbox rows that were never sent (SQS was down) are sent;
  * 5. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
  * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
- * Worst-case recovery of a dead worker's job: stall limit + one interval.
+ * Worst-case recovery of a dead worker's job: stall limit + 2 × heartbeat + two intervals.
  */
 @Injectable()
 export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,12 +51,16 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   private readonly intervalMs: number;
   private readonly stallAfterMs: number;
   private readonly resendAfterMs: number;
+  private readonly confirmAfterMs: number;
+  /** Stall candidates → when this process first saw them (its own clock: only differences count). */
+  private suspects = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
 
   constructor(
     private readonly jobs: JobsBatchService,
     private readonly outbox: Outbox,
+    private readonly queue: QueueService,
     private readonly recovery: ErrorRecovery,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
@@ -57,6 +68,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     this.intervalMs = config.get('processor', { infer: true }).intervalMs;
     this.stallAfterMs = config.get('worker', { infer: true }).stallAfterMs;
     this.resendAfterMs = config.get('worker', { infer: true }).resendAfterMs;
+    this.confirmAfterMs = 2 * config.get('worker', { infer: true }).heartbeatMs;
   }
 
   onApplicationBootstrap(): void {
@@ -71,13 +83,17 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   /** One full pass; exposed so tests and operators can run it on demand. */
   async sweep(): Promise<SweepResult> {
-    const stalled = await this.jobs.failStalled(this.stallAfterMs, SWEEP_LIMIT);
+    const stalled = await this.jobs.recoverStalled(
+      await this.confirmedStalls(),
+      this.stallAfterMs,
+      this.queue.queueUrl,
+    );
     let deadLettered = 0;
     for (const job of stalled) {
       this.logger.warn(
-        `job ${job.id} stalled on attempt ${job.attempt}; ${job.nextRetryAt ? 'retrying' : 'out of retries'}`,
+        `job ${job.id} lost its worker on attempt ${job.attempt}: ${job.requeued ? 're-queued' : job.status}`,
       );
-      if (job.nextRetryAt) continue;
+      if (job.status !== JobStatus.Failed) continue;
       deadLettered++;
       const reason = job.errorMessage ?? 'stalled';
       await this.recovery
@@ -106,6 +122,18 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       return { alerted: false };
     });
     return { stalled: stalled.length, deadLettered, requeued, resent, alerted };
+  }
+
+  /** Candidates seen on an earlier pass at least confirmAfterMs ago and again now. */
+  private async confirmedStalls(): Promise<string[]> {
+    const candidates = await this.jobs.findStalled(this.stallAfterMs, SWEEP_LIMIT);
+    const now = Date.now();
+    const confirmed = candidates.filter((id) => {
+      const since = this.suspects.get(id);
+      return since !== undefined && now - since >= this.confirmAfterMs;
+    });
+    this.suspects = new Map(candidates.map((id) => [id, this.suspects.get(id) ?? now]));
+    return confirmed;
   }
 
   private schedule(): void {

@@ -13,26 +13,29 @@ export interface AttemptFacts {
 
 export interface RetryDecision {
   errorMessage: string;
-  /** null: the job has failed for good. */
-  nextRetryAt: Date | null;
+  /**
+   * How long after the failure the retry is due, in ms; null: the job has failed for good. A
+   * delay, not a time: the database adds it to its own now(), so a worker whose clock is off
+   * cannot move a retry.
+   */
+  retryDelayMs: number | null;
 }
 
-/** What a failed attempt leads to. Pure: the clock and randomness come in as arguments. */
+/** What a failed attempt leads to. Pure: randomness comes in as an argument. */
 export function decideRetry(
   job: AttemptFacts,
   error: unknown,
   policy: RetryPolicy,
-  now: Date,
   random: () => number = Math.random,
 ): RetryDecision {
   const errorMessage = describeError(error);
   if (isPermanent(error) || job.retryCount >= job.maxRetries)
-    return { errorMessage, nextRetryAt: null };
-  const delay = exponentialBackoff(job.retryCount, policy.initialDelayMs, {
+    return { errorMessage, retryDelayMs: null };
+  const retryDelayMs = exponentialBackoff(job.retryCount, policy.initialDelayMs, {
     capMs: policy.capMs,
     random,
   });
-  return { errorMessage, nextRetryAt: new Date(now.getTime() + delay) };
+  return { errorMessage, retryDelayMs };
 }
 
 export function describeError(error: unknown): string {

@@ -78,9 +78,13 @@ export class JobEntity {
   @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
   heartbeatAt!: Date | null;
 
-  /** The worker holding a processing job (WorkerPresence.workerId); NULL in every other state. */
+  /** The worker that claimed the current attempt (WorkerPresence.workerId), kept for the record. */
   @Column({ name: 'held_by', type: 'varchar', length: 255, nullable: true })
   heldBy!: string | null;
+
+  /** Attempts lost with their worker (stalled); re-run without spending a retry, up to max_retries. */
+  @Column({ name: 'stall_count', type: 'int', default: 0 })
+  stallCount!: number;
 
   @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
   cancelRequestedAt!: Date | null;
