@@ -20,5 +20,9 @@ export interface JobHandlerOptions {
   timeoutMs?: number;
 }
 
-/** Why a handler's signal fired. */
-export type AbortReason = 'cancelled' | 'shutdown' | 'lost' | 'timeout';
+/**
+ * Why a handler's signal fired: the job was cancelled; the worker is stopping; another attempt
+ * owns the job now; the attempt ran past its timeout; or the worker could not reach PostgreSQL
+ * for the stall limit and stopped its own handlers before others could take their jobs over.
+ */
+export type AbortReason = 'cancelled' | 'shutdown' | 'lost' | 'timeout' | 'fenced';

@@ -1,15 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AppConfig, WorkerConfig } from '@app/config';
-import {
-  type Completion,
-  type Failure,
-  type Job,
-  JobsBatchService,
-  JobsService,
-  type LogLine,
-} from '@app/jobs';
+import { type AttemptRef, type Job, JobsBatchService } from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
-import { decideRetry, describeError, ErrorRecovery } from '@app/recovery';
+import { describeError } from '@app/recovery';
 import {
   Injectable,
   Logger,
@@ -18,103 +11,83 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SqsService } from '@ssut/nestjs-sqs';
-import { InjectEntityManager } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import type { EntityManager } from 'typeorm';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry';
-import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
-import { MicroBatcher } from './micro-batcher';
+import { IntakeGate } from './intake-gate';
+import { OutcomeRecorder } from './outcome-recorder';
 import { RunningJob } from './running-job';
 import { Semaphore } from './semaphore';
 import { WorkerPresence } from './worker-presence.service';
 
-/**
- * The specification's JobProcessor. For each received batch of up to 10 messages it claims the
- * jobs in one UPDATE, acknowledges the messages in one DeleteMessageBatch (from then on
- * PostgreSQL owns the job: a crash is caught by the stall sweeper, not by SQS redelivery), and
- * runs the handlers under the worker's and each type's concurrency limits. Completions,
- * failures and log lines are written in batches; every write is fenced by the attempt number.
- */
-/** How long a completion, failure or log line waits to share its statement (MicroBatcher). */
-const BATCH_LINGER_MS = 5;
+/** A job of a type this worker does not run comes back this much later (rolling deploys), in s. */
+const UNKNOWN_TYPE_DELAY_S = 60;
+/** After WORKER_SHUTDOWN_GRACE_MS, how long stop() still tries to record what it holds, in ms. */
+const SHUTDOWN_FLUSH_MS = 10_000;
 
+type Outcome = { ok: true; results: unknown } | { ok: false; error: unknown };
+
+/**
+ * The specification's JobProcessor, the worker's engine:
+ * - intake: each received batch (sized by the IntakeGate to the free slots) is claimed in one
+ *   UPDATE and acknowledged in one DeleteMessageBatch; from then on PostgreSQL owns the job (a
+ *   dead worker is caught by the stall sweeper, not by SQS redelivery). A claim that fails
+ *   because PostgreSQL is away is retried with backoff while the gate holds every receive loop
+ *   back and the messages' visibility is extended: nothing is handed back, no receive count spent;
+ * - execution: handlers run within WORKER_CONCURRENCY slots and their type's limit (a job
+ *   waiting for its type holds no slot); every attempt has a timeout, and a slot stays taken
+ *   until its handler really settles;
+ * - heartbeat: heartbeat_at and progress of held jobs, and the worker's presence. A worker that
+ *   cannot heartbeat for the stall limit minus one heartbeat fences itself: it aborts its
+ *   handlers and stops receiving, before any sweeper may hand its jobs to another worker. When
+ *   PostgreSQL answers again it releases those attempts (no retry spent) and resumes;
+ * - shutdown: bounded, see stop().
+ * What became of each attempt is written by the OutcomeRecorder.
+ */
 @Injectable()
 export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobProcessor.name);
   private readonly held = new Map<string, RunningJob>();
   /** Received batches whose claim is still in progress. */
   private readonly intake = new Set<Promise<void>>();
-  private readonly slots: Semaphore;
   private readonly typeSlots = new Map<string, Semaphore>();
   private readonly worker: WorkerConfig;
   private readonly waitTimeSeconds: number;
-  private readonly completions: MicroBatcher<Completion, boolean>;
-  private readonly failures: MicroBatcher<Failure, Job | undefined>;
-  private readonly logs: MicroBatcher<LogLine, null>;
-  private openGate!: () => void;
-  private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
+  private readonly fenceAfterMs: number;
+  /** Attempts aborted while fenced, released once PostgreSQL answers again. */
+  private fencedRuns: AttemptRef[] = [];
+  private lastBeatAt = Date.now();
+  private runawayCount = 0;
   private accepting = false;
-  private signalStopping!: () => void;
-  private readonly stopping = new Promise<void>((resolve) => (this.signalStopping = resolve));
   private heartbeatTimer?: NodeJS.Timeout;
   /** Set while a heartbeat is being written: a slow database gets one at a time, not a pile. */
   private beating = false;
 
   constructor(
     private readonly registry: HandlerRegistry,
-    private readonly jobs: JobsService,
     private readonly batch: JobsBatchService,
     private readonly queue: QueueService,
     private readonly outbox: Outbox,
-    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly outcomes: OutcomeRecorder,
+    private readonly gate: IntakeGate,
     private readonly sqs: SqsService,
-    private readonly recovery: ErrorRecovery,
     private readonly presence: WorkerPresence,
     config: ConfigService<AppConfig, true>,
   ) {
     this.worker = config.get('worker', { infer: true });
     this.waitTimeSeconds = config.get('queue', { infer: true }).waitTimeSeconds;
-    this.slots = new Semaphore(this.worker.concurrency);
-    const onRetry = (what: string) => (error: unknown, attempt: number) =>
-      this.logger.warn(
-        `writing ${what} failed (try ${attempt}): ${describeError(error)}; retrying`,
-      );
-    this.completions = new MicroBatcher(
-      async (items) => {
-        const won = new Set(await this.batch.completeMany(items));
-        return items.map((i) => won.has(i.id));
-      },
-      { maxBatch: 100, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('completions') },
-    );
-    this.failures = new MicroBatcher(
-      async (items) => {
-        const rows = new Map((await this.batch.failMany(items)).map((j) => [j.id, j]));
-        return items.map((i) => rows.get(i.id));
-      },
-      { maxBatch: 100, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('failures') },
-    );
-    this.logs = new MicroBatcher(
-      async (lines) => {
-        await this.batch.appendLogs(lines);
-        return lines.map(() => null);
-      },
-      { maxBatch: 500, lingerMs: BATCH_LINGER_MS, onRetry: onRetry('job logs') },
-    );
-  }
-
-  registerHandler(type: string, handler: JobHandlerInstance, options: JobHandlerOptions): void {
-    this.registry.registerHandler(type, handler, options);
+    this.fenceAfterMs = this.worker.stallAfterMs - this.worker.heartbeatMs;
   }
 
   onApplicationBootstrap(): void {
     this.start();
   }
 
-  /** Opens the gate for received messages and starts the heartbeat. */
+  /** Opens the gate for the receive loops and starts the heartbeat. */
   start(): void {
     if (this.accepting) return;
     this.accepting = true;
-    this.openGate();
+    this.lastBeatAt = Date.now();
+    this.gate.open(new Map([...this.sqs.consumers].map(([name, c]) => [name, c.instance])));
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.worker.heartbeatMs);
     void this.presence.beat(0).catch(() => undefined);
     this.logger.log(
@@ -122,100 +95,200 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** Number of jobs this worker holds (claimed, running or waiting for a per-type slot). */
+  /** Number of jobs this worker holds (claimed, running, waiting for a type slot, or being recorded). */
   get inFlight(): number {
     return this.held.size;
   }
 
-  processMessage(message: Message): Promise<void> {
-    return this.processMessages([message]);
+  /** Handlers that ignored their abort signal past WORKER_ABORT_GRACE_MS and still run. */
+  get runaways(): number {
+    return this.runawayCount;
   }
 
   /**
-   * One received batch: decode, reserve room, then claim, acknowledge and start the handlers
-   * in the background. Returning right after the reservation lets the consumer's next long
-   * poll overlap this batch's claim; the reservation is what bounds intake.
+   * One batch received by loop `receiver`: every message already has a slot (IntakeGate).
+   * Returns at once; the claim runs in the background so the loop's next long poll overlaps it.
    */
-  async processMessages(messages: readonly Message[]): Promise<void> {
-    await this.gate;
+  processMessages(receiver: string, messages: readonly Message[]): Promise<void> {
+    this.gate.take(receiver, messages.length);
+    const intake = this.claimAndStart(messages).finally(() => this.intake.delete(intake));
+    this.intake.add(intake);
+    return Promise.resolve();
+  }
+
+  private async claimAndStart(messages: readonly Message[]): Promise<void> {
     const readable: { message: Message; jobId: string }[] = [];
     for (const message of messages) {
       const decoded = this.queue.processJob(message);
       if (decoded) readable.push({ message, jobId: decoded.jobId });
-      else await this.queue.handleError(message, 'unreadable message body: not a job message');
+      else {
+        this.gate.slots.release();
+        await this.queue
+          .handleError(message, 'unreadable message body: not a job message')
+          .catch((e: unknown) =>
+            this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
+          );
+      }
     }
     if (readable.length === 0) return;
-
-    await Promise.race([this.slots.whenAvailable(), this.stopping]);
-    if (!this.accepting) return this.queue.releaseMessages(readable.map((r) => r.message));
-    const take = Math.min(this.slots.available, readable.length);
-    this.slots.tryAcquire(take);
-    if (take < readable.length) {
-      await this.queue.releaseMessages(readable.slice(take).map((r) => r.message));
-    }
-    const intake = this.claimAndStart(readable.slice(0, take)).finally(() =>
-      this.intake.delete(intake),
+    const ids = readable.map((r) => r.jobId);
+    const claimed = await this.claim(
+      ids,
+      readable.map((r) => r.message),
     );
-    this.intake.add(intake);
-  }
-
-  /** Claims reserved messages' jobs in one UPDATE, acknowledges the batch, starts the winners. */
-  private async claimAndStart(reserved: { message: Message; jobId: string }[]): Promise<void> {
-    let claimed: Job[];
-    try {
-      claimed = await this.batch.claimMany(reserved.map((r) => r.jobId));
-    } catch (error) {
-      this.slots.release(reserved.length);
-      this.logger.warn(
-        `claim failed (${describeError(error)}); messages return to the queue in 5 s`,
-      );
-      return this.queue.releaseMessages(
-        reserved.map((r) => r.message),
-        5,
-      );
+    if (!claimed) {
+      // stopping while PostgreSQL is away: the messages come back after their visibility timeout
+      this.gate.slots.release(readable.length);
+      return;
     }
-    this.slots.release(reserved.length - claimed.length);
+    this.gate.slots.release(readable.length - claimed.length);
     for (const job of claimed) void this.run(job);
+    if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
-    await this.queue.deleteMessages(reserved.map((r) => r.message));
-  }
-
-  /** Records a successful attempt; false when the attempt was no longer current (fenced out). */
-  async handleSuccess(running: RunningJob, results: unknown): Promise<boolean> {
-    await Promise.all(running.logWrites);
-    const won = await this.completions.push({
-      id: running.id,
-      attempt: running.attempt,
-      results: results ?? null,
-    });
-    if (!won)
-      this.logger.warn(
-        `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
-      );
-    return won;
+    await this.queue.deleteMessages(readable.map((r) => r.message));
   }
 
   /**
-   * Records a failed attempt: a retry with backoff, or failed for good (a copy in the DLQ, and an
-   * alert that is queued, never awaited).
+   * Claims the jobs, retrying with backoff while PostgreSQL is away (the gate pauses every
+   * receive loop meanwhile) and keeping the messages invisible. undefined: the worker stopped first.
    */
-  async handleFailure(running: RunningJob, error: unknown): Promise<void> {
-    const decision = decideRetry(running.job, error, this.recovery.retryPolicy, new Date());
-    running.log('error', `attempt ${running.attempt} failed: ${decision.errorMessage}`);
-    await Promise.all(running.logWrites);
-    const failed = await this.failures.push({
-      id: running.id,
-      attempt: running.attempt,
-      ...decision,
-    });
-    if (failed && !decision.nextRetryAt) {
-      await this.recovery
-        .moveToDLQ(running.id, decision.errorMessage)
-        .catch((e: unknown) =>
-          this.logger.warn(`copying job ${running.id} to the DLQ failed: ${describeError(e)}`),
+  private async claim(ids: string[], messages: Message[]): Promise<Job[] | undefined> {
+    for (let failures = 0; ; failures++) {
+      try {
+        const claimed = await this.batch.claimMany(
+          ids,
+          this.presence.workerId,
+          this.registry.types(),
         );
-      void this.recovery.sendAlert(running.id, decision.errorMessage, failed.jobType);
+        this.gate.claimSucceeded();
+        return claimed;
+      } catch (error) {
+        if (this.gate.isClosed) return undefined;
+        const delayMs = this.gate.claimFailed();
+        if (failures % 10 === 0)
+          this.logger.warn(
+            `claim failed (${describeError(error)}); receiving paused, trying again in ${delayMs} ms`,
+          );
+        // ChangeMessageVisibility does not count as a receive: the messages stay ours meanwhile
+        await this.queue.releaseMessages(messages, Math.ceil((2 * delayMs) / 1000) + 60);
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  private async deferUnknownTypes(ids: string[]): Promise<void> {
+    try {
+      const deferred = await this.batch.deferUnknownTypes(
+        ids,
+        this.registry.types(),
+        this.queue.queueUrl,
+        UNKNOWN_TYPE_DELAY_S,
+      );
+      if (deferred) {
+        this.logger.warn(
+          `${deferred} jobs are of types this worker does not run; announced again in ${UNKNOWN_TYPE_DELAY_S} s`,
+        );
+        this.outbox.nudge();
+      }
+    } catch (error) {
+      // the resend sweep announces them again later
+      this.logger.warn(`deferring jobs of unknown types failed: ${describeError(error)}`);
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const running = new RunningJob(job, (r, level, message) =>
+      this.outcomes.log({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
+    );
+    this.held.set(job.id, running);
+    try {
+      if (!this.accepting) running.abort('shutdown');
+      else if (this.gate.isFenced) running.abort('fenced');
+      await this.settle(running, await this.execute(running));
+    } catch (error) {
+      this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(error)}`);
+    } finally {
+      this.held.delete(job.id);
+    }
+  }
+
+  /**
+   * Runs the handler. The job arrives holding a run slot; when its type is at its limit it
+   * gives the slot back while it waits (so other types run meanwhile) and takes one again.
+   * Both slots are freed when the handler settles, not when its outcome is written (recording
+   * is batched and lingers a few ms), and not when it merely timed out: a handler that ignores
+   * its signal keeps its slot and is counted as a runaway.
+   */
+  private async execute(running: RunningJob): Promise<Outcome> {
+    let entry: RegisteredHandler;
+    try {
+      entry = this.registry.get(running.job.jobType);
+    } catch (error) {
+      this.gate.slots.release();
+      return { ok: false, error };
+    }
+    const typeSlot = this.typeSemaphore(entry);
+    if (typeSlot && !typeSlot.tryAcquire()) {
+      this.gate.slots.release();
+      this.gate.park();
+      try {
+        await typeSlot.acquire();
+      } finally {
+        this.gate.unpark();
+      }
+      await this.gate.slots.acquire();
+    }
+    const freeSlots = (): void => {
+      typeSlot?.release();
+      this.gate.slots.release();
+    };
+    if (running.abortReason) {
+      freeSlots();
+      return { ok: false, error: new Error(`aborted before start: ${running.abortReason}`) };
+    }
+    running.started = true;
+    running.log('info', `attempt ${running.attempt} started on ${this.presence.workerId}`);
+    const handler = (async () => {
+      const payload = plainToInstance(entry.options.payload, running.job.payload);
+      return entry.handler.handle(payload, running.context());
+    })().then(
+      (results): Outcome => ({ ok: true, results }),
+      (error: unknown): Outcome => ({ ok: false, error }),
+    );
+    void handler.finally(freeSlots);
+    const timeoutMs = entry.options.timeoutMs ?? this.worker.defaultTimeoutMs;
+    const outcome = await within(handler, timeoutMs);
+    if (outcome) return outcome;
+    running.abort('timeout');
+    const timedOut: Outcome = { ok: false, error: new Error(`timed out after ${timeoutMs} ms`) };
+    if (await within(handler, this.worker.abortGraceMs)) return timedOut;
+    this.runawayCount++;
+    void handler.finally(() => this.runawayCount--);
+    this.logger.warn(
+      `job ${running.id} (${running.job.jobType}) ignored its abort signal for ${this.worker.abortGraceMs} ms after its timeout; its slot stays taken until it returns`,
+    );
+    return timedOut;
+  }
+
+  private async settle(running: RunningJob, outcome: Outcome): Promise<void> {
+    const reason = running.abortReason;
+    if (reason === 'lost') return; // another attempt owns the job now; nothing of ours may be written
+    if (outcome.ok && reason !== 'timeout') {
+      running.log('info', `attempt ${running.attempt} completed`);
+      await this.outcomes.succeeded(running, outcome.results);
+      return;
+    }
+    switch (reason) {
+      case 'cancelled':
+        return this.outcomes.cancelled(running);
+      case 'shutdown':
+        return this.outcomes.release([running.ref]);
+      case 'fenced':
+        this.fencedRuns.push(running.ref);
+        return;
+      default:
+        return this.outcomes.failed(running, outcome.ok ? undefined : outcome.error);
     }
   }
 
@@ -224,21 +297,23 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Graceful stop: accept nothing more, give running handlers WORKER_SHUTDOWN_GRACE_MS to
-   * finish, abort the rest, and hand every attempt still held back to the queue (pending again,
-   * with a new outbox message) so another worker picks it up at once.
+   * Graceful and bounded stop: receive nothing more, give running handlers
+   * WORKER_SHUTDOWN_GRACE_MS to finish, abort the rest, and hand every attempt still held back
+   * to the queue (pending again with a new outbox message, no retry spent) so another worker
+   * picks it up at once. Writing what is left gets SHUTDOWN_FLUSH_MS more whatever PostgreSQL
+   * does; an attempt that could not be recorded is recovered by the stall sweeper.
    */
   async stop(): Promise<void> {
     if (!this.accepting && !this.heartbeatTimer) return;
     this.accepting = false;
-    this.signalStopping();
+    this.gate.close();
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     for (const running of this.held.values()) if (!running.started) running.abort('shutdown');
     const deadline = Date.now() + this.worker.shutdownGraceMs;
-    // The consumer was told to stop (onModuleDestroy); its last long poll may still return
-    // messages, which processMessages hands back to SQS. Aborting that poll instead could leave
-    // its messages invisible until the visibility timeout.
+    // The consumers were told to stop (onModuleDestroy); a long poll in progress may still
+    // return messages, which are claimed and then released. Aborting that poll instead could
+    // leave its messages invisible until the visibility timeout.
     await this.consumerIdle();
     await Promise.all(this.intake);
     while (this.held.size && Date.now() < deadline) await sleep(50);
@@ -247,9 +322,13 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
         `${this.held.size} jobs still running after the grace period; aborting and re-queueing them`,
       );
       for (const running of this.held.values()) running.abort('shutdown');
-      await this.release([...this.held.values()]);
+      await this.outcomes
+        .release([...this.held.values()].map((r) => r.ref))
+        .catch((e: unknown) =>
+          this.logger.warn(`re-queueing held jobs failed: ${describeError(e)}`),
+        );
     }
-    await Promise.all([this.completions.close(), this.failures.close(), this.logs.close()]);
+    await this.outcomes.close(SHUTDOWN_FLUSH_MS);
     await this.outbox.flush();
     await this.presence.leave().catch(() => undefined);
   }
@@ -260,113 +339,56 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     while (consumers.some((c) => c.status.isPolling) && Date.now() < deadline) await sleep(50);
   }
 
-  private async run(job: Job): Promise<void> {
-    const running = new RunningJob(job, (r, level, message) =>
-      this.logs.push({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
-    );
-    this.held.set(job.id, running);
-    try {
-      const outcome = await this.execute(running);
-      try {
-        if (!outcome.ok) throw outcome.error;
-        if (running.abortReason === 'lost') return;
-        running.log('info', `attempt ${job.attempt} completed`);
-        await this.handleSuccess(running, outcome.results);
-      } catch (error) {
-        await this.settleError(running, error).catch((e: unknown) =>
-          this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(e)}`),
-        );
-      }
-    } finally {
-      this.held.delete(job.id);
-    }
-  }
-
-  /**
-   * Runs the handler within its slots. The slots are freed as soon as the handler settles:
-   * recording the outcome (batched, lingering a few ms) must not hold one, or bookkeeping would
-   * bound throughput. The job stays held (heartbeats, shutdown) until its outcome is recorded.
-   */
-  private async execute(
-    running: RunningJob,
-  ): Promise<{ ok: true; results: unknown } | { ok: false; error: unknown }> {
-    let typeSlot: Semaphore | undefined;
-    try {
-      const entry = this.registry.get(running.job.jobType);
-      typeSlot = this.typeSemaphore(entry);
-      await typeSlot?.acquire();
-      if (running.abortReason) throw new Error(`aborted before start: ${running.abortReason}`);
-      running.started = true;
-      running.log('info', `attempt ${running.attempt} started on ${this.presence.workerId}`);
-      const payload = plainToInstance(entry.options.payload, running.job.payload);
-      const results = await this.withTimeout(
-        entry.handler.handle(payload, running.context()),
-        running,
-        entry.options.timeoutMs,
-      );
-      return { ok: true, results };
-    } catch (error) {
-      return { ok: false, error };
-    } finally {
-      typeSlot?.release();
-      this.slots.release();
-    }
-  }
-
-  private async settleError(running: RunningJob, error: unknown): Promise<void> {
-    switch (running.abortReason) {
-      case 'lost':
-        return; // another attempt owns the job now; nothing of ours may be written
-      case 'cancelled':
-        running.log('warn', `attempt ${running.attempt} stopped: the job was cancelled`);
-        await Promise.all(running.logWrites);
-        await this.jobs.confirmCancelled(running.id, running.attempt).catch(() => undefined);
-        return;
-      case 'shutdown':
-        await this.release([running]);
-        return;
-      default:
-        await this.handleFailure(running, error);
-    }
-  }
-
-  /** processing → pending plus a new outbox message, for attempts this worker gives up. */
-  private async release(runs: RunningJob[]): Promise<void> {
-    const refs = runs.map((r) => ({ id: r.id, attempt: r.attempt }));
-    if (refs.length === 0) return;
-    await this.manager.transaction(async (m) => {
-      const released = await this.batch.releaseMany(refs, m);
-      await this.outbox.enqueueNextAttempt(m, released);
-    });
-  }
-
   private async heartbeat(): Promise<void> {
+    if (Date.now() - this.lastBeatAt >= this.fenceAfterMs) this.fence();
     if (this.beating) return;
     this.beating = true;
     try {
       await this.beat();
+      this.lastBeatAt = Date.now();
+      if (this.gate.isFenced) {
+        this.logger.warn('PostgreSQL answers again: taking jobs again');
+        this.gate.unfence();
+      }
+    } catch (error) {
+      this.logger.warn(`heartbeat failed: ${describeError(error)}`);
+      if (Date.now() - this.lastBeatAt >= this.fenceAfterMs) this.fence();
     } finally {
       this.beating = false;
     }
   }
 
+  /** Releases what fencing gave up, then refreshes presence and the held jobs' heartbeats. */
   private async beat(): Promise<void> {
-    const runs = [...this.held.values()];
-    await this.presence
-      .beat(runs.length)
-      .catch((error: unknown) => this.logger.warn(`presence beat failed: ${describeError(error)}`));
-    if (runs.length === 0) return;
-    try {
-      const alive = await this.batch.heartbeatMany(
-        runs.map((r) => ({ id: r.id, attempt: r.attempt, progress: r.takeProgress() })),
-      );
-      for (const r of runs) {
-        if (!alive.has(r.id)) r.abort('lost');
-        else if (alive.get(r.id)) r.abort('cancelled');
-      }
-    } catch (error) {
-      this.logger.warn(`heartbeat failed: ${describeError(error)}`);
+    if (this.fencedRuns.length) {
+      const refs = this.fencedRuns;
+      this.fencedRuns = [];
+      await this.outcomes.release(refs).catch((error: unknown) => {
+        this.fencedRuns.push(...refs);
+        throw error;
+      });
     }
+    // every held attempt, fenced ones too: a handler that has not stopped yet is still running
+    const runs = [...this.held.values()];
+    await this.presence.beat(runs.length);
+    if (runs.length === 0) return;
+    const alive = await this.batch.heartbeatMany(
+      runs.map((r) => ({ ...r.ref, progress: r.takeProgress() })),
+    );
+    for (const r of runs) {
+      if (!alive.has(r.id)) r.abort('lost');
+      else if (alive.get(r.id)) r.abort('cancelled');
+    }
+  }
+
+  /** No heartbeat for the stall limit minus one beat: stop everything before others take over. */
+  private fence(): void {
+    if (this.gate.isFenced) return;
+    this.gate.fence();
+    this.logger.error(
+      `no heartbeat reached PostgreSQL for ${Date.now() - this.lastBeatAt} ms: aborting ${this.held.size} jobs and pausing intake until it answers`,
+    );
+    for (const running of this.held.values()) running.abort('fenced');
   }
 
   private typeSemaphore(entry: RegisteredHandler): Semaphore | undefined {
@@ -375,25 +397,18 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     if (!slot) this.typeSlots.set(entry.type, (slot = new Semaphore(entry.concurrency)));
     return slot;
   }
+}
 
-  private async withTimeout<T>(
-    work: Promise<T>,
-    running: RunningJob,
-    timeoutMs: number | undefined,
-  ): Promise<T> {
-    if (!timeoutMs) return work;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        running.abort('timeout');
-        reject(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+/** The promise's value if it settles within `ms`, else undefined. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), ms)),
+  );
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -6,7 +6,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SqsModule } from '@ssut/nestjs-sqs';
+import { IntakeGate } from './intake-gate';
+import { IntakeModule } from './intake.module';
 import { JobProcessor } from './job-processor';
+import { OutcomeRecorder } from './outcome-recorder';
 import { JobTypesModule } from './job-types.module';
 import { receiverName } from './consumer-name';
 import { JOBS_CONSUMERS } from './jobs.consumer';
@@ -18,10 +21,11 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
     QueueModule,
     JobTypesModule,
     RecoveryModule,
+    IntakeModule,
     SqsModule.registerAsync({
-      imports: [QueueModule],
-      inject: [SQS_CLIENT, ConfigService],
-      useFactory: (sqs: SQSClient, config: ConfigService<AppConfig, true>) => {
+      imports: [QueueModule, IntakeModule],
+      inject: [SQS_CLIENT, ConfigService, IntakeGate],
+      useFactory: (sqs: SQSClient, config: ConfigService<AppConfig, true>, gate: IntakeGate) => {
         const queue = config.get('queue', { infer: true });
         const { receivers } = config.get('worker', { infer: true });
         return {
@@ -32,13 +36,15 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
             batchSize: 10,
             waitTimeSeconds: queue.waitTimeSeconds,
             shouldDeleteMessages: false,
+            // waits for free slots and sets this receive's batch size to them (flow control)
+            preReceiveMessageCallback: () => gate.beforeReceive(receiverName(i)),
           })),
           producers: [],
         };
       },
     }),
   ],
-  providers: [JobProcessor, ...JOBS_CONSUMERS],
+  providers: [JobProcessor, OutcomeRecorder, ...JOBS_CONSUMERS],
   exports: [JobProcessor],
 })
 export class ProcessorModule {}

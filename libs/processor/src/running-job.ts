@@ -27,6 +27,11 @@ export class RunningJob {
     return this.job.attempt;
   }
 
+  /** The fence every write for this attempt carries. */
+  get ref(): { id: string; attempt: number } {
+    return { id: this.job.id, attempt: this.job.attempt };
+  }
+
   get abortReason(): AbortReason | undefined {
     return this.controller.signal.aborted
       ? (this.controller.signal.reason as AbortReason)

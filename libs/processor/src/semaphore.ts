@@ -1,6 +1,11 @@
-/** Counts free slots; `acquire` waits (FIFO) until one is free. */
+/**
+ * Counts free slots. `acquire` waits (FIFO) until one is free; `whenAvailable` only watches.
+ * Released slots go to waiting acquirers first: they hold claimed jobs, which come before
+ * receiving more.
+ */
 export class Semaphore {
-  private readonly waiters: (() => void)[] = [];
+  private readonly acquirers: (() => void)[] = [];
+  private readonly watchers = new Set<() => void>();
 
   constructor(private free: number) {}
 
@@ -15,27 +20,26 @@ export class Semaphore {
   }
 
   async acquire(): Promise<void> {
-    if (this.tryAcquire()) return;
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.acquirers.length === 0 && this.tryAcquire()) return;
+    await new Promise<void>((resolve) => this.acquirers.push(resolve));
   }
 
   release(count = 1): void {
-    for (let i = 0; i < count; i++) {
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.free++;
+    this.free += count;
+    while (this.free > 0 && this.acquirers.length) {
+      this.free--;
+      this.acquirers.shift()?.();
+    }
+    if (this.free > 0 && this.watchers.size) {
+      const watchers = [...this.watchers];
+      this.watchers.clear();
+      for (const notify of watchers) notify();
     }
   }
 
   /** Resolves once at least one slot is free (without taking it). */
-  async whenAvailable(): Promise<void> {
-    while (this.free === 0) {
-      await new Promise<void>((resolve) =>
-        this.waiters.push(() => {
-          this.free++;
-          resolve();
-        }),
-      );
-    }
+  whenAvailable(): Promise<void> {
+    if (this.free > 0) return Promise.resolve();
+    return new Promise((resolve) => this.watchers.add(resolve));
   }
 }

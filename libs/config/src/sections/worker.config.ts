@@ -42,6 +42,34 @@ export class WorkerEnv {
   @IsInt()
   WORKER_SHUTDOWN_GRACE_MS = 30_000;
 
+  /**
+   * Longest a handler may run when its type sets no timeoutMs, in ms (default 15 minutes,
+   * Lambda's own limit). Every attempt has a bound, so a hung handler cannot hold a slot forever.
+   */
+  @Transform(parseInteger)
+  @Min(1000)
+  @Max(86_400_000)
+  @IsInt()
+  WORKER_DEFAULT_TIMEOUT_MS = 900_000;
+
+  /**
+   * After a handler's signal fired (timeout), how long it may take to stop before the attempt
+   * is recorded as failed anyway, in ms. Its slot stays taken until it really settles, so
+   * concurrency never overshoots; such runaway handlers are counted on /health.
+   */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(3_600_000)
+  @IsInt()
+  WORKER_ABORT_GRACE_MS = 30_000;
+
+  /** Largest job result stored, in bytes of JSON; a bigger one fails its job for good. */
+  @Transform(parseInteger)
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  @IsInt()
+  WORKER_MAX_RESULT_BYTES = 1_048_576;
+
   /** A processing job whose heartbeat is older than this is stalled (its worker died), in ms. */
   @Transform(parseInteger)
   @Min(1000)
@@ -67,6 +95,9 @@ export interface WorkerConfig {
   typeConcurrency: Readonly<Record<string, number>>;
   heartbeatMs: number;
   shutdownGraceMs: number;
+  defaultTimeoutMs: number;
+  abortGraceMs: number;
+  maxResultBytes: number;
   stallAfterMs: number;
   resendAfterMs: number;
 }
@@ -82,6 +113,9 @@ export const toWorkerConfig = (env: WorkerEnv): WorkerConfig => ({
   ),
   heartbeatMs: env.WORKER_HEARTBEAT_MS,
   shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+  defaultTimeoutMs: env.WORKER_DEFAULT_TIMEOUT_MS,
+  abortGraceMs: env.WORKER_ABORT_GRACE_MS,
+  maxResultBytes: env.WORKER_MAX_RESULT_BYTES,
   stallAfterMs: env.RECOVERY_STALL_AFTER_MS,
   resendAfterMs: env.RECOVERY_RESEND_AFTER_MS,
 });
