@@ -16,25 +16,25 @@ describe('chaos: the SQS emulator restarts empty while jobs are pending', () => 
   afterAll(() => scenario?.close());
 
   it('every pending job whose message was lost gets a new one from the resend sweep and completes once', async () => {
-    await scenario.startWorker('w1');
+    // all 200 messages wait in SQS when the worker starts, so the restart strands most of them
     const ids = await scenario.submit(JOBS);
     expect(ids).toHaveLength(JOBS.length);
+    await scenario.startWorker('w1');
     await waitUntil(
       async () => (await scenario.countJobs(ids, `status = 'completed'`)) >= 20,
       30_000,
       'the first completions',
     );
+    const lost = await scenario.sqs.queueDepth();
+    expect(lost).toBeGreaterThan(50); // the restart does lose the messages of pending jobs
     const end = scenario.beginFault('SQS restarted empty');
     await scenario.sqs.stop();
     await scenario.sqs.start();
     end();
-    expect(await scenario.sqs.queueDepth()).toBe(0);
-    const stranded = await scenario.countJobs(ids, `status = 'pending'`);
-    expect(stranded).toBeGreaterThan(0); // the restart did lose messages of pending jobs
 
     const summary = await assertHistoryInvariants(scenario, {
       deadlineMs: CHAOS_TIMINGS.resendAfterMs + 40_000,
     });
-    process.stdout.write(`sqs-lost-messages: ${stranded} stranded, ${JSON.stringify(summary)}\n`);
+    process.stdout.write(`sqs-lost-messages: ${lost} messages lost, ${JSON.stringify(summary)}\n`);
   });
 });

@@ -167,9 +167,9 @@ export class ChaosScenario {
 
   /**
    * Creates jobs the way users do, POST /api/v1/jobs one job per request, `parallel` requests
-   * in flight. Only the 202 answers count as accepted.
+   * in flight, each lane pausing `paceMs` after each answer. Only 202 answers count as accepted.
    */
-  async submit(jobs: readonly JobSpec[], parallel = 10): Promise<string[]> {
+  async submit(jobs: readonly JobSpec[], parallel = 10, paceMs = 0): Promise<string[]> {
     const ids: string[] = [];
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -181,6 +181,7 @@ export class ChaosScenario {
           this.accepted.push(outcome.jobId);
           ids.push(outcome.jobId);
         }
+        if (paceMs) await new Promise((r) => setTimeout(r, paceMs));
       }
     };
     await Promise.all(Array.from({ length: parallel }, lane));
