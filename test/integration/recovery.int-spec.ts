@@ -186,14 +186,9 @@ describe('retries, the dead-letter queue and its alert', () => {
       recovery.moveToDLQ(job.id, 'boom'),
       recovery.moveToDLQ(job.id, 'boom'),
     ]);
-    expect(a).toMatchObject({ moved: true, attempt: 2 });
-    expect(a.messageId).toMatch(/\S/);
+    expect(a).toEqual({ moved: true, attempt: 2 });
     expect(b).toEqual(a);
-    expect(await recovery.moveToDLQ(job.id, 'boom')).toEqual({
-      moved: false,
-      attempt: 2,
-      messageId: null,
-    });
+    expect(await recovery.moveToDLQ(job.id, 'boom')).toEqual({ moved: false, attempt: 2 });
     expect(await dlq.forJob(job.id, 2, 1000)).toEqual([
       { jobId: job.id, attempt: 2, reason: 'boom' },
     ]);

@@ -60,6 +60,35 @@ export class OutboxRepository {
   }
 
   /**
+   * DLQ rows for jobs that failed for good, at most one per (job, attempt): an attempt that
+   * already has one is skipped, which is what makes dead-lettering idempotent. Returns how many
+   * rows were written.
+   */
+  async addDeadLetters(
+    manager: EntityManager,
+    dlqUrl: string,
+    entries: readonly (OutboxEntry & { reason: string })[],
+  ): Promise<number> {
+    if (entries.length === 0) return 0;
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO queue_messages (job_id, queue_url, attempt, reason)
+       SELECT e.job_id, $1::varchar, e.attempt, e.reason
+       FROM unnest($2::uuid[], $3::int[], $4::text[]) AS e(job_id, attempt, reason)
+       WHERE NOT EXISTS (SELECT 1 FROM queue_messages q
+                         WHERE q.job_id = e.job_id AND q.attempt = e.attempt AND q.queue_url = $1::varchar)
+       RETURNING id`,
+      [
+        dlqUrl,
+        entries.map((e) => e.jobId),
+        entries.map((e) => e.attempt),
+        entries.map((e) => e.reason),
+      ],
+    );
+    return rows.length;
+  }
+
+  /**
    * Runs `insert` (an `INSERT INTO jobs … RETURNING id, …`) and writes a first-attempt message for
    * every job it returns, as ONE statement: atomic without a transaction, so a job submitted on
    * its own costs one round trip instead of four (BEGIN, two INSERTs, COMMIT). Returns its rows.

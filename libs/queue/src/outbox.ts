@@ -65,10 +65,10 @@ export class Outbox implements OnApplicationShutdown {
   /**
    * Records DLQ messages for jobs that failed for good, in `manager`'s transaction: the relay
    * sends each with its reason as the `reason` attribute (what QueueService.deadLetter sends).
-   * Call `nudge()` after commit.
+   * At most one per attempt: returns how many were new. Call `nudge()` after commit.
    */
-  enqueueDeadLetters(manager: EntityManager, entries: readonly DeadLetterEntry[]): Promise<void> {
-    return this.outbox.add(manager, this.queue.dlqUrl, entries);
+  enqueueDeadLetters(manager: EntityManager, entries: readonly DeadLetterEntry[]): Promise<number> {
+    return this.outbox.addDeadLetters(manager, this.queue.dlqUrl, entries);
   }
 
   /**

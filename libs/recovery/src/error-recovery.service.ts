@@ -1,7 +1,7 @@
 import { type AppConfig, ConfigError, type RecoveryConfig } from '@app/config';
 import { JobStatus, queryRows } from '@app/database';
-import { JobLogsService, JobsBatchService, JobsService } from '@app/jobs';
-import { QueueService } from '@app/queue';
+import { JobsBatchService, JobsService } from '@app/jobs';
+import { Outbox } from '@app/queue';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -19,17 +19,15 @@ import {
 import { JobNotDeadError } from './recovery.errors';
 import { describeError, type RetryPolicy } from './retry-decision';
 
-/** The job-log line that marks a dead-lettered attempt; moveToDLQ looks for it to stay idempotent. */
+/** The job-log line written when an attempt is dead-lettered. */
 export const DLQ_LOG_PREFIX = 'moved to the dead-letter queue';
 /** How long shutdown waits for alerts still being delivered, in ms. */
 export const ALERT_SHUTDOWN_GRACE_MS = 3000;
 
 export interface DeadLetterOutcome {
-  /** false: this attempt was already in the DLQ, nothing was sent. */
+  /** false: this attempt was already dead-lettered, nothing new was queued. */
   moved: boolean;
   attempt: number;
-  /** The DLQ message's id when one was sent. */
-  messageId: string | null;
 }
 
 export interface FailureRateCheck extends FailureRate {
@@ -42,10 +40,11 @@ export interface FailureRateCheck extends FailureRate {
  *
  * - `exponentialBackoff(attempt, baseDelay)`: full-jitter backoff (see backoff.ts for why),
  *   capped at RETRY_MAX_DELAY_MS. `retryPolicy` is what JobProcessor hands to `decideRetry`.
- * - `moveToDLQ(jobId, reason)`: sends a job that failed for good to SQS_DLQ_URL with the reason
- *   and writes a `system` line in its log. Idempotent per attempt: the log line is the marker
- *   (checked before sending), and concurrent calls in one process share one move. Two processes
- *   calling at the same instant could both send; the worker never does, because only the attempt
+ * - `moveToDLQ(jobId, reason)`: queues a copy of a job that failed for good for SQS_DLQ_URL,
+ *   through the outbox (so an SQS outage delays the copy instead of losing it), and writes a
+ *   `system` line in its log. Idempotent per attempt: the outbox keeps at most one DLQ row per
+ *   (job, attempt), and concurrent calls in one process share one move. Two processes calling
+ *   at the same instant could both queue one; the worker never does, because only the attempt
  *   that won the fenced failure UPDATE moves a job, and a duplicate DLQ message is harmless (a
  *   re-drive is a conditional failed → pending transition, so the second one is refused).
  * - `sendAlert(jobId, error)`: a `job.dead_lettered` alert through every channel (the log,
@@ -85,8 +84,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
   constructor(
     private readonly jobs: JobsService,
     private readonly batch: JobsBatchService,
-    private readonly jobLogs: JobLogsService,
-    private readonly queue: QueueService,
+    private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
     @Inject(ALERT_CHANNELS) private readonly channels: readonly AlertChannel[],
     config: ConfigService<AppConfig, true>,
@@ -203,15 +201,9 @@ export class ErrorRecovery implements OnApplicationShutdown {
     if (job.status !== JobStatus.Failed || job.nextRetryAt !== null)
       throw new JobNotDeadError(jobId, job.status, job.nextRetryAt);
     const attempt = job.attempt;
-    const logs = await this.jobLogs.forJob(jobId);
-    if (
-      logs.some(
-        (l) =>
-          l.source === 'system' && l.attempt === attempt && l.message.startsWith(DLQ_LOG_PREFIX),
-      )
-    )
-      return { moved: false, attempt, messageId: null };
-    const messageId = await this.queue.deadLetter({ jobId, attempt }, reason);
+    const queued = await this.outbox.enqueueDeadLetters(this.manager, [{ jobId, attempt, reason }]);
+    if (queued === 0) return { moved: false, attempt };
+    this.outbox.nudge();
     await this.batch.appendLogs([
       {
         jobId,
@@ -221,7 +213,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
         source: 'system',
       },
     ]);
-    return { moved: true, attempt, messageId };
+    return { moved: true, attempt };
   }
 
   private dispatch(alert: Alert): void {
