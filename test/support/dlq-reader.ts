@@ -39,6 +39,12 @@ export class DlqReader {
     }
   }
 
+  /** Every job message the DLQ has received so far. */
+  async all(): Promise<DlqMessage[]> {
+    await this.receiveAll();
+    return [...this.seen];
+  }
+
   close(): void {
     this.sqs.destroy();
   }

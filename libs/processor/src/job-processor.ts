@@ -275,7 +275,6 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     const reason = running.abortReason;
     if (reason === 'lost') return; // another attempt owns the job now; nothing of ours may be written
     if (outcome.ok && reason !== 'timeout') {
-      running.log('info', `attempt ${running.attempt} completed`);
       await this.outcomes.succeeded(running, outcome.results);
       return;
     }

@@ -109,7 +109,9 @@ export class OutcomeRecorder {
       );
       return false;
     }
-    if (!won)
+    // logged once the completion is stored, so the log never claims one the database lacks
+    if (won) running.log('info', `attempt ${running.attempt} completed`);
+    else
       this.logger.warn(
         `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
       );
