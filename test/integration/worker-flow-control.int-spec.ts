@@ -123,7 +123,12 @@ describe('worker flow control, timeouts and poison values', () => {
     );
     expect({ attempts, messages }).toEqual({ attempts: 1, messages: ids.length });
     expect(await dlq.all()).toEqual([]);
-    // the limited type never ran two at a time
+    // never more handlers at once than WORKER_CONCURRENCY, and the limited type one at a time
+    const all = ids.map((id) => runs.get(id)!);
+    const busiest = Math.max(
+      ...all.map((a) => all.filter((b) => b.start <= a.start && a.start < b.end!).length),
+    );
+    expect(busiest).toBeLessThanOrEqual(5);
     const limited = ids.slice(0, 40).map((id) => runs.get(id)!);
     const overlaps = limited.filter((a) =>
       limited.some((b) => a !== b && b.start < a.end! && a.start < b.end!),

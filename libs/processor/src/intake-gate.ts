@@ -22,11 +22,16 @@ export class IntakeClosedError extends Error {
 }
 
 /**
- * Flow control for the SQS receive loops, so that a worker never receives a message it cannot
- * take. Before each ReceiveMessage (sqs-consumer's preReceiveMessageCallback) a loop waits
- * until the worker has free slots and then reserves up to 10 of them, and asks SQS for exactly
- * that many messages. Every received message therefore has a slot: none is handed back, and SQS
- * receive counts (maxReceiveCount → DLQ) are spent only on real deliveries.
+ * Flow control for the SQS receive loops: a worker receives only about what it can take, and
+ * takes everything it receives, so no message is ever handed back and SQS receive counts
+ * (maxReceiveCount → DLQ) are spent only on real deliveries.
+ * - Each loop's batch size follows the free slots (1-10) as they change. sqs-consumer reads it
+ *   when a poll starts, before its preReceiveMessageCallback runs.
+ * - In that callback a loop waits until a slot is free and reserves up to its batch size.
+ * - A receive can still return more messages than its reservation (two loops sized by the same
+ *   free slots): the surplus is claimed at once and waits in the local buffer for a slot, like
+ *   graphile-worker's local queue; receiving pauses while that buffer is full. Nothing waits in SQS
+ *   with a receive spent.
  *
  * The gate also holds the loops back, without releasing anything, while
  * - a ReceiveMessage failed (SQS refused or timed out): exponential backoff with jitter,
@@ -42,6 +47,7 @@ export class IntakeGate implements OnModuleDestroy {
   private readonly parkLimit: number;
   private readonly reserved = new Map<string, number>();
   private readonly loops = new Map<string, ReceiveLoop>();
+  private batchSize = RECEIVE_LIMIT;
   private readonly waiters = new Set<() => void>();
   private receiveFailures = 0;
   private claimFailures = 0;
@@ -53,13 +59,16 @@ export class IntakeGate implements OnModuleDestroy {
 
   constructor(config: ConfigService<AppConfig, true>) {
     const { concurrency } = config.get('worker', { infer: true });
-    this.slots = new Semaphore(concurrency);
+    this.slots = new Semaphore(concurrency, (free) => this.resize(free));
     this.parkLimit = concurrency;
   }
 
   /** Lets receive loops through; `loops` are the consumers whose batch size the gate sets. */
   open(loops: ReadonlyMap<string, ReceiveLoop>): void {
-    for (const [name, loop] of loops) this.loops.set(name, loop);
+    for (const [name, loop] of loops) {
+      this.loops.set(name, loop);
+      loop.updateOption('batchSize', this.batchSize);
+    }
     this.opened = true;
     this.changed();
   }
@@ -80,7 +89,7 @@ export class IntakeGate implements OnModuleDestroy {
 
   /**
    * Runs before each ReceiveMessage of loop `receiver`: returns a last reservation it did not
-   * use, waits until a receive may happen, reserves up to 10 slots and sets the batch size.
+   * use, waits until a receive may happen and reserves up to a batch of slots.
    */
   async beforeReceive(receiver: string): Promise<void> {
     this.giveBack(receiver);
@@ -93,23 +102,23 @@ export class IntakeGate implements OnModuleDestroy {
       else if (this.slots.available === 0)
         await this.nextChange(undefined, this.slots.whenAvailable());
       else {
-        const n = Math.min(RECEIVE_LIMIT, this.slots.available);
+        const n = Math.min(this.batchSize, this.slots.available);
         if (!this.slots.tryAcquire(n)) continue;
         this.reserved.set(receiver, n);
-        this.loops.get(receiver)?.updateOption('batchSize', n);
         return;
       }
     }
   }
 
-  /** Loop `receiver` got `count` messages: they keep their slots, the rest of its reservation goes back. */
-  take(receiver: string, count: number): void {
+  /**
+   * Loop `receiver` got `count` messages. Returns how many of them hold a reserved slot; the
+   * rest of the reservation goes back, and messages beyond it must wait for a slot (acquire).
+   */
+  take(receiver: string, count: number): number {
     const reserved = this.reserved.get(receiver) ?? 0;
     this.reserved.delete(receiver);
-    if (count > reserved)
-      // a loop the gate did not size (a test calling processMessages directly): take what is free
-      this.slots.tryAcquire(Math.min(count - reserved, this.slots.available));
-    else this.slots.release(reserved - count);
+    if (count < reserved) this.slots.release(reserved - count);
+    return Math.min(count, reserved);
   }
 
   receiveSucceeded(): void {
@@ -145,7 +154,7 @@ export class IntakeGate implements OnModuleDestroy {
     return this.fenced;
   }
 
-  /** A claimed job waits for its type's slot (holding no run slot): counts against the buffer. */
+  /** A claimed job waits for a slot (its type's or a run slot, holding none): counts against the buffer. */
   park(): void {
     this.parked++;
   }
@@ -159,6 +168,14 @@ export class IntakeGate implements OnModuleDestroy {
     const unused = this.reserved.get(receiver);
     this.reserved.delete(receiver);
     if (unused) this.slots.release(unused);
+  }
+
+  /** Batch size of the loops' next polls: the free slots, 1 to 10. */
+  private resize(free: number): void {
+    const size = Math.max(1, Math.min(RECEIVE_LIMIT, free));
+    if (size === this.batchSize) return;
+    this.batchSize = size;
+    for (const loop of this.loops.values()) loop.updateOption('batchSize', size);
   }
 
   private pause(failures: number): number {

@@ -106,29 +106,34 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * One batch received by loop `receiver`: every message already has a slot (IntakeGate).
-   * Returns at once; the claim runs in the background so the loop's next long poll overlaps it.
+   * One batch received by loop `receiver`. Most messages hold a slot the IntakeGate reserved;
+   * any beyond the reservation are claimed all the same and wait for a slot locally. Returns at
+   * once; the claim runs in the background so the loop's next long poll overlaps it.
    */
   processMessages(receiver: string, messages: readonly Message[]): Promise<void> {
-    this.gate.take(receiver, messages.length);
-    const intake = this.claimAndStart(messages).finally(() => this.intake.delete(intake));
+    const slotted = this.gate.take(receiver, messages.length);
+    const intake = this.claimAndStart(messages, slotted).finally(() => this.intake.delete(intake));
     this.intake.add(intake);
     return Promise.resolve();
   }
 
-  private async claimAndStart(messages: readonly Message[]): Promise<void> {
+  /** Claims, acknowledges and starts a received batch; `slotted` of its messages hold a slot. */
+  private async claimAndStart(messages: readonly Message[], slotted: number): Promise<void> {
     const readable: { message: Message; jobId: string }[] = [];
     for (const message of messages) {
       const decoded = this.queue.processJob(message);
       if (decoded) readable.push({ message, jobId: decoded.jobId });
       else {
-        this.gate.slots.release();
         await this.queue
           .handleError(message, 'unreadable message body: not a job message')
           .catch((e: unknown) =>
             this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
           );
       }
+    }
+    if (slotted > readable.length) {
+      this.gate.slots.release(slotted - readable.length); // slots of poison messages
+      slotted = readable.length;
     }
     if (readable.length === 0) return;
     const ids = readable.map((r) => r.jobId);
@@ -138,11 +143,11 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     );
     if (!claimed) {
       // stopping while PostgreSQL is away: the messages come back after their visibility timeout
-      this.gate.slots.release(readable.length);
+      this.gate.slots.release(slotted);
       return;
     }
-    this.gate.slots.release(readable.length - claimed.length);
-    for (const job of claimed) void this.run(job);
+    if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
+    claimed.forEach((job, i) => void this.run(job, i < slotted));
     if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
@@ -197,7 +202,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  private async run(job: Job): Promise<void> {
+  private async run(job: Job, holdsSlot: boolean): Promise<void> {
     const running = new RunningJob(job, (r, level, message) =>
       this.outcomes.log({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
     );
@@ -205,7 +210,7 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       if (!this.accepting) running.abort('shutdown');
       else if (this.gate.isFenced) running.abort('fenced');
-      await this.settle(running, await this.execute(running));
+      await this.settle(running, await this.execute(running, holdsSlot));
     } catch (error) {
       this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(error)}`);
     } finally {
@@ -214,30 +219,32 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Runs the handler. The job arrives holding a run slot; when its type is at its limit it
-   * gives the slot back while it waits (so other types run meanwhile) and takes one again.
+   * Runs the handler. The job arrives holding a run slot, or (received beyond the reservation)
+   * without one; when its type is at its limit it gives the slot back while it waits, so other
+   * types run meanwhile. A job waiting for either slot counts against the gate's local buffer.
    * Both slots are freed when the handler settles, not when its outcome is written (recording
    * is batched and lingers a few ms), and not when it merely timed out: a handler that ignores
    * its signal keeps its slot and is counted as a runaway.
    */
-  private async execute(running: RunningJob): Promise<Outcome> {
+  private async execute(running: RunningJob, holdsSlot: boolean): Promise<Outcome> {
     let entry: RegisteredHandler;
     try {
       entry = this.registry.get(running.job.jobType);
     } catch (error) {
-      this.gate.slots.release();
+      if (holdsSlot) this.gate.slots.release();
       return { ok: false, error };
     }
     const typeSlot = this.typeSemaphore(entry);
-    if (typeSlot && !typeSlot.tryAcquire()) {
-      this.gate.slots.release();
+    const hasType = !typeSlot || typeSlot.tryAcquire();
+    if (!hasType && holdsSlot) this.gate.slots.release();
+    if (!hasType || !holdsSlot) {
       this.gate.park();
       try {
-        await typeSlot.acquire();
+        if (!hasType) await typeSlot?.acquire();
+        await this.gate.slots.acquire();
       } finally {
         this.gate.unpark();
       }
-      await this.gate.slots.acquire();
     }
     const freeSlots = (): void => {
       typeSlot?.release();

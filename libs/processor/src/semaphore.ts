@@ -7,7 +7,11 @@ export class Semaphore {
   private readonly acquirers: (() => void)[] = [];
   private readonly watchers = new Set<() => void>();
 
-  constructor(private free: number) {}
+  constructor(
+    private free: number,
+    /** Called after every change of the free count (the IntakeGate sizes receives by it). */
+    private readonly onChange: (free: number) => void = () => undefined,
+  ) {}
 
   get available(): number {
     return this.free;
@@ -16,6 +20,7 @@ export class Semaphore {
   tryAcquire(count = 1): boolean {
     if (this.free < count) return false;
     this.free -= count;
+    this.onChange(this.free);
     return true;
   }
 
@@ -30,6 +35,7 @@ export class Semaphore {
       this.free--;
       this.acquirers.shift()?.();
     }
+    this.onChange(this.free);
     if (this.free > 0 && this.watchers.size) {
       const watchers = [...this.watchers];
       this.watchers.clear();
