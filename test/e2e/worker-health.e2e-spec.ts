@@ -18,12 +18,16 @@ describe('worker /health and presence', () => {
     await fx.close();
   });
 
-  it('GET /health reports PostgreSQL and SQS up', async () => {
+  it('GET /health reports PostgreSQL, SQS and the engine up, with its held jobs and runaways', async () => {
     const res = await worker.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'ok',
-      info: { database: { status: 'up' }, sqs: { status: 'up' } },
+      info: {
+        database: { status: 'up' },
+        sqs: { status: 'up' },
+        engine: { status: 'up', inFlight: 0, runaways: 0 },
+      },
     });
   });
 

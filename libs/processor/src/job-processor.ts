@@ -100,6 +100,11 @@ export class JobProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     return this.held.size;
   }
 
+  /** True while the worker has fenced itself (no heartbeat reached PostgreSQL for too long). */
+  get fenced(): boolean {
+    return this.gate.isFenced;
+  }
+
   /** Handlers that ignored their abort signal past WORKER_ABORT_GRACE_MS and still run. */
   get runaways(): number {
     return this.runawayCount;
