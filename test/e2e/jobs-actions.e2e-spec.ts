@@ -152,7 +152,9 @@ describe('acting on jobs: PUT /jobs/:id/cancel and POST /jobs/:id/retry', () => 
         retryCount: 0,
         errorMessage: null,
       });
-      expect(await fx.count('queue_messages', 'job_id = $1', [id])).toBe(2);
+      // one message per attempt on the work queue, and the DLQ copy of the first failure
+      expect(await fx.count('queue_messages', 'job_id = $1 AND reason IS NULL', [id])).toBe(2);
+      expect(await fx.count('queue_messages', 'job_id = $1 AND reason IS NOT NULL', [id])).toBe(1);
     });
 
     it('retries a cancelled job: it runs from the start and completes', async () => {
