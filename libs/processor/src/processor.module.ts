@@ -8,6 +8,9 @@ import { ConfigService } from '@nestjs/config';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { IntakeGate } from './intake-gate';
 import { IntakeModule } from './intake.module';
+import { Execution } from './execution';
+import { Heartbeat } from './heartbeat';
+import { Intake } from './intake';
 import { JobProcessor } from './job-processor';
 import { OutcomeRecorder } from './outcome-recorder';
 import { JobTypesModule } from './job-types.module';
@@ -44,7 +47,7 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
       },
     }),
   ],
-  providers: [JobProcessor, OutcomeRecorder, ...JOBS_CONSUMERS],
+  providers: [JobProcessor, Intake, Execution, Heartbeat, OutcomeRecorder, ...JOBS_CONSUMERS],
   exports: [JobProcessor],
 })
 export class ProcessorModule {}

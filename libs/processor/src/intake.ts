@@ -1,0 +1,134 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { type Job, JobsBatchService } from '@app/jobs';
+import { Outbox, QueueService } from '@app/queue';
+import { describeError } from '@app/recovery';
+import { Injectable, Logger } from '@nestjs/common';
+import { Execution } from './execution';
+import { HandlerRegistry } from './handler-registry';
+import { IntakeGate } from './intake-gate';
+import { WorkerPresence } from './worker-presence.service';
+
+/** A job of a type this worker does not run comes back this much later (rolling deploys), in s. */
+const UNKNOWN_TYPE_DELAY_S = 60;
+
+/**
+ * The worker's intake: each received batch (sized by the IntakeGate to the free slots) is
+ * claimed in one UPDATE and acknowledged in one DeleteMessageBatch; from then on PostgreSQL
+ * owns the job (a dead worker is caught by the stall sweeper, not by SQS redelivery). A claim
+ * that fails because PostgreSQL is away is retried with backoff while the gate holds every
+ * receive loop back and the messages' visibility is extended: nothing is handed back, no
+ * receive count is spent.
+ */
+@Injectable()
+export class Intake {
+  private readonly logger = new Logger(Intake.name);
+  /** Received batches whose claim is still in progress. */
+  private readonly claiming = new Set<Promise<void>>();
+
+  constructor(
+    private readonly gate: IntakeGate,
+    private readonly batch: JobsBatchService,
+    private readonly queue: QueueService,
+    private readonly outbox: Outbox,
+    private readonly registry: HandlerRegistry,
+    private readonly presence: WorkerPresence,
+    private readonly execution: Execution,
+  ) {}
+
+  /**
+   * One batch received by loop `receiver`. Most messages hold a slot the IntakeGate reserved;
+   * any beyond the reservation are claimed all the same and wait for a slot locally. Returns at
+   * once; the claim runs in the background so the loop's next long poll overlaps it.
+   */
+  receive(receiver: string, messages: readonly Message[]): void {
+    const slotted = this.gate.take(receiver, messages.length);
+    const claim = this.claimAndStart(messages, slotted).finally(() => this.claiming.delete(claim));
+    this.claiming.add(claim);
+  }
+
+  /** Resolves when every batch received so far is claimed (or given up on). */
+  async drain(): Promise<void> {
+    await Promise.all(this.claiming);
+  }
+
+  /** Claims, acknowledges and starts a received batch; `slotted` of its messages hold a slot. */
+  private async claimAndStart(messages: readonly Message[], slotted: number): Promise<void> {
+    const readable: { message: Message; jobId: string }[] = [];
+    for (const message of messages) {
+      const decoded = this.queue.processJob(message);
+      if (decoded) readable.push({ message, jobId: decoded.jobId });
+      else
+        await this.queue
+          .handleError(message, 'unreadable message body: not a job message')
+          .catch((e: unknown) =>
+            this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
+          );
+    }
+    if (slotted > readable.length) {
+      this.gate.slots.release(slotted - readable.length); // slots of poison messages
+      slotted = readable.length;
+    }
+    if (readable.length === 0) return;
+    const ids = readable.map((r) => r.jobId);
+    const claimed = await this.claim(
+      ids,
+      readable.map((r) => r.message),
+    );
+    if (!claimed) {
+      // stopping while PostgreSQL is away: the messages come back after their visibility timeout
+      this.gate.slots.release(slotted);
+      return;
+    }
+    if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
+    claimed.forEach((job, i) => void this.execution.run(job, i < slotted));
+    if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
+    // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
+    // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
+    await this.queue.deleteMessages(readable.map((r) => r.message));
+  }
+
+  /**
+   * Claims the jobs, retrying with backoff while PostgreSQL is away (the gate pauses every
+   * receive loop meanwhile) and keeping the messages invisible. undefined: the worker stopped first.
+   */
+  private async claim(ids: string[], messages: Message[]): Promise<Job[] | undefined> {
+    for (let failures = 0; ; failures++) {
+      try {
+        const types = this.registry.types();
+        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types);
+        this.gate.claimSucceeded();
+        return claimed;
+      } catch (error) {
+        if (this.gate.isClosed) return undefined;
+        const delayMs = this.gate.claimFailed();
+        if (failures % 10 === 0)
+          this.logger.warn(
+            `claim failed (${describeError(error)}); receiving paused, trying again in ${delayMs} ms`,
+          );
+        // ChangeMessageVisibility does not count as a receive: the messages stay ours meanwhile
+        await this.queue.releaseMessages(messages, Math.ceil((2 * delayMs) / 1000) + 60);
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
+  private async deferUnknownTypes(ids: string[]): Promise<void> {
+    try {
+      const deferred = await this.batch.deferUnknownTypes(
+        ids,
+        this.registry.types(),
+        this.queue.queueUrl,
+        UNKNOWN_TYPE_DELAY_S,
+      );
+      if (deferred) {
+        this.logger.warn(
+          `${deferred} jobs are of types this worker does not run; announced again in ${UNKNOWN_TYPE_DELAY_S} s`,
+        );
+        this.outbox.nudge();
+      }
+    } catch (error) {
+      // the resend sweep announces them again later
+      this.logger.warn(`deferring jobs of unknown types failed: ${describeError(error)}`);
+    }
+  }
+}
