@@ -1,4 +1,4 @@
-import { WorkerPresence } from '@app/processor';
+import { WorkerPresence } from '@app/jobs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';

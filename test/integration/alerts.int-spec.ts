@@ -1,10 +1,9 @@
 import { JobStatus } from '@app/database';
 import type { Job } from '@app/jobs';
-import { BuiltinHandlersModule } from '@app/processor';
 import { ALERT_SHUTDOWN_GRACE_MS, ErrorRecovery, RecoverySweeper } from '@app/recovery';
 import { DlqReader } from '../support/dlq-reader';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { TestHandlersModule } from '../support/test-handlers';
+import { record } from '../support/test-handlers';
 import {
   deadWebhookUrl,
   startWebhookReceiver,
@@ -12,7 +11,7 @@ import {
   type WebhookReceiver,
 } from '../support/webhook-receiver';
 
-const handlers = [BuiltinHandlersModule, TestHandlersModule];
+const types = [record];
 const SECRET = 'alerts-test-secret-0123456789';
 
 const deadForGood = (j: Job) => j.status === JobStatus.Failed && j.nextRetryAt === null;
@@ -25,7 +24,7 @@ describe('webhook delivery', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: { recovery: { webhookUrl: receiver.url, webhookSecret: SECRET } },
     });
     await fx.startWorker();
@@ -81,7 +80,7 @@ describe('a dead webhook receiver', () => {
   let dlq: DlqReader;
   beforeAll(async () => {
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: { recovery: { webhookUrl: await deadWebhookUrl(), webhookSecret: SECRET } },
     });
     dlq = new DlqReader(fx.config.queue.endpoint!, fx.queues.dlqUrl);
@@ -120,7 +119,7 @@ describe('getFailureRate', () => {
   let recovery: ErrorRecovery;
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
+    fx = await createPipelineFixture({ types });
     recovery = (await fx.startWorker()).get(ErrorRecovery);
   });
   afterAll(() => fx.close());
@@ -178,7 +177,7 @@ describe('failure-rate alerts', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: {
         recovery: {
           webhookUrl: receiver.url,

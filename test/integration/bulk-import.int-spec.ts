@@ -3,17 +3,14 @@ import {
   bulkImport,
   type BulkImportPayload,
   type BulkImportResult,
+  type HandlerDefinition,
+  JobCatalogue,
   type JobSink,
   PermanentJobError,
   SqlJobSink,
 } from '@app/handlers';
-import {
-  JobHandler,
-  type JobHandlerInstance,
-  JobSinkAdapter,
-  JobTypesModule,
-} from '@app/processor';
-import { Module } from '@nestjs/common';
+import { JobSubmissionService } from '@app/jobs';
+import { JobSinkAdapter } from '@app/processor';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { createHandlerHarness, type HandlerHarness } from '../support/handler-harness';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
@@ -28,24 +25,18 @@ class NoopPayload {
   @IsOptional() @IsString() note?: string;
 }
 
-@JobHandler('item', { payload: ItemPayload })
-class ItemHandler implements JobHandlerInstance {
-  handle = () => Promise.resolve(null);
-}
-@JobHandler('noop', { payload: NoopPayload })
-class NoopHandler implements JobHandlerInstance {
-  handle = () => Promise.resolve(null);
-}
-@Module({
-  imports: [JobTypesModule],
-  providers: [ItemHandler, NoopHandler, JobSinkAdapter],
-})
-class FixtureTypesModule {}
+const item: HandlerDefinition<ItemPayload> = {
+  type: 'item',
+  payload: ItemPayload,
+  run: () => Promise.resolve(null),
+};
+const noop: HandlerDefinition<NoopPayload> = {
+  type: 'noop',
+  payload: NoopPayload,
+  run: () => Promise.resolve(null),
+};
 
-const CATALOGUE = new Map<string, new () => object>([
-  ['item', ItemPayload],
-  ['noop', NoopPayload],
-]);
+const CATALOGUE = new JobCatalogue([item, noop]);
 const QUEUE_URL = 'http://127.0.0.1:1/000000000000/bulk-import-test';
 
 const jsonl = (rows: readonly unknown[]): string =>
@@ -317,8 +308,9 @@ describe('bulk-import through the worker sink (JobSinkAdapter over JobSubmission
   let adapter: JobSink;
   let sqlSink: JobSink;
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers: [FixtureTypesModule] });
-    adapter = fx.api.get(JobSinkAdapter);
+    fx = await createPipelineFixture({ types: [item, noop] });
+    // the worker's sink over the fixture's submission, validating against the fixture types only
+    adapter = new JobSinkAdapter(CATALOGUE, fx.api.get(JobSubmissionService));
     h = await createHandlerHarness({ jobs: () => adapter });
     sqlSink = new SqlJobSink(h.services.sql, { catalogue: CATALOGUE, queueUrl: '', maxRetries: 3 });
   });

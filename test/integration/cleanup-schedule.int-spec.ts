@@ -1,8 +1,7 @@
 import { AppConfigModule, ConfigError } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { CleanupPayload } from '@app/handlers';
-import { JobHandler, type JobHandlerInstance } from '@app/processor';
-import { Module, type ModuleMetadata } from '@nestjs/common';
+import { JOB_CATALOGUE, JobCatalogue } from '@app/handlers';
+import { JobCatalogueModule } from '@app/jobs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CleanupScheduleModule } from '../../apps/worker/src/cleanup-schedule/cleanup-schedule.module';
@@ -10,14 +9,6 @@ import { CleanupSchedule } from '../../apps/worker/src/cleanup-schedule/cleanup-
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { testConfig } from '../support/test-config';
 import { waitUntil } from '../support/wait-until';
-
-/** Stands in for the worker's real cleanup-jobs handler: the schedule only submits jobs. */
-@JobHandler('cleanup-jobs', { payload: CleanupPayload })
-class CleanupJobsStub implements JobHandlerInstance {
-  handle = () => Promise.resolve(null);
-}
-@Module({ providers: [CleanupJobsStub] })
-class CleanupJobsStubModule {}
 
 describe('cleanup schedule (CLEANUP_CRON): one cleanup-jobs job per tick across workers', () => {
   let fx: PipelineFixture;
@@ -29,17 +20,14 @@ describe('cleanup schedule (CLEANUP_CRON): one cleanup-jobs job per tick across 
   });
 
   /** One worker's schedule, on the fixture's database and queue. */
-  async function scheduler(
-    cron: string | null,
-    handlers: ModuleMetadata['imports'] = [CleanupJobsStubModule],
-  ): Promise<TestingModule> {
+  async function scheduler(cron: string | null, catalogue = JOB_CATALOGUE): Promise<TestingModule> {
     const config = testConfig(fx.db.url, { queue: fx.config.queue, cleanup: { cron } });
     const module = await Test.createTestingModule({
       imports: [
         AppConfigModule.forRoot(config),
+        JobCatalogueModule.forRoot(catalogue),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.database), logging: false }),
         CleanupScheduleModule,
-        ...(handlers ?? []),
       ],
     }).compile();
     try {
@@ -110,7 +98,7 @@ describe('cleanup schedule (CLEANUP_CRON): one cleanup-jobs job per tick across 
   });
 
   it('refuses to start a schedule for a worker without a cleanup-jobs handler', async () => {
-    const error = await scheduler('17 3 * * *', []).catch((e: unknown) => e);
+    const error = await scheduler('17 3 * * *', new JobCatalogue([])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems[0]).toMatch(/^CLEANUP_CRON schedules cleanup-jobs/);
   });

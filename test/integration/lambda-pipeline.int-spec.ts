@@ -1,6 +1,5 @@
 import { JobStatus } from '@app/database';
 import type { Job } from '@app/jobs';
-import { HandlerBridgeModule } from '@app/processor';
 import type { LambdaDevServer } from '../../tools/lambda-dev-server/lambda-dev-server';
 import { DlqReader } from '../support/dlq-reader';
 import { startSleepyEndpoint } from '../support/lambda-fixture';
@@ -19,10 +18,9 @@ describe('the same job type run in the worker and as a Lambda function', () => {
   let server: LambdaDevServer;
 
   beforeAll(async () => {
-    const handlers = [HandlerBridgeModule.register([sleepy])];
     [inWorker, inLambda] = await Promise.all([
-      createPipelineFixture({ handlers }),
-      createPipelineFixture({ handlers }),
+      createPipelineFixture({ types: [sleepy] }),
+      createPipelineFixture({ types: [sleepy] }),
     ]);
     server = await startSleepyEndpoint(inLambda.db.url, { timeoutMs: 10_000 });
     await inWorker.startWorker();

@@ -1,19 +1,18 @@
 import { JobStatus } from '@app/database';
-import { BuiltinHandlersModule } from '@app/processor';
 import { RecoverySweeper } from '@app/recovery';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { TestHandlersModule } from '../support/test-handlers';
+import { record } from '../support/test-handlers';
 import { waitUntil } from '../support/wait-until';
 
-const handlers = [BuiltinHandlersModule, TestHandlersModule];
+const types = [record];
 
 describe('lost messages', () => {
   let fx: PipelineFixture;
   beforeAll(async () => {
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: { worker: { resendAfterMs: 10_000 } },
     });
   });

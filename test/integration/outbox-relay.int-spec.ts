@@ -1,6 +1,6 @@
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { JobSubmissionService } from '@app/processor';
+import { JobSubmissionService } from '@app/jobs';
 import { Outbox, QueueModule } from '@app/queue';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Test, type TestingModule } from '@nestjs/testing';

@@ -1,5 +1,5 @@
 import { JobStatus } from '@app/database';
-import { JobSubmissionService } from '@app/processor';
+import { JobSubmissionService } from '@app/jobs';
 import { Outbox, QueueModule } from '@app/queue';
 import { AppConfigModule } from '@app/config';
 import { dataSourceOptions } from '@app/database';

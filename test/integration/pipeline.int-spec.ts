@@ -1,10 +1,9 @@
 import { JobStatus } from '@app/database';
 import { encodeJobMessage } from '@app/queue';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BuiltinHandlersModule } from '@app/processor';
 import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { type HandlerRun, TestHandlersModule } from '../support/test-handlers';
+import { type HandlerRun, record } from '../support/test-handlers';
 
 describe('pipeline: create → SQS → worker → a truthful final state', () => {
   let fx: PipelineFixture;
@@ -12,7 +11,7 @@ describe('pipeline: create → SQS → worker → a truthful final state', () =>
 
   beforeAll(async () => {
     fx = await createPipelineFixture({
-      handlers: [BuiltinHandlersModule, TestHandlersModule],
+      types: [record],
       overrides: { worker: { typeConcurrency: {} } },
     });
     await fx.startWorker();
@@ -76,7 +75,7 @@ describe('pipeline: create → SQS → worker → a truthful final state', () =>
 
   it('never runs a job that was cancelled before a worker claimed it', async () => {
     const [job] = await fx.db.dataSource.transaction(async (m) => {
-      const { JobSubmissionService } = await import('@app/processor');
+      const { JobSubmissionService } = await import('@app/jobs');
       const created = await fx.api
         .get(JobSubmissionService)
         .submitIn(m, 'alice', [{ jobType: 'record', payload: {} }]);

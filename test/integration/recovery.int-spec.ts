@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { JobStatus } from '@app/database';
 import type { Job } from '@app/jobs';
-import { BuiltinHandlersModule } from '@app/processor';
 import {
   DLQ_LOG_PREFIX,
   ErrorRecovery,
@@ -11,11 +10,11 @@ import {
 import type { INestApplicationContext } from '@nestjs/common';
 import { DlqReader } from '../support/dlq-reader';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { type HandlerRun, TestHandlersModule } from '../support/test-handlers';
+import { type HandlerRun, record } from '../support/test-handlers';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { spawnWorker } from '../support/worker-process';
 
-const handlers = [BuiltinHandlersModule, TestHandlersModule];
+const types = [record];
 const SECRET = 'recovery-test-secret-0123456789';
 
 const deadForGood = (j: Job) => j.status === JobStatus.Failed && j.nextRetryAt === null;
@@ -64,7 +63,7 @@ describe('retries, the dead-letter queue and its alert', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: { recovery: { webhookUrl: receiver.url, webhookSecret: SECRET } },
     });
     worker = await fx.startWorker();
@@ -229,7 +228,7 @@ describe('retries, the dead-letter queue and its alert', () => {
 describe('retry timing lives in the database', () => {
   let fx: PipelineFixture;
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
+    fx = await createPipelineFixture({ types });
   });
   afterAll(() => fx.close());
 
@@ -284,7 +283,7 @@ describe('sweepers racing', () => {
   let fx: PipelineFixture;
   let sweepers: RecoverySweeper[];
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
+    fx = await createPipelineFixture({ types });
     // three worker instances whose timers stay out of the way: only the sweeps below run
     // (started one by one: the record handler creates its table on start). The seeded stalls
     // are a minute old; a 30 s threshold keeps a loaded machine's slow heartbeat from making a
@@ -392,7 +391,7 @@ describe('stalls', () => {
   let fx: PipelineFixture;
   let dlq: DlqReader;
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
+    fx = await createPipelineFixture({ types });
     dlq = new DlqReader(fx.config.queue.endpoint!, fx.queues.dlqUrl);
   });
   afterAll(async () => {

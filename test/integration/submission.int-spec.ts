@@ -1,4 +1,4 @@
-import { InvalidPayloadError, JobSubmissionService, UnknownJobTypeError } from '@app/processor';
+import { InvalidPayloadError, JobSubmissionService, UnknownJobTypeError } from '@app/jobs';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 
 describe('job submission: validation at creation, atomic with the outbox', () => {
@@ -23,7 +23,10 @@ describe('job submission: validation at creation, atomic with the outbox', () =>
     expect(error).toBeInstanceOf(UnknownJobTypeError);
     expect(error).toMatchObject({
       code: 'JOB_TYPE_UNKNOWN',
-      details: { field: 'jobType', known: ['echo'] },
+      details: {
+        field: 'jobType',
+        known: ['bulk-import', 'cleanup-jobs', 'echo', 'export', 'thumbnail-generation'],
+      },
     });
     expect(await counts()).toEqual(before);
   });

@@ -1,8 +1,9 @@
 import { JobStatus } from '@app/database';
+import { type HandlerDefinition, type JobContext } from '@app/handlers';
 import { type Job } from '@app/jobs';
-import { JobHandler, type JobContext, JobProcessor } from '@app/processor';
+import { JobProcessor } from '@app/processor';
 import { RecoverySweeper } from '@app/recovery';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DlqReader } from '../support/dlq-reader';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
@@ -28,30 +29,36 @@ async function sleepFor(ctx: JobContext, ms: number | undefined, ignoreSignal = 
   return { ok: true };
 }
 
-@JobHandler('quick', { payload: SleepPayload })
-class QuickHandler {
-  handle = (p: SleepPayload, ctx: JobContext) => sleepFor(ctx, p.ms);
-}
+const quick: HandlerDefinition<SleepPayload> = {
+  type: 'quick',
+  payload: SleepPayload,
+  run: (p, ctx) => sleepFor(ctx, p.ms),
+};
 
-@JobHandler('one-at-a-time', { payload: SleepPayload, concurrency: 1 })
-class LimitedHandler {
-  handle = (p: SleepPayload, ctx: JobContext) => sleepFor(ctx, p.ms);
-}
+const oneAtATime: HandlerDefinition<SleepPayload> = {
+  type: 'one-at-a-time',
+  payload: SleepPayload,
+  concurrency: 1,
+  run: (p, ctx) => sleepFor(ctx, p.ms),
+};
 
 /** Times out after 300 ms and ignores its abort signal for payload.ms. */
-@JobHandler('stubborn', { payload: SleepPayload, timeoutMs: 300 })
-class StubbornHandler {
-  handle = (p: SleepPayload, ctx: JobContext) => sleepFor(ctx, p.ms, true);
-}
+const stubborn: HandlerDefinition<SleepPayload> = {
+  type: 'stubborn',
+  payload: SleepPayload,
+  timeoutMs: 300,
+  run: (p, ctx) => sleepFor(ctx, p.ms, true),
+};
 
 class PoisonPayload {
   @IsIn(['ok', 'nul', 'surrogate', 'bigint', 'circular', 'huge']) kind!: string;
 }
 
 /** Returns results PostgreSQL would refuse as they are. */
-@JobHandler('poison-result', { payload: PoisonPayload })
-class PoisonResultHandler {
-  handle(p: PoisonPayload): Promise<unknown> {
+const poisonResult: HandlerDefinition<PoisonPayload> = {
+  type: 'poison-result',
+  payload: PoisonPayload,
+  run(p) {
     const circular: Record<string, unknown> = { name: 'loop' };
     circular.self = circular;
     const results: Record<string, unknown> = {
@@ -63,18 +70,17 @@ class PoisonResultHandler {
       huge: { blob: 'x'.repeat(2_000_000) },
     };
     return Promise.resolve(results[p.kind]);
-  }
-}
+  },
+};
 
-@Module({ providers: [QuickHandler, LimitedHandler, StubbornHandler, PoisonResultHandler] })
-class FlowHandlersModule {}
+const FLOW_TYPES = [quick, oneAtATime, stubborn, poisonResult];
 
 describe('worker flow control, timeouts and poison values', () => {
   let fx: PipelineFixture;
   let dlq: DlqReader;
   beforeAll(async () => {
     // maxReceiveCount 1: a message received twice (handed back) would be dead-lettered at once
-    fx = await createPipelineFixture({ handlers: [FlowHandlersModule], maxReceiveCount: 1 });
+    fx = await createPipelineFixture({ types: FLOW_TYPES, maxReceiveCount: 1 });
     dlq = new DlqReader(fx.config.queue.endpoint!, fx.queues.dlqUrl);
   });
   afterAll(async () => {

@@ -1,18 +1,18 @@
 import { JobStatus } from '@app/database';
-import { BuiltinHandlersModule, JobProcessor } from '@app/processor';
+import { JobProcessor } from '@app/processor';
 import { RecoverySweeper } from '@app/recovery';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { type HandlerRun, TestHandlersModule } from '../support/test-handlers';
+import { type HandlerRun, record } from '../support/test-handlers';
 import { waitUntil } from '../support/wait-until';
 import { spawnWorker } from '../support/worker-process';
 
-const handlers = [BuiltinHandlersModule, TestHandlersModule];
+const types = [record];
 
 describe('worker shutdown and crashes', () => {
   let fx: PipelineFixture;
   beforeAll(async () => {
     fx = await createPipelineFixture({
-      handlers,
+      types,
       overrides: { worker: { stallAfterMs: 4000, heartbeatMs: 200 } },
     });
   });

@@ -1,9 +1,8 @@
-import { BuiltinHandlersModule } from '@app/processor';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
-import { TestHandlersModule } from '../support/test-handlers';
+import { record } from '../support/test-handlers';
 import { waitUntil } from '../support/wait-until';
 
-const handlers = [BuiltinHandlersModule, TestHandlersModule];
+const types = [record];
 
 const statusCounts = async (fx: PipelineFixture) =>
   Object.fromEntries(
@@ -17,7 +16,7 @@ const statusCounts = async (fx: PipelineFixture) =>
 describe('several workers on one queue', () => {
   let fx: PipelineFixture;
   beforeAll(async () => {
-    fx = await createPipelineFixture({ handlers });
+    fx = await createPipelineFixture({ types });
   });
   afterAll(() => fx.close());
 

@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { JobsModule, JobsService, type Job } from '@app/jobs';
+import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
 import {
-  BuiltinHandlersModule,
+  JobCatalogueModule,
+  JobsModule,
+  JobsService,
+  JobSubmissionModule,
   JobSubmissionService,
-  JobTypesModule,
+  type Job,
   type JobRequest,
-} from '@app/processor';
+} from '@app/jobs';
 import { QueueModule, QueueService } from '@app/queue';
-import { type INestApplicationContext, type ModuleMetadata } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createQueuePair, type QueuePair } from '../../tools/dev-services/sqs-emulator';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { createHandlerRunsTable, record } from './test-handlers';
 import { testConfig } from './test-config';
 import { requireTestEnv } from './test-env';
 
@@ -38,17 +42,19 @@ export interface PipelineFixture {
 
 /**
  * A fresh database and a fresh queue pair on the shared SQS emulator, the api-side services, and
- * workers built from the real WorkerModule. `handlers` are the modules providing job types.
+ * workers built from the real WorkerModule. `types`: job types besides JOB_CATALOGUE's, known to
+ * the api side and run by the workers (with `record`, its handler_runs table is created).
  */
 export async function createPipelineFixture(
   opts: {
-    handlers?: ModuleMetadata['imports'];
+    types?: readonly AnyHandlerDefinition[];
     overrides?: Overrides;
     maxReceiveCount?: number;
   } = {},
 ): Promise<PipelineFixture> {
-  const handlers = opts.handlers ?? [BuiltinHandlersModule];
+  const types = opts.types ?? [];
   const db = await createTestDatabase();
+  if (types.includes(record)) await createHandlerRunsTable(db.dataSource);
   const endpoint = requireTestEnv('sqsEndpoint');
   const queues = await createQueuePair(endpoint, `jq-${randomBytes(5).toString('hex')}`, {
     visibilityTimeout: 10,
@@ -68,10 +74,10 @@ export async function createPipelineFixture(
     imports: [
       AppConfigModule.forRoot(config),
       TypeOrmModule.forRoot({ ...dataSourceOptions(config.database), logging: false }),
+      JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...types)),
       JobsModule,
       QueueModule,
-      JobTypesModule,
-      ...(handlers ?? []),
+      JobSubmissionModule,
     ],
   }).compile();
   await api.init();
@@ -94,7 +100,7 @@ export async function createPipelineFixture(
         worker: { ...opts.overrides?.worker, ...overrides.worker },
       });
       const worker = await NestFactory.createApplicationContext(
-        WorkerModule.forRoot(workerConfig, handlers),
+        WorkerModule.forRoot(workerConfig, types),
         {
           // JQ_TEST_LOGS=1 shows the workers' logs when a test needs explaining
           logger: process.env.JQ_TEST_LOGS ? ['error', 'warn', 'log'] : false,

@@ -1,12 +1,5 @@
-import {
-  JobHandler,
-  type JobContext,
-  type JobHandlerInstance,
-  PermanentJobError,
-} from '@app/processor';
 import { randomBytes } from 'node:crypto';
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { type HandlerDefinition, type HandlerServices, PermanentJobError } from '@app/handlers';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { DataSource } from 'typeorm';
 
@@ -23,28 +16,36 @@ export class RecordPayload {
 }
 
 /**
+ * Tells apart two workers in one process (tests run several in-process): each worker lends its
+ * handlers its own HandlerServices object.
+ */
+const workerNames = new WeakMap<HandlerServices, string>();
+const workerName = (services: HandlerServices): string => {
+  let name = workerNames.get(services);
+  if (!name) workerNames.set(services, (name = randomBytes(4).toString('hex')));
+  return name;
+};
+
+/** The table `record` writes to; the pipeline fixture creates it when a test uses `record`. */
+export async function createHandlerRunsTable(db: DataSource): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS handler_runs (
+    job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL, worker text NOT NULL, lane text,
+    started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`);
+}
+
+/**
  * A test job type that records every run in `handler_runs` (job, attempt, worker pid, whether
  * it finished), so tests can prove how often a handler really ran.
  */
-@JobHandler('record', { payload: RecordPayload, timeoutMs: 60_000 })
-export class RecordHandler
-  implements JobHandlerInstance<RecordPayload, { attempt: number; pid: number }>, OnModuleInit
-{
-  /** Tells apart two workers in one process (tests run several in-process). */
-  private readonly worker = randomBytes(4).toString('hex');
-
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.db.query(`CREATE TABLE IF NOT EXISTS handler_runs (
-      job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL, worker text NOT NULL, lane text,
-      started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`);
-  }
-
-  async handle(payload: RecordPayload, ctx: JobContext): Promise<{ attempt: number; pid: number }> {
-    await this.db.query(
+export const record: HandlerDefinition<RecordPayload, { attempt: number; pid: number }> = {
+  type: 'record',
+  payload: RecordPayload,
+  timeoutMs: 60_000,
+  async run(payload, ctx) {
+    const { sql } = ctx.services;
+    await sql.query(
       `INSERT INTO handler_runs (job_id, attempt, pid, worker, lane) VALUES ($1, $2, $3, $4, $5)`,
-      [ctx.jobId, ctx.attempt, process.pid, this.worker, payload.lane ?? null],
+      [ctx.jobId, ctx.attempt, process.pid, workerName(ctx.services), payload.lane ?? null],
     );
     ctx.log('info', 'record: started');
     ctx.progress(10);
@@ -54,13 +55,13 @@ export class RecordHandler
         throw new PermanentJobError(`record: permanent failure on attempt ${ctx.attempt}`);
       throw new Error(`record: transient failure on attempt ${ctx.attempt}`);
     }
-    await this.db.query(
+    await sql.query(
       `UPDATE handler_runs SET finished_at = clock_timestamp() WHERE job_id = $1 AND attempt = $2`,
       [ctx.jobId, ctx.attempt],
     );
     return { attempt: ctx.attempt, pid: process.pid };
-  }
-}
+  },
+};
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -71,9 +72,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     });
   });
 }
-
-@Module({ providers: [RecordHandler] })
-export class TestHandlersModule {}
 
 export interface HandlerRun {
   job_id: string;

@@ -1,8 +1,9 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
+import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
-import { BuiltinHandlersModule, HandlerBridgeModule, JOB_DEFINITIONS } from '@app/processor';
-import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -20,32 +21,26 @@ export const API_CONFIG_SECTIONS = [
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
-/** The built-in types plus the handlers library's, registered for validation (the api runs none). */
-export const API_JOB_TYPES: NonNullable<ModuleMetadata['imports']> = [
-  BuiltinHandlersModule,
-  HandlerBridgeModule.registerTypes(JOB_DEFINITIONS),
-];
-
 @Module({})
 export class ApiModule {
   /**
-   * `handlers`: modules providing @JobHandler classes. The api never runs them; it needs them
-   * so the registry can validate new jobs against each type's payload class.
+   * Accepts jobs of the types of JOB_CATALOGUE, validated against each type's payload class (the
+   * api runs none of them). `extraTypes`: more job types (tests add their own).
    */
   static forRoot(
     config: ApiConfig,
-    handlers: ModuleMetadata['imports'] = API_JOB_TYPES,
+    extraTypes: readonly AnyHandlerDefinition[] = [],
   ): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         AppConfigModule.forRoot(config),
+        JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...extraTypes)),
         LoggingModule,
         DatabaseModule,
         AuthModule,
         JobsApiModule,
         HealthModule,
-        ...(handlers ?? []),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { AnyHandlerDefinition } from '@app/handlers';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
 import { setupSwagger } from './docs/swagger';
@@ -8,10 +8,10 @@ import { setupSwagger } from './docs/swagger';
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both use this. */
 export async function createApiApp(
   config: ApiConfig,
-  handlers?: ModuleMetadata['imports'],
+  extraTypes?: readonly AnyHandlerDefinition[],
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config, handlers),
+    ApiModule.forRoot(config, extraTypes),
     new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }),
     {
       bufferLogs: true,

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { AnyHandlerDefinition } from '@app/handlers';
 import { Logger } from 'nestjs-pino';
 import { type WorkerConfig, WorkerModule } from './worker.module';
 
@@ -10,10 +10,10 @@ import { type WorkerConfig, WorkerModule } from './worker.module';
  */
 export async function createWorkerApp(
   config: WorkerConfig,
-  handlers?: ModuleMetadata['imports'],
+  extraTypes?: readonly AnyHandlerDefinition[],
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    WorkerModule.forRoot(config, handlers),
+    WorkerModule.forRoot(config, extraTypes),
     new FastifyAdapter(),
     {
       bufferLogs: true,

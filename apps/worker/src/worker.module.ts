@@ -1,13 +1,10 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
+import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
-import {
-  BuiltinHandlersModule,
-  HandlerBridgeModule,
-  JOB_DEFINITIONS,
-  ProcessorModule,
-} from '@app/processor';
-import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { ProcessorModule } from '@app/processor';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
 import { WorkerHealthModule } from './health/worker-health.module';
 
@@ -25,32 +22,26 @@ export const WORKER_CONFIG_SECTIONS = [
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
-/**
- * The built-in types plus the handlers library's, each run in-process or as a Lambda function
- * per JOB_ROUTES.
- */
-export const WORKER_JOB_TYPES: NonNullable<ModuleMetadata['imports']> = [
-  BuiltinHandlersModule,
-  HandlerBridgeModule.register(JOB_DEFINITIONS),
-];
-
 @Module({})
 export class WorkerModule {
-  /** `handlers`: modules providing @JobHandler classes (tests add their own). */
+  /**
+   * Runs the job types of JOB_CATALOGUE, each in-process or as a Lambda function per JOB_ROUTES.
+   * `extraTypes`: more job types (tests add their own).
+   */
   static forRoot(
     config: WorkerConfig,
-    handlers: ModuleMetadata['imports'] = WORKER_JOB_TYPES,
+    extraTypes: readonly AnyHandlerDefinition[] = [],
   ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
+        JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...extraTypes)),
         LoggingModule,
         DatabaseModule,
         ProcessorModule,
         WorkerHealthModule,
         CleanupScheduleModule,
-        ...(handlers ?? []),
       ],
     };
   }

@@ -54,7 +54,7 @@ export interface HandlerServices {
   settings: HandlerSettings;
 }
 
-/** What any job's code learns about the attempt it runs (a @JobHandler class or a function). */
+/** What a job's code learns about the attempt it runs. */
 export interface JobContext {
   readonly jobId: string;
   readonly jobType: string;
@@ -85,15 +85,22 @@ export interface HandlerContext extends JobContext {
 /** A job type's code, independent of where it runs. Throw PermanentJobError when retrying cannot help. */
 export type JobFunction<P, R> = (payload: P, context: HandlerContext) => Promise<R>;
 
-/** A job type as the handlers library defines it: wire name, payload class and code. */
+/**
+ * A job type: wire name, payload class, code and limits. The only way to define one; list it in
+ * JOB_CATALOGUE (catalogue.ts) and every part of the service knows it.
+ */
 export interface HandlerDefinition<P extends object = object, R = unknown> {
-  /** Stable wire name stored in jobs.job_type. */
+  /** Stable wire name stored in jobs.job_type (lowercase letters, digits and dashes), never a class name. */
   type: string;
   /** class-validator class the payload must satisfy (checked when the job is created). */
   payload: new () => P;
   run: JobFunction<P, R>;
-  /** Default time limit in ms (the worker fails the attempt retryably after it). */
+  /** Time limit in ms: the worker fails the attempt (retryably) after it. Default WORKER_DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Default per-worker concurrency for this type. */
+  /** At most this many jobs of this type at once per worker (WORKER_TYPE_CONCURRENCY wins). Default: no limit of its own. */
   concurrency?: number;
 }
+
+/** A definition of any job type: each has its own payload and result type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyHandlerDefinition = HandlerDefinition<any, unknown>;

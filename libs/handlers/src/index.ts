@@ -1,7 +1,14 @@
-// The handlers library: job functions with no framework imports, run by the worker in-process
-// or by AWS Lambda (apps/functions). Heavy native modules (sharp) are loaded on first use, so
-// importing this index stays cheap for the api.
+// The handlers library: the job catalogue and the job functions, with no framework imports, run
+// by the worker in-process or by AWS Lambda (apps/functions). Heavy native modules (sharp) are
+// loaded on first use, so importing this index stays cheap for the api.
 export * from './handler-context';
+export { JOB_CATALOGUE } from './catalogue';
+export {
+  JobCatalogue,
+  type InvalidJobPayload,
+  type JobCheck,
+  type UnknownJobType,
+} from './job-catalogue';
 export { handlerSettings } from './handler-settings';
 export { PermanentJobError, isPermanent } from './permanent-job-error';
 export { PgSqlClient } from './sql/pg-sql-client';
@@ -21,3 +28,5 @@ export { bulkImport } from './bulk-import/bulk-import.handler';
 export * from './bulk-import/bulk-import.payload';
 export { cleanupJobs, SYSTEM_USER } from './cleanup-jobs/cleanup-jobs.handler';
 export * from './cleanup-jobs/cleanup-jobs.payload';
+export { echo } from './echo/echo.handler';
+export * from './echo/echo.payload';

@@ -1,4 +1,8 @@
 export { JobsModule } from './jobs.module';
+export { JobCatalogueModule } from './job-catalogue.module';
+export { JobSubmissionModule } from './job-submission.module';
+export { JobSubmissionService, type JobRequest } from './job-submission.service';
+export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
 export { JobsService } from './jobs.service';
 export {
   JobsBatchService,
@@ -16,9 +20,11 @@ export { DomainError } from './domain-error';
 export {
   IdempotencyKeyReusedError,
   IllegalTransitionError,
+  InvalidPayloadError,
   JobNotFoundError,
   RetriesExhaustedError,
   StaleAttemptError,
+  UnknownJobTypeError,
 } from './job.errors';
 export {
   ALLOWED_FROM,

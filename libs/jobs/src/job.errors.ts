@@ -1,4 +1,5 @@
 import type { JobStatus } from '@app/database';
+import type { FieldProblem, InvalidJobPayload, UnknownJobType } from '@app/handlers';
 import { DomainError } from './domain-error';
 
 export class JobNotFoundError extends DomainError {
@@ -43,5 +44,23 @@ export class IdempotencyKeyReusedError extends DomainError {
       field: 'Idempotency-Key',
       jobId,
     });
+  }
+}
+
+/** A job of a type the catalogue does not list. */
+export class UnknownJobTypeError extends DomainError {
+  readonly code = 'JOB_TYPE_UNKNOWN';
+  constructor(refusal: UnknownJobType) {
+    super(refusal.message, { field: 'jobType', jobType: refusal.jobType, known: refusal.known });
+  }
+}
+
+/** A job whose payload fails its type's class; `problems` names every bad field. */
+export class InvalidPayloadError extends DomainError {
+  readonly code = 'JOB_PAYLOAD_INVALID';
+  readonly problems: readonly FieldProblem[];
+  constructor(refusal: InvalidJobPayload) {
+    super(refusal.message, { jobType: refusal.jobType, problems: refusal.problems });
+    this.problems = refusal.problems;
   }
 }

@@ -5,11 +5,13 @@ import { DeadJobsService } from './dead-jobs.service';
 import { JobsBatchService } from './jobs-batch.service';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { WorkerPresence } from './worker-presence.service';
 
 /**
- * The Job model and the tables it owns (jobs, job_metrics, job_logs). Other modules call
- * JobsService (one job), JobsBatchService (the worker's batched hot path) and the read side
- * (JobStatsService, JobLogsService); JobsRepository stays private to this module.
+ * The Job model and the tables it owns (jobs, job_metrics, job_logs, worker_heartbeats). Other
+ * modules call JobsService (one job), JobsBatchService (the worker's batched hot path), the read
+ * side (JobStatsService, JobLogsService) and WorkerPresence; JobsRepository stays private to this
+ * module.
  */
 @Module({
   providers: [
@@ -19,7 +21,15 @@ import { JobsService } from './jobs.service';
     JobStatsService,
     JobLogsService,
     DeadJobsService,
+    WorkerPresence,
   ],
-  exports: [JobsService, JobsBatchService, JobStatsService, JobLogsService, DeadJobsService],
+  exports: [
+    JobsService,
+    JobsBatchService,
+    JobStatsService,
+    JobLogsService,
+    DeadJobsService,
+    WorkerPresence,
+  ],
 })
 export class JobsModule {}

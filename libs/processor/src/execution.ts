@@ -1,5 +1,5 @@
 import type { AppConfig, WorkerConfig } from '@app/config';
-import type { AttemptRef, Job } from '@app/jobs';
+import { type AttemptRef, type Job, WorkerPresence } from '@app/jobs';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -9,7 +9,6 @@ import { IntakeGate } from './intake-gate';
 import { OutcomeRecorder } from './outcome-recorder';
 import { RunningJob } from './running-job';
 import { Semaphore } from './semaphore';
-import { WorkerPresence } from './worker-presence.service';
 
 type Outcome = { ok: true; results: unknown } | { ok: false; error: unknown };
 
@@ -111,14 +110,14 @@ export class Execution {
     running.started = true;
     running.log('info', `attempt ${running.attempt} started on ${this.presence.workerId}`);
     const handler = (async () => {
-      const payload = plainToInstance(entry.options.payload, running.job.payload);
-      return entry.handler.handle(payload, running.context());
+      const payload = plainToInstance(entry.payload, running.job.payload);
+      return entry.run(payload, running.context());
     })().then(
       (results): Outcome => ({ ok: true, results }),
       (error: unknown): Outcome => ({ ok: false, error }),
     );
     void handler.finally(freeSlots);
-    return this.bounded(running, handler, entry.options.timeoutMs ?? this.worker.defaultTimeoutMs);
+    return this.bounded(running, handler, entry.timeoutMs ?? this.worker.defaultTimeoutMs);
   }
 
   private async takeSlots(typeSlot: Semaphore | undefined, holdsSlot: boolean): Promise<void> {

@@ -1,57 +1,65 @@
-import type { AppConfig } from '@app/config';
+import type { AppConfig, JobRoute } from '@app/config';
+import { type AnyHandlerDefinition, JobCatalogue, type JobContext } from '@app/handlers';
+import { LambdaOrchestrator } from '@app/lambda-orchestrator';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DiscoveryService } from '@nestjs/core';
-import type { JobHandlerInstance, JobHandlerOptions } from './job-handler';
-import { JOB_HANDLER_METADATA, type JobHandlerMetadata } from './job-handler.decorator';
-import { validatePayload } from './payload-validation';
-import { InvalidPayloadError, UnknownJobTypeError } from './processor.errors';
+import { WorkerHandlerServices } from './handler-services/worker-handler-services';
 
+/** A job type as this worker runs it. */
 export interface RegisteredHandler {
   type: string;
-  handler: JobHandlerInstance;
-  options: JobHandlerOptions;
-  /** Effective per-worker limit: WORKER_TYPE_CONCURRENCY, else the handler's own, else none. */
+  /** The class the stored payload is turned into before the handler sees it. */
+  payload: new () => object;
+  /** Effective per-worker limit: WORKER_TYPE_CONCURRENCY, else the definition's own, else none. */
   concurrency: number | undefined;
+  /** The definition's time limit in ms; undefined: WORKER_DEFAULT_TIMEOUT_MS. */
+  timeoutMs: number | undefined;
+  /** Where it runs: in this process, or as a Lambda function (JOB_ROUTES). */
+  route: JobRoute;
+  run(payload: object, ctx: JobContext): Promise<unknown>;
 }
 
 /**
- * The one registry of job types. Filled at start-up from providers marked @JobHandler (and by
- * registerHandler), it is what the api validates new jobs against and what the worker runs.
+ * The job types this worker runs: every definition of the app's JobCatalogue, each in-process
+ * with the worker's HandlerServices, or as a Lambda function through the LambdaOrchestrator
+ * when JOB_ROUTES says `type:lambda:function-name`. Either way Execution applies the same
+ * timeout, retries, DLQ, cancellation and fencing: a Lambda failure arrives as the same
+ * retryable Error or PermanentJobError the handler threw. Refuses to start when JOB_ROUTES
+ * names a type the catalogue does not define.
  */
 @Injectable()
 export class HandlerRegistry implements OnModuleInit {
   private readonly logger = new Logger(HandlerRegistry.name);
   private readonly handlers = new Map<string, RegisteredHandler>();
-  private readonly typeLimits: Readonly<Record<string, number>>;
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    config: ConfigService<AppConfig, true>,
-  ) {
-    this.typeLimits = config.get('worker', { infer: true })?.typeConcurrency ?? {};
-  }
+    private readonly catalogue: JobCatalogue,
+    private readonly orchestrator: LambdaOrchestrator,
+    private readonly services: WorkerHandlerServices,
+    private readonly config: ConfigService<AppConfig, true>,
+  ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const meta =
-        wrapper.metatype &&
-        (Reflect.getMetadata(JOB_HANDLER_METADATA, wrapper.metatype) as
-          JobHandlerMetadata | undefined);
-      if (meta && wrapper.instance)
-        this.registerHandler(meta.type, wrapper.instance as JobHandlerInstance, meta);
+    const routes = this.config.get('lambda', { infer: true })?.routes ?? {};
+    const limits = this.config.get('worker', { infer: true })?.typeConcurrency ?? {};
+    const types = this.catalogue.types();
+    const unknown = Object.keys(routes).filter((type) => !this.catalogue.find(type));
+    if (unknown.length > 0)
+      throw new Error(
+        `JOB_ROUTES routes ${unknown.map((t) => `"${t}"`).join(', ')}, which no handler definition provides (defined: ${types.join(', ') || 'none'})`,
+      );
+    for (const definition of this.catalogue.definitions()) {
+      const route = routes[definition.type] ?? { target: 'inprocess' };
+      this.handlers.set(definition.type, {
+        type: definition.type,
+        payload: definition.payload,
+        concurrency: limits[definition.type] ?? definition.concurrency,
+        timeoutMs: definition.timeoutMs,
+        route,
+        run: (payload, ctx) => this.run(definition, route, payload, ctx),
+      });
     }
-    this.logger.log(`job types: ${this.types().join(', ') || '(none)'}`);
-  }
-
-  registerHandler(type: string, handler: JobHandlerInstance, options: JobHandlerOptions): void {
-    if (this.handlers.has(type)) throw new Error(`Two handlers for job type "${type}"`);
-    this.handlers.set(type, {
-      type,
-      handler,
-      options,
-      concurrency: this.typeLimits[type] ?? options.concurrency,
-    });
+    this.logger.log(`job types: ${types.join(', ') || '(none)'}`);
   }
 
   types(): string[] {
@@ -60,14 +68,29 @@ export class HandlerRegistry implements OnModuleInit {
 
   get(type: string): RegisteredHandler {
     const found = this.handlers.get(type);
-    if (!found) throw new UnknownJobTypeError(type, this.types());
+    if (!found) throw new Error(`no handler for job type "${type}" in this worker`);
     return found;
   }
 
-  /** Throws UnknownJobTypeError or InvalidPayloadError (with every bad field); returns the typed payload. */
-  validate(type: string, payload: unknown): object {
-    const check = validatePayload(this.get(type).options.payload, payload);
-    if (!check.ok) throw new InvalidPayloadError(type, check.problems);
-    return check.value;
+  private run(
+    definition: AnyHandlerDefinition,
+    route: JobRoute,
+    payload: object,
+    ctx: JobContext,
+  ): Promise<unknown> {
+    if (route.target === 'lambda') {
+      ctx.log('info', `running as Lambda function ${route.functionName}`);
+      const job = {
+        id: ctx.jobId,
+        attempt: ctx.attempt,
+        jobType: ctx.jobType,
+        userId: ctx.userId,
+        payload,
+      };
+      // The signal fires on cancellation, shutdown, timeout or take-over: stop waiting then;
+      // Execution settles the attempt according to the reason.
+      return this.orchestrator.runJob(route.functionName, job, ctx.signal);
+    }
+    return definition.run(payload, { ...ctx, services: this.services.get() });
   }
 }

@@ -1,12 +1,11 @@
 import type { AppConfig } from '@app/config';
-import { JobsBatchService } from '@app/jobs';
+import { JobsBatchService, WorkerPresence } from '@app/jobs';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Execution } from './execution';
 import { IntakeGate } from './intake-gate';
 import { OutcomeRecorder } from './outcome-recorder';
-import { WorkerPresence } from './worker-presence.service';
 
 /**
  * Every WORKER_HEARTBEAT_MS: the worker's presence row and, in one UPDATE, heartbeat_at and

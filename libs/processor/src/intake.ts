@@ -1,12 +1,11 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { type Job, JobsBatchService } from '@app/jobs';
+import { type Job, JobsBatchService, WorkerPresence } from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { Execution } from './execution';
 import { HandlerRegistry } from './handler-registry';
 import { IntakeGate } from './intake-gate';
-import { WorkerPresence } from './worker-presence.service';
 
 /** A job of a type this worker does not run comes back this much later (rolling deploys), in s. */
 const UNKNOWN_TYPE_DELAY_S = 60;

@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AppConfig, WorkerConfig } from '@app/config';
+import { WorkerPresence } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import { describeError } from '@app/recovery';
 import {
@@ -15,7 +16,6 @@ import { Heartbeat } from './heartbeat';
 import { Intake } from './intake';
 import { IntakeGate } from './intake-gate';
 import { OutcomeRecorder } from './outcome-recorder';
-import { WorkerPresence } from './worker-presence.service';
 
 /** After WORKER_SHUTDOWN_GRACE_MS, how long stop() still tries to record what it holds, in ms. */
 const SHUTDOWN_FLUSH_MS = 10_000;

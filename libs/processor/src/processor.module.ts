@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
-import { JobsModule } from '@app/jobs';
+import { JobsModule, JobSubmissionModule } from '@app/jobs';
+import { LambdaOrchestratorModule } from '@app/lambda-orchestrator';
 import { QueueModule, SQS_CLIENT } from '@app/queue';
 import { RecoveryModule } from '@app/recovery';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,21 +10,27 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import { IntakeGate } from './intake-gate';
 import { IntakeModule } from './intake.module';
 import { Execution } from './execution';
+import { HandlerRegistry } from './handler-registry';
+import { JobSinkAdapter } from './handler-services/job-sink.adapter';
+import { WorkerHandlerServices } from './handler-services/worker-handler-services';
 import { Heartbeat } from './heartbeat';
 import { Intake } from './intake';
 import { JobProcessor } from './job-processor';
 import { OutcomeRecorder } from './outcome-recorder';
-import { JobTypesModule } from './job-types.module';
 import { receiverName } from './consumer-name';
 import { JOBS_CONSUMERS } from './jobs.consumer';
 
-/** The worker's engine: the SQS consumer, the JobProcessor and the recovery sweeper. */
+/**
+ * The worker's engine: the SQS consumer, the JobProcessor, the HandlerRegistry and the recovery
+ * sweeper. Runs the job types of the app's JobCatalogue (JobCatalogueModule, at the app's root).
+ */
 @Module({
   imports: [
     JobsModule,
     QueueModule,
-    JobTypesModule,
+    JobSubmissionModule,
     RecoveryModule,
+    LambdaOrchestratorModule.register(),
     IntakeModule,
     SqsModule.registerAsync({
       imports: [QueueModule, IntakeModule],
@@ -47,7 +54,17 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
       },
     }),
   ],
-  providers: [JobProcessor, Intake, Execution, Heartbeat, OutcomeRecorder, ...JOBS_CONSUMERS],
+  providers: [
+    JobProcessor,
+    Intake,
+    Execution,
+    Heartbeat,
+    OutcomeRecorder,
+    HandlerRegistry,
+    WorkerHandlerServices,
+    JobSinkAdapter,
+    ...JOBS_CONSUMERS,
+  ],
   exports: [JobProcessor],
 })
 export class ProcessorModule {}

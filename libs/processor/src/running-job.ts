@@ -1,6 +1,13 @@
 import type { JobLogLevel } from '@app/database';
+import type { JobContext } from '@app/handlers';
 import type { Job } from '@app/jobs';
-import type { AbortReason, JobContext } from './job-handler';
+
+/**
+ * Why a handler's signal fired: the job was cancelled; the worker is stopping; another attempt
+ * owns the job now; the attempt ran past its timeout; or the worker could not reach PostgreSQL
+ * for the stall limit and stopped its own handlers before others could take their jobs over.
+ */
+export type AbortReason = 'cancelled' | 'shutdown' | 'lost' | 'timeout' | 'fenced';
 
 /** A job this worker has claimed: its fence (attempt), its abort switch and unsent progress. */
 export class RunningJob {

@@ -1,6 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { JobHandler, type JobContext, type JobHandlerInstance } from '@app/processor';
-import { Module } from '@nestjs/common';
+import { type HandlerDefinition, type JobContext } from '@app/handlers';
 import { IsInt, Max, Min } from 'class-validator';
 import type { HistoryLine } from './history';
 
@@ -54,34 +53,34 @@ async function recordedRun(
 }
 
 /** The workhorse: never fails by design, so any retry it spends is a fault's. */
-@JobHandler('chaos-sleep', { payload: SleepPayload, timeoutMs: 60_000 })
-export class ChaosSleepHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
-  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
-    return recordedRun(ctx, payload.ms);
-  }
-}
+const chaosSleep: HandlerDefinition<SleepPayload, { attempt: number }> = {
+  type: 'chaos-sleep',
+  payload: SleepPayload,
+  timeoutMs: 60_000,
+  run: (payload, ctx) => recordedRun(ctx, payload.ms),
+};
 
 /** The same work under a second type name, for per-type limits (WORKER_TYPE_CONCURRENCY). */
-@JobHandler('chaos-limited', { payload: SleepPayload, timeoutMs: 60_000 })
-export class ChaosLimitedHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
-  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
-    return recordedRun(ctx, payload.ms);
-  }
-}
+const chaosLimited: HandlerDefinition<SleepPayload, { attempt: number }> = {
+  type: 'chaos-limited',
+  payload: SleepPayload,
+  timeoutMs: 60_000,
+  run: (payload, ctx) => recordedRun(ctx, payload.ms),
+};
 
 /** Fails its first attempt (transiently) by design: exactly one retry is the job's own. */
-@JobHandler('chaos-fail-once', { payload: SleepPayload, timeoutMs: 60_000 })
-export class ChaosFailOnceHandler implements JobHandlerInstance<SleepPayload, { attempt: number }> {
-  handle(payload: SleepPayload, ctx: JobContext): Promise<{ attempt: number }> {
-    return recordedRun(ctx, payload.ms, 1);
-  }
-}
+const chaosFailOnce: HandlerDefinition<SleepPayload, { attempt: number }> = {
+  type: 'chaos-fail-once',
+  payload: SleepPayload,
+  timeoutMs: 60_000,
+  run: (payload, ctx) => recordedRun(ctx, payload.ms, 1),
+};
 
 /** Job types whose handlers never fail by design. */
 export const NEVER_FAILING_TYPES: readonly string[] = ['chaos-sleep', 'chaos-limited'];
 
-@Module({ providers: [ChaosSleepHandler, ChaosLimitedHandler, ChaosFailOnceHandler] })
-export class ChaosHandlersModule {}
+/** The chaos job types, added to JOB_CATALOGUE in the chaos api and workers. */
+export const CHAOS_TYPES = [chaosSleep, chaosLimited, chaosFailOnce];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

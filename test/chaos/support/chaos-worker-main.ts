@@ -1,15 +1,14 @@
 // A chaos worker process: the real WorkerModule plus the recording chaos job types.
 import 'reflect-metadata';
 import { exitOnStartupError, loadConfig, readEnv } from '@app/config';
-import { BuiltinHandlersModule } from '@app/processor';
 import { NestFactory } from '@nestjs/core';
 import { WORKER_CONFIG_SECTIONS, WorkerModule } from '../../../apps/worker/src/worker.module';
-import { ChaosHandlersModule } from './chaos-handlers';
+import { CHAOS_TYPES } from './chaos-handlers';
 
 async function main(): Promise<void> {
   const config = loadConfig(readEnv(), WORKER_CONFIG_SECTIONS);
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot(config, [BuiltinHandlersModule, ChaosHandlersModule]),
+    WorkerModule.forRoot(config, CHAOS_TYPES),
     { logger: ['error', 'warn'], abortOnError: false },
   );
   app.enableShutdownHooks();

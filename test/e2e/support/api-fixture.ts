@@ -1,4 +1,4 @@
-import type { ModuleMetadata } from '@nestjs/common';
+import type { AnyHandlerDefinition } from '@app/handlers';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { sign, type SignOptions } from 'jsonwebtoken';
 import request from 'supertest';
@@ -25,13 +25,10 @@ export interface ApiFixture extends PipelineFixture {
  * that need jobs to run.
  */
 export async function createApiFixture(
-  opts: { overrides?: Overrides; handlers?: ModuleMetadata['imports'] } = {},
+  opts: { overrides?: Overrides; types?: readonly AnyHandlerDefinition[] } = {},
 ): Promise<ApiFixture> {
-  const pipeline = await createPipelineFixture({
-    overrides: opts.overrides,
-    ...(opts.handlers ? { handlers: opts.handlers } : {}),
-  });
-  const app = await createApiApp(pipeline.config, opts.handlers);
+  const pipeline = await createPipelineFixture({ overrides: opts.overrides, types: opts.types });
+  const app = await createApiApp(pipeline.config, opts.types);
   await app.listen(0, '127.0.0.1');
   const secret = pipeline.config.auth.secret!;
   return {

@@ -1,14 +1,14 @@
-import { HandlerRegistry } from '@app/processor';
+import { JobCatalogue } from '@app/handlers';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 /**
  * OpenAPI 3 at /docs-json and its UI at /docs: every route, DTO, enum, example and error
- * answer, with bearer auth, so clients can be generated from it. The job types the registry
- * knows are listed in the description of `jobType`.
+ * answer, with bearer auth, so clients can be generated from it. The job types of the
+ * catalogue are listed in the description of `jobType`.
  */
 export function setupSwagger(app: INestApplication): void {
-  const types = app.get(HandlerRegistry).types();
+  const types = app.get(JobCatalogue).types();
   const config = new DocumentBuilder()
     .setTitle('Job queue API')
     .setDescription(

@@ -3,11 +3,12 @@ import {
   DomainError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
+  InvalidPayloadError,
   JobNotFoundError,
   RetriesExhaustedError,
   StaleAttemptError,
+  UnknownJobTypeError,
 } from '@app/jobs';
-import { InvalidPayloadError, UnknownJobTypeError } from '@app/processor';
 import {
   BadRequestException,
   HttpException,
@@ -30,10 +31,20 @@ const DOMAIN_ERRORS: DomainError[] = [
   new RetriesExhaustedError(ID, 3, 3),
   new StaleAttemptError(ID, 2),
   new IdempotencyKeyReusedError('k', ID),
-  new UnknownJobTypeError('teleport', ['echo']),
-  new InvalidPayloadError('echo', [
-    { field: 'payload.delayMs', message: 'payload.delayMs must be an integer number' },
-  ]),
+  new UnknownJobTypeError({
+    ok: false,
+    reason: 'unknown-type',
+    jobType: 'teleport',
+    known: ['echo'],
+    message: 'Unknown job type "teleport"; known types: echo',
+  }),
+  new InvalidPayloadError({
+    ok: false,
+    reason: 'invalid-payload',
+    jobType: 'echo',
+    problems: [{ field: 'payload.delayMs', message: 'payload.delayMs must be an integer number' }],
+    message: 'Invalid payload for "echo": payload.delayMs must be an integer number',
+  }),
 ];
 
 describe('ApiExceptionFilter', () => {

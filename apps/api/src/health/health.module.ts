@@ -1,4 +1,4 @@
-import { JobTypesModule } from '@app/processor';
+import { JobsModule } from '@app/jobs';
 import { QueueModule, SqsHealthIndicator } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -6,7 +6,7 @@ import { HealthController } from './health.controller';
 import { WorkersHealthIndicator } from './workers.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), QueueModule, JobTypesModule],
+  imports: [TerminusModule.forRoot({ logger: false }), QueueModule, JobsModule],
   controllers: [HealthController],
   providers: [SqsHealthIndicator, WorkersHealthIndicator],
 })

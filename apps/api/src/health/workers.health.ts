@@ -1,5 +1,5 @@
 import type { AppConfig } from '@app/config';
-import { WorkerPresence } from '@app/processor';
+import { WorkerPresence } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';

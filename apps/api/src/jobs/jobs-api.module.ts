@@ -1,13 +1,12 @@
-import { JobsModule } from '@app/jobs';
-import { JobTypesModule } from '@app/processor';
+import { JobsModule, JobSubmissionModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { JobsApiService } from './jobs-api.service';
 import { JobsController } from './jobs.controller';
 
-/** /api/v1/jobs over the Job model, the job type registry and the queue. */
+/** /api/v1/jobs over the Job model, job submission (validated by the job catalogue) and the queue. */
 @Module({
-  imports: [JobsModule, QueueModule, JobTypesModule],
+  imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
   providers: [JobsApiService],
 })

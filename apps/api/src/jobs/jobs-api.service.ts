@@ -9,14 +9,11 @@ import {
   JobStatsService,
   DeadJobsService,
   type DeadJobSelector,
-} from '@app/jobs';
-import {
-  HandlerRegistry,
   InvalidPayloadError,
   type JobRequest,
   JobSubmissionService,
   UnknownJobTypeError,
-} from '@app/processor';
+} from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -56,7 +53,6 @@ export class JobsApiService {
     private readonly jobs: JobsService,
     private readonly stats: JobStatsService,
     private readonly jobLogs: JobLogsService,
-    private readonly registry: HandlerRegistry,
     private readonly submission: JobSubmissionService,
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
@@ -87,7 +83,7 @@ export class JobsApiService {
       try {
         requests.push({
           ...toRequest(job),
-          payload: this.registry.validate(job.jobType, job.payload),
+          payload: this.submission.validate(job.jobType, job.payload),
         });
       } catch (error) {
         problems.push(...batchProblems(error, `jobs.${i}`));
@@ -226,7 +222,7 @@ export class JobsApiService {
     if (existing) return replay(existing, key, fingerprint);
     const request = {
       ...toRequest(dto),
-      payload: this.registry.validate(dto.jobType, dto.payload),
+      payload: this.submission.validate(dto.jobType, dto.payload),
       idempotencyKey: key,
     };
     const { job, created } = await this.submission.submitOnce(user.id, request, fingerprint);
@@ -254,7 +250,7 @@ function replay(job: Job, key: string, fingerprint: string): Job {
   return job;
 }
 
-/** A job of a batch failed the registry's checks: its problems, with fields under `jobs.<i>`. */
+/** A job of a batch failed the catalogue's checks: its problems, with fields under `jobs.<i>`. */
 function batchProblems(error: unknown, prefix: string): FieldProblem[] {
   if (error instanceof UnknownJobTypeError)
     return [{ field: `${prefix}.jobType`, message: error.message }];

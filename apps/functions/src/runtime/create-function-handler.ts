@@ -4,6 +4,7 @@ import type {
   HandlerDefinition,
   HandlerLogLevel,
   HandlerServices,
+  JobCatalogue,
   SqlClient,
 } from '@app/handlers';
 import type { FunctionEvent, FunctionRuntimeContext } from '@app/lambda-orchestrator';
@@ -13,8 +14,8 @@ import { servicesFromEnvironment } from './function-services';
 export interface FunctionHandlerOptions {
   /** Services to lend the handler; default: built once per instance from the environment. */
   services?: () => HandlerServices;
-  /** Job types the handler may create (bulk-import); see servicesFromEnvironment. */
-  childTypes?: readonly { type: string; payload: new () => object }[];
+  /** Job types the handler may create (bulk-import: JOB_CATALOGUE); see servicesFromEnvironment. */
+  childTypes?: JobCatalogue;
 }
 
 /** A Lambda entry point: the event the orchestrator sends, and Lambda's context. */

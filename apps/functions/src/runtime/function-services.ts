@@ -3,6 +3,7 @@ import {
   createS3Client,
   handlerSettings,
   type HandlerServices,
+  type JobCatalogue,
   type JobSink,
   PgSqlClient,
   SqlJobSink,
@@ -26,9 +27,7 @@ const NO_JOB_SINK: JobSink = {
  * SQS_QUEUE_URL/SQS_DLQ_URL and MAX_JOB_RETRIES too: children are written with outbox rows that
  * the worker's relay sends. A bad variable fails the invocation with a message naming it.
  */
-export function servicesFromEnvironment(
-  childTypes?: readonly { type: string; payload: new () => object }[],
-): HandlerServices {
+export function servicesFromEnvironment(childTypes?: JobCatalogue): HandlerServices {
   const env = readEnv();
   const { database, storage, cleanup } = loadConfig(env, ['database', 'storage', 'cleanup']);
   // The same timeouts as the worker's DataSource (DATABASE_*_TIMEOUT_MS), on a smaller pool.
@@ -44,7 +43,7 @@ export function servicesFromEnvironment(
   if (childTypes) {
     const { queue, processor } = loadConfig(env, ['queue', 'processor']);
     jobs = new SqlJobSink(sql, {
-      catalogue: new Map(childTypes.map((d) => [d.type, d.payload])),
+      catalogue: childTypes,
       queueUrl: queue.queueUrl,
       maxRetries: processor.maxRetries,
     });

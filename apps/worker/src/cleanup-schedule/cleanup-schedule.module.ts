@@ -1,11 +1,10 @@
-import { JobsModule } from '@app/jobs';
-import { JobTypesModule } from '@app/processor';
+import { JobSubmissionModule } from '@app/jobs';
 import { Module } from '@nestjs/common';
 import { CleanupSchedule } from './cleanup-schedule.service';
 
 /** The worker's timetable: submits cleanup-jobs on CLEANUP_CRON (see CleanupSchedule). */
 @Module({
-  imports: [JobsModule, JobTypesModule],
+  imports: [JobSubmissionModule],
   providers: [CleanupSchedule],
   exports: [CleanupSchedule],
 })

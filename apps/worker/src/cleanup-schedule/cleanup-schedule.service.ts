@@ -1,7 +1,6 @@
 import { type AppConfig, ConfigError } from '@app/config';
-import { SYSTEM_USER } from '@app/handlers';
-import type { Job } from '@app/jobs';
-import { HandlerRegistry, JobSubmissionService } from '@app/processor';
+import { JobCatalogue, SYSTEM_USER } from '@app/handlers';
+import { type Job, JobSubmissionService } from '@app/jobs';
 import {
   type BeforeApplicationShutdown,
   Injectable,
@@ -29,7 +28,7 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
   private firing: Promise<void> | undefined;
 
   constructor(
-    private readonly registry: HandlerRegistry,
+    private readonly catalogue: JobCatalogue,
     private readonly submission: JobSubmissionService,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -41,13 +40,13 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
     return this.job?.isActive ? this.job.nextDate().toJSDate() : null;
   }
 
-  /** Started after every module's init, so the registry knows the job type by then. */
+  /** Refuses to start when the app's catalogue has no cleanup-jobs type to schedule. */
   onApplicationBootstrap(): void {
     if (this.cron === null) {
       this.logger.log('cleanup schedule off (CLEANUP_CRON=off)');
       return;
     }
-    if (!this.registry.types().includes(JOB_TYPE)) {
+    if (!this.catalogue.find(JOB_TYPE)) {
       throw new ConfigError([
         `CLEANUP_CRON schedules ${JOB_TYPE}, but this worker has no handler for that job type (set CLEANUP_CRON=off to run without the schedule)`,
       ]);
@@ -69,7 +68,7 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
    */
   async tick(at: Date): Promise<{ job: Job; created: boolean }> {
     const key = `cleanup:${at.toISOString().slice(0, 16)}Z`;
-    const payload = this.registry.validate(JOB_TYPE, {});
+    const payload = this.submission.validate(JOB_TYPE, {});
     return this.submission.submitOnce(SYSTEM_USER, {
       jobType: JOB_TYPE,
       payload,

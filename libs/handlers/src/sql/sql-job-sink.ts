@@ -1,9 +1,9 @@
 import type { ChildJobInput, JobSink, SqlClient } from '../handler-context';
-import { validatePayload } from '../payload-validation';
+import type { JobCatalogue } from '../job-catalogue';
 
 export interface SqlJobSinkOptions {
-  /** Job types children may have, each with its payload class (the worker's registry, as data). */
-  catalogue: ReadonlyMap<string, new () => object>;
+  /** Job types children may have (JOB_CATALOGUE). */
+  catalogue: JobCatalogue;
   /** The work queue's URL, written into each child's outbox row (SQS_QUEUE_URL). */
   queueUrl: string;
   /** max_retries of every child (MAX_JOB_RETRIES). */
@@ -13,7 +13,7 @@ export interface SqlJobSinkOptions {
 /**
  * The JobSink of a Lambda function, over plain SQL: no Nest, no TypeORM. Children are written
  * with their outbox rows (queue_messages, sent_at NULL) in one transaction; the worker's outbox
- * relay sends them to SQS. Validation follows the worker's HandlerRegistry rules and messages.
+ * relay sends them to SQS. Children are validated by the catalogue, as the worker's sink does.
  */
 export class SqlJobSink implements JobSink {
   constructor(
@@ -22,8 +22,8 @@ export class SqlJobSink implements JobSink {
   ) {}
 
   validate(jobType: string, payload: unknown): string | null {
-    const check = this.check(jobType, payload);
-    return check.ok ? null : check.reason;
+    const check = this.options.catalogue.check(jobType, payload);
+    return check.ok ? null : check.message;
   }
 
   /**
@@ -37,8 +37,8 @@ export class SqlJobSink implements JobSink {
   ): Promise<number> {
     if (children.length === 0) return 0;
     const payloads = children.map((c) => {
-      const check = this.check(c.jobType, c.payload);
-      if (!check.ok) throw new Error(`child ${c.idempotencyKey}: ${check.reason}`);
+      const check = this.options.catalogue.check(c.jobType, c.payload);
+      if (!check.ok) throw new Error(`child ${c.idempotencyKey}: ${check.message}`);
       return JSON.stringify(check.value);
     });
     return this.sql.transaction(async (tx) => {
@@ -68,20 +68,5 @@ export class SqlJobSink implements JobSink {
       }
       return created.length;
     });
-  }
-
-  private check(
-    jobType: string,
-    payload: unknown,
-  ): { ok: true; value: object } | { ok: false; reason: string } {
-    const cls = this.options.catalogue.get(jobType);
-    if (!cls) {
-      const known = [...this.options.catalogue.keys()].sort().join(', ');
-      return { ok: false, reason: `Unknown job type "${jobType}"; known types: ${known}` };
-    }
-    const check = validatePayload(cls, payload);
-    if (check.ok) return check;
-    const problems = check.problems.map((p) => p.message).join('; ');
-    return { ok: false, reason: `Invalid payload for "${jobType}": ${problems}` };
   }
 }

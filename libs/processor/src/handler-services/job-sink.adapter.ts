@@ -1,11 +1,9 @@
-import type { ChildJobInput, JobSink } from '@app/handlers';
+import { type ChildJobInput, JobCatalogue, type JobSink } from '@app/handlers';
+import { JobSubmissionService } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
-import { HandlerRegistry } from '../handler-registry';
-import { JobSubmissionService } from '../job-submission.service';
-import { InvalidPayloadError, UnknownJobTypeError } from '../processor.errors';
 
 /**
- * The worker's JobSink: children are validated by the HandlerRegistry and written by
+ * The worker's JobSink: children are validated by the app's JobCatalogue and written by
  * JobSubmissionService (jobs and outbox rows in one statement), like jobs from the api.
  * Idempotency keys the parent's user already used are skipped, not refused (ON CONFLICT DO
  * NOTHING), so a retried bulk import creates only the children its earlier attempts did not.
@@ -13,20 +11,13 @@ import { InvalidPayloadError, UnknownJobTypeError } from '../processor.errors';
 @Injectable()
 export class JobSinkAdapter implements JobSink {
   constructor(
-    private readonly registry: HandlerRegistry,
+    private readonly catalogue: JobCatalogue,
     private readonly submission: JobSubmissionService,
   ) {}
 
   validate(jobType: string, payload: unknown): string | null {
-    try {
-      this.registry.validate(jobType, payload);
-      return null;
-    } catch (error) {
-      if (error instanceof UnknownJobTypeError || error instanceof InvalidPayloadError) {
-        return error.message;
-      }
-      throw error;
-    }
+    const check = this.catalogue.check(jobType, payload);
+    return check.ok ? null : check.message;
   }
 
   async createChildren(
@@ -34,12 +25,16 @@ export class JobSinkAdapter implements JobSink {
     children: readonly ChildJobInput[],
   ): Promise<number> {
     if (children.length === 0) return 0;
-    const requests = children.map((c) => ({
-      jobType: c.jobType,
-      payload: this.registry.validate(c.jobType, c.payload),
-      idempotencyKey: c.idempotencyKey,
-      parentId: parent.id,
-    }));
+    const requests = children.map((c) => {
+      const check = this.catalogue.check(c.jobType, c.payload);
+      if (!check.ok) throw new Error(check.message);
+      return {
+        jobType: c.jobType,
+        payload: check.value,
+        idempotencyKey: c.idempotencyKey,
+        parentId: parent.id,
+      };
+    });
     const created = await this.submission.submitValidated(parent.userId, requests, {
       skipUsedKeys: true,
     });

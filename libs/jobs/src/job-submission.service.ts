@@ -1,11 +1,14 @@
 import type { AppConfig } from '@app/config';
-import { type Job, JobsBatchService, JobsService } from '@app/jobs';
+import { JobCatalogue } from '@app/handlers';
 import { Outbox } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { HandlerRegistry } from './handler-registry';
+import { InvalidPayloadError, UnknownJobTypeError } from './job.errors';
+import type { Job } from './job.types';
+import { JobsBatchService } from './jobs-batch.service';
+import { JobsService } from './jobs.service';
 
 export interface JobRequest {
   jobType: string;
@@ -16,16 +19,16 @@ export interface JobRequest {
 }
 
 /**
- * How a job enters the system (api, bulk import): validate against the handler registry, then
- * write the jobs and their outbox messages in one transaction, then nudge the relay. A job the
- * caller was told about always has its message; a rolled-back one never sends anything.
+ * How a job enters the system (api, bulk import, schedule): validate against the job catalogue,
+ * then write the jobs and their outbox messages in one transaction, then nudge the relay. A job
+ * the caller was told about always has its message; a rolled-back one never sends anything.
  */
 @Injectable()
 export class JobSubmissionService {
   private readonly defaultMaxRetries: number;
 
   constructor(
-    private readonly registry: HandlerRegistry,
+    private readonly catalogue: JobCatalogue,
     private readonly jobs: JobsBatchService,
     private readonly jobModel: JobsService,
     private readonly outbox: Outbox,
@@ -42,9 +45,18 @@ export class JobSubmissionService {
   async submit(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
     const validated = requests.map((r) => ({
       ...r,
-      payload: this.registry.validate(r.jobType, r.payload),
+      payload: this.validate(r.jobType, r.payload),
     }));
     return this.submitValidated(userId, validated);
+  }
+
+  /** The payload as its type's class; throws UnknownJobTypeError or InvalidPayloadError (every bad field). */
+  validate(jobType: string, payload: unknown): object {
+    const check = this.catalogue.check(jobType, payload);
+    if (check.ok) return check.value;
+    throw check.reason === 'unknown-type'
+      ? new UnknownJobTypeError(check)
+      : new InvalidPayloadError(check);
   }
 
   /**
