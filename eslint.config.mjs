@@ -40,6 +40,34 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['@app/*/*', '**/apps/**'] }] },
   },
   {
+    // The api submits and reads jobs; it never loads the worker's engine (nor its SQS consumer).
+    files: ['apps/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/*/*', '**/libs/*/src/*'], message: 'Import a lib through its index.' },
+            {
+              group: ['@app/processor', '**/libs/processor/**', '@ssut/nestjs-sqs'],
+              message: 'The api never loads the worker: use @app/jobs, @app/queue, @app/handlers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The handlers run in Lambda functions too: no Nest.
+    files: ['libs/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@app/*/*', '**/apps/**', '@app/*', '@nestjs/*'] },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
