@@ -14,7 +14,7 @@
  * Every reset() clones a fresh database from the migrated template and creates a fresh queue pair.
  */
 import { loadConfig } from '@app/config';
-import { JobSubmissionService } from '@app/processor';
+import { JobSubmissionService } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { INestApplicationContext } from '@nestjs/common';

@@ -1,6 +1,7 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { BuiltinHandlersModule, JobTypesModule } from '@app/processor';
+import { JOB_CATALOGUE } from '@app/handlers';
+import { JobCatalogueModule, JobSubmissionModule } from '@app/jobs';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 export const SUBMIT_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'worker'] as const;
@@ -18,9 +19,9 @@ export class SubmitOnlyModule {
       module: SubmitOnlyModule,
       imports: [
         AppConfigModule.forRoot(config),
+        JobCatalogueModule.forRoot(JOB_CATALOGUE),
         DatabaseModule,
-        JobTypesModule,
-        BuiltinHandlersModule,
+        JobSubmissionModule,
       ],
     };
   }
