@@ -24,10 +24,10 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
   const newJob = (overrides: Partial<Parameters<JobsService['create']>[0]> = {}): Promise<Job> =>
     jobs.create({ userId: 'alice', jobType: 'noop', payload: { n: 1 }, ...overrides });
 
-  const failedJob = async (nextRetryAt: Date | null = null): Promise<Job> => {
+  const failedJob = async (retryDelayMs: number | null = null): Promise<Job> => {
     const job = await newJob();
     const claimed = await jobs.claim(job.id);
-    return jobs.fail(job.id, claimed.attempt, { errorMessage: 'boom', nextRetryAt });
+    return jobs.fail(job.id, claimed.attempt, { errorMessage: 'boom', retryDelayMs });
   };
 
   describe('create', () => {
@@ -196,7 +196,7 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
     });
 
     it('a stale attempt cannot complete or fail a job that was claimed again', async () => {
-      const job = await failedJob(new Date());
+      const job = await failedJob(0);
       await jobs.retry(job.id, 3);
       const second = await jobs.claim(job.id);
       expect(second.attempt).toBe(2);
@@ -204,7 +204,7 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
         StaleAttemptError,
       );
       await expect(
-        jobs.fail(job.id, 1, { errorMessage: 'stale', nextRetryAt: null }),
+        jobs.fail(job.id, 1, { errorMessage: 'stale', retryDelayMs: null }),
       ).rejects.toBeInstanceOf(StaleAttemptError);
       expect(await jobs.getById(job.id)).toMatchObject({
         status: JobStatus.Processing,
@@ -212,18 +212,18 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
       });
     });
 
-    it('fail: processing → failed with the error message and the scheduled retry time', async () => {
-      const at = new Date(Date.now() + 60_000);
-      const failed = await failedJob(at);
-      expect(failed).toMatchObject({
-        status: JobStatus.Failed,
-        errorMessage: 'boom',
-        nextRetryAt: at,
-      });
+    it('fail: processing → failed with the error message, the retry due by the database clock', async () => {
+      const failed = await failedJob(60_000);
+      const [{ due }] = await fx.db.dataSource.query<{ due: number }[]>(
+        `SELECT extract(epoch FROM next_retry_at - completed_at) * 1000 AS due FROM jobs WHERE id = $1`,
+        [failed.id],
+      );
+      expect(failed).toMatchObject({ status: JobStatus.Failed, errorMessage: 'boom' });
+      expect(Number(due)).toBe(60_000);
     });
 
     it('retry: failed → pending, counts the retry and clears the run timestamps', async () => {
-      const failed = await failedJob(new Date());
+      const failed = await failedJob(0);
       const retried = await jobs.retry(failed.id, 3);
       expect(retried).toMatchObject({
         status: JobStatus.Pending,
@@ -238,10 +238,10 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
     it('retry stops at maxRetries (and at the job’s own limit) with RetriesExhaustedError', async () => {
       const job = await newJob({ maxRetries: 1 });
       let { attempt } = await jobs.claim(job.id);
-      await jobs.fail(job.id, attempt, { errorMessage: 'x', nextRetryAt: new Date() });
+      await jobs.fail(job.id, attempt, { errorMessage: 'x', retryDelayMs: 0 });
       await jobs.retry(job.id, 5);
       ({ attempt } = await jobs.claim(job.id));
-      await jobs.fail(job.id, attempt, { errorMessage: 'x', nextRetryAt: null });
+      await jobs.fail(job.id, attempt, { errorMessage: 'x', retryDelayMs: null });
       await expect(jobs.retry(job.id, 5)).rejects.toBeInstanceOf(RetriesExhaustedError);
 
       const other = await failedJob();
@@ -286,9 +286,7 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
     });
 
     it('cancel of a failed job waiting for its retry cancels it; without a retry it is refused', async () => {
-      expect((await jobs.cancel((await failedJob(new Date(Date.now() + 60_000))).id)).status).toBe(
-        JobStatus.Cancelled,
-      );
+      expect((await jobs.cancel((await failedJob(60_000)).id)).status).toBe(JobStatus.Cancelled);
       await expect(jobs.cancel((await failedJob(null)).id)).rejects.toBeInstanceOf(
         IllegalTransitionError,
       );
@@ -335,7 +333,7 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
       const job = await newJob();
       await jobs.updateStatus(job.id, JobStatus.Processing);
       const failed = await jobs.updateStatus(job.id, JobStatus.Failed, {
-        failure: { errorMessage: 'nope', nextRetryAt: new Date() },
+        failure: { errorMessage: 'nope', retryDelayMs: 0 },
       });
       expect(failed.errorMessage).toBe('nope');
       expect((await jobs.updateStatus(job.id, JobStatus.Pending)).retryCount).toBe(1);
@@ -415,7 +413,7 @@ describe('JobsService (the Job model) on PostgreSQL', () => {
     });
 
     it('20 concurrent retries of a failed job re-queue it once', async () => {
-      const job = await failedJob(new Date());
+      const job = await failedJob(0);
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, () => jobs.retry(job.id, 3)),
       );

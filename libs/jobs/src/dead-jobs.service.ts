@@ -1,9 +1,9 @@
-import { queryRows } from '@app/database';
+import { JobStatus, queryRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
-import type { AttemptRef } from './jobs-batch.service';
+import { type AttemptRef, JobsBatchService } from './jobs-batch.service';
 import type { Job, Page } from './job.types';
 
 /** Which dead jobs an operator means: some ids, one type, or all of them. */
@@ -15,12 +15,15 @@ export type DeadJobSelector = { jobIds: readonly string[] } | { jobType: string 
  */
 @Injectable()
 export class DeadJobsService {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly transitions: JobsBatchService,
+  ) {}
 
   async list(filter: { jobType?: string; page: number; limit: number }): Promise<Page<Job>> {
     const params: unknown[] = [];
     const byType = filter.jobType ? `AND job_type = $${params.push(filter.jobType)}` : '';
-    const where = `WHERE status = 'failed' AND next_retry_at IS NULL ${byType}`;
+    const where = `WHERE status = '${JobStatus.Failed}' AND next_retry_at IS NULL ${byType}`;
     const [rows, [{ total }]] = await Promise.all([
       queryRows<JobRow>(
         this.manager,
@@ -38,15 +41,11 @@ export class DeadJobsService {
   }
 
   /**
-   * The `requeue` transition (failed → pending) for the selected dead jobs, in `m`'s
-   * transaction so the caller writes their outbox rows with it. retry_count is kept: a
-   * re-driven job runs once more, and goes back to the DLQ if it fails again.
+   * The `requeue` transition for the selected dead jobs, with their next outbox messages (nudge
+   * the outbox after). retry_count is kept: a re-driven job runs once more, and goes back to the
+   * DLQ if it fails again. Returns the jobs re-queued.
    */
-  async redrive(
-    selector: DeadJobSelector,
-    m: EntityManager,
-    limit = 10_000,
-  ): Promise<AttemptRef[]> {
+  async redrive(selector: DeadJobSelector, limit = 10_000): Promise<AttemptRef[]> {
     const params: unknown[] = [limit];
     const filter =
       'jobIds' in selector
@@ -54,15 +53,16 @@ export class DeadJobsService {
         : 'jobType' in selector
           ? `AND job_type = $${params.push(selector.jobType)}`
           : '';
-    return queryRows<AttemptRef>(
-      m,
-      `UPDATE jobs j SET status = 'pending', next_retry_at = NULL, started_at = NULL, completed_at = NULL,
-         heartbeat_at = NULL, progress = 0, cancel_requested_at = NULL, results = NULL
-       FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at IS NULL ${filter}
-             ORDER BY completed_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED) dead
-       WHERE j.id = dead.id
-       RETURNING j.id, j.attempt`,
+    const dead = await queryRows<{ id: string }>(
+      this.manager,
+      `SELECT id FROM jobs WHERE status = '${JobStatus.Failed}' AND next_retry_at IS NULL ${filter}
+       ORDER BY completed_at LIMIT $1`,
       params,
     );
+    const requeued = await this.transitions.requeueMany(
+      dead.map((d) => d.id),
+      { deadOnly: true },
+    );
+    return requeued.map((j) => ({ id: j.id, attempt: j.attempt }));
   }
 }

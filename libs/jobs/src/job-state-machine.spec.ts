@@ -12,6 +12,7 @@ describe('job state machine', () => {
     [Processing, Cancelled],
     [Failed, Pending],
     [Cancelled, Pending],
+    [Processing, Pending],
   ])('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
   });
@@ -26,7 +27,6 @@ describe('job state machine', () => {
     [Cancelled, Completed],
     [Failed, Completed],
     [Failed, Processing],
-    [Processing, Pending],
   ])('refuses %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(false);
   });
@@ -39,14 +39,17 @@ describe('job state machine', () => {
   });
 
   it('derives ALLOWED_FROM from the transitions and nothing else', () => {
-    // retry and requeue share failed → pending: count distinct (from, to) pairs
+    // several transitions share a pair (retry and requeue: failed → pending): count distinct pairs
     const derived = new Set(
-      Object.values(TRANSITIONS).flatMap((t) => t.from.map((from) => `${from}>${t.to}`)),
+      Object.values(TRANSITIONS).flatMap((t) =>
+        t.from.flatMap((from) => t.to.map((to) => `${from}>${to}`)),
+      ),
     );
     expect(Object.values(ALLOWED_FROM).reduce((n, froms) => n + froms.length, 0)).toBe(
       derived.size,
     );
-    expect(ALLOWED_FROM[Pending]).toEqual([Failed, Cancelled]);
+    // release (shutdown, self-fencing) and stall (a dead worker) put processing jobs back
+    expect(ALLOWED_FROM[Pending]).toEqual([Processing, Failed, Cancelled]);
     expect(ALLOWED_FROM[Completed]).toEqual([Processing]);
   });
 });

@@ -30,6 +30,6 @@ export interface Page<T> {
 /** How an attempt failed, as decided by the retry policy. */
 export interface FailureOutcome {
   errorMessage: string;
-  /** When to run again; null means the job has failed for good. */
-  nextRetryAt: Date | null;
+  /** Run again this long after the failure (by the database clock); null: failed for good. */
+  retryDelayMs: number | null;
 }

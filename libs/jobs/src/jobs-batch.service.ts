@@ -1,9 +1,14 @@
-import { queryRows, type SqlStatement } from '@app/database';
+import type { AppConfig } from '@app/config';
+import { JobStatus, queryRows, type SqlStatement } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
 import type { CreateJobInput, Job } from './job.types';
+import { fromStates, lockFor, target } from './transition-sql';
+
+const { Pending, Processing, Completed, Failed, Cancelled } = JobStatus;
 
 export interface AttemptRef {
   id: string;
@@ -34,41 +39,51 @@ export interface LogLine {
 }
 
 /**
- * A CTE that locks the listed jobs (ids in $1) in id order before a batch UPDATE touches them.
- * An UPDATE … FROM unnest(…) locks rows in whatever order its plan visits them, so two batches
- * over overlapping jobs (a heartbeat and a completion, from two processes) could deadlock.
- * Taken in one order, they queue instead. NO KEY UPDATE is what an UPDATE takes anyway: it
- * leaves inserts of logs, metrics and outbox rows (foreign keys to jobs) unblocked.
- */
-function lockInIdOrder(status: string): string {
-  return `locked AS MATERIALIZED (
-    SELECT id FROM jobs WHERE id = ANY($1::uuid[]) AND status = '${status}'
-    ORDER BY id FOR NO KEY UPDATE)`;
-}
-
-/**
  * A processing job (alias s) whose heartbeat is older than $1 ms and whose worker is gone: no
  * presence row fresher than that, or a fresh one while this job's heartbeat lags it by as much
  * (the worker is alive but no longer holds the job).
  */
-const STALLED = `s.status = 'processing' AND s.heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
+const STALLED = `${fromStates('stall', 's')} AND s.heartbeat_at < now() - make_interval(secs => $1::int / 1000.0)
   AND NOT EXISTS (
     SELECT 1 FROM worker_heartbeats w WHERE w.worker_id = s.held_by
       AND w.last_seen_at > now() - make_interval(secs => $1::int / 1000.0)
       AND s.heartbeat_at >= w.last_seen_at - make_interval(secs => $1::int / 1000.0))`;
+
+/**
+ * A CTE `announced` writing the next message (attempt + 1, the attempt the claim will make) of
+ * every job CTE `from` returned into the outbox for queue `queueUrlParam`.
+ */
+function announce(from: string, queueUrlParam: string, where = ''): string {
+  return `announced AS (
+    INSERT INTO queue_messages (job_id, queue_url, attempt)
+    SELECT id, ${queueUrlParam}::varchar, attempt + 1 FROM ${from} ${where})`;
+}
+
+/** What the retry transition sets, by the policy's due time or by hand. */
+const RETRY_SET = `status = ${target('retry', Pending)}, retry_count = j.retry_count + 1, next_retry_at = NULL,
+  started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0`;
 
 const J = JOB_COLUMNS.split(',')
   .map((c) => `j.${c.trim()}`)
   .join(', ');
 
 /**
- * The worker's hot path: every statement here handles a whole batch of jobs, because a
- * PostgreSQL-backed queue is bound by statements, not rows. Each keeps the single-job rules of
- * JobsRepository (allowed from-states, attempt fencing) in its WHERE clause.
+ * The transitions module: every statement that changes a job's status is here, generated from
+ * TRANSITIONS (allowed from-states and targets, see transition-sql.ts), batch-first (arrays in,
+ * rows out; JobsRepository's single-job methods are arrays of one), fenced by attempt where a
+ * worker writes. A transition into `pending` writes the job's next outbox message in the same
+ * statement. Batch-first because a PostgreSQL-backed queue is bound by statements, not rows.
  */
 @Injectable()
 export class JobsBatchService {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+  private readonly queueUrl: string;
+
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+  }
 
   /** One INSERT for many jobs, inside `m`'s transaction, in input order. */
   async insertMany(
@@ -118,23 +133,23 @@ export class JobsBatchService {
   }
 
   /**
-   * pending → processing, held by `workerId`, for every listed job that is still pending and of
-   * a type in `types` (the worker's); the others are skipped.
+   * claim: pending → processing, held by `workerId`, for every listed job that is still pending
+   * and of a type in `types` (the worker's; null: any); the others are skipped.
    */
   async claimMany(
     ids: readonly string[],
-    workerId: string,
-    types: readonly string[],
+    workerId: string | null,
+    types: readonly string[] | null,
   ): Promise<Job[]> {
     if (ids.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockInIdOrder('pending')}
-       UPDATE jobs j SET status = 'processing', attempt = j.attempt + 1, started_at = now(), heartbeat_at = now(),
-         completed_at = NULL, progress = 0, held_by = $2
+      `WITH ${lockFor('claim')}
+       UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
+         heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2
        FROM locked
-       WHERE j.id = locked.id AND j.status = 'pending' AND j.cancel_requested_at IS NULL
-         AND j.job_type = ANY($3::varchar[])
+       WHERE j.id = locked.id AND ${fromStates('claim')} AND j.cancel_requested_at IS NULL
+         AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))
        RETURNING ${J}`,
       [ids, workerId, types],
     );
@@ -158,7 +173,7 @@ export class JobsBatchService {
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds)
        SELECT id, $3, attempt + 1, $4 FROM jobs
-       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND job_type <> ALL($2::varchar[])
+       WHERE id = ANY($1::uuid[]) AND status = '${Pending}' AND job_type <> ALL($2::varchar[])
        RETURNING id`,
       [ids, types, queueUrl, delaySeconds],
     );
@@ -173,11 +188,11 @@ export class JobsBatchService {
     if (items.length === 0) return [];
     const rows = await queryRows<{ id: string }>(
       this.manager,
-      `WITH ${lockInIdOrder('processing')}, done AS (
-         UPDATE jobs j SET status = 'completed', results = v.results, completed_at = now(), progress = 100,
-           next_retry_at = NULL, error_message = NULL
+      `WITH ${lockFor('complete')}, done AS (
+         UPDATE jobs j SET status = ${target('complete', Completed)}, results = v.results, completed_at = now(),
+           progress = 100, next_retry_at = NULL, error_message = NULL
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
-         WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
+         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('complete')}
          RETURNING j.id, j.job_type, j.attempt, j.retry_count, j.created_at, j.started_at, j.completed_at
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
@@ -200,12 +215,12 @@ export class JobsBatchService {
     if (items.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockInIdOrder('processing')}, failed AS (
-         UPDATE jobs j SET status = 'failed', error_message = v.error_message,
+      `WITH ${lockFor('fail')}, failed AS (
+         UPDATE jobs j SET status = ${target('fail', Failed)}, error_message = v.error_message,
            next_retry_at = now() + make_interval(secs => v.retry_delay_ms / 1000.0), completed_at = now()
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[])
            AS v(id, attempt, error_message, retry_delay_ms) USING (id)
-         WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
+         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('fail')}
          RETURNING ${J}
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
@@ -231,10 +246,10 @@ export class JobsBatchService {
     if (items.length === 0) return new Map();
     const rows = await queryRows<{ id: string; cancel: boolean }>(
       this.manager,
-      `WITH ${lockInIdOrder('processing')}
+      `WITH ${lockFor('complete')}
        UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
        FROM locked JOIN unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, attempt, progress) USING (id)
-       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
+       WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('complete')}
        RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress)],
     );
@@ -242,38 +257,124 @@ export class JobsBatchService {
   }
 
   /**
-   * processing → pending for attempts that were claimed but never started (the worker is
-   * shutting down). Not a failed attempt: retry_count is unchanged. Run inside `m` with the
-   * outbox rows that announce the jobs again.
+   * release: processing → pending for attempts the worker gives up without a verdict (it is
+   * stopping, or fenced itself): no retry spent, the next message written with it. Returns the
+   * jobs released (a job recovered meanwhile by the sweeper is left alone: fenced by attempt).
    */
-  async releaseMany(items: readonly AttemptRef[], m: EntityManager): Promise<AttemptRef[]> {
+  async releaseMany(items: readonly AttemptRef[]): Promise<AttemptRef[]> {
     if (items.length === 0) return [];
     return queryRows<AttemptRef>(
-      m,
-      `WITH ${lockInIdOrder('processing')}
-       UPDATE jobs j SET status = 'pending', started_at = NULL, heartbeat_at = NULL, progress = 0
-       FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
-       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = 'processing'
-       RETURNING j.id, j.attempt`,
-      [items.map((i) => i.id), items.map((i) => i.attempt)],
+      this.manager,
+      `WITH ${lockFor('release')}, released AS (
+         UPDATE jobs j SET status = ${target('release', Pending)}, started_at = NULL, heartbeat_at = NULL, progress = 0
+         FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('release')}
+         RETURNING j.id, j.attempt
+       ), ${announce('released', '$3')}
+       SELECT id, attempt FROM released`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), this.queueUrl],
     );
   }
 
   /**
-   * failed → pending for jobs whose retry time has passed, locked with SKIP LOCKED so that
-   * several sweepers never re-queue one job twice. Run inside `m` with the outbox rows.
+   * retry: failed → pending for jobs whose retry time has passed, locked with SKIP LOCKED so
+   * that several sweepers never re-queue one job twice, with their next messages. Returns them.
    */
-  async retryDue(limit: number, m: EntityManager): Promise<AttemptRef[]> {
+  async retryDue(limit: number): Promise<AttemptRef[]> {
     return queryRows<AttemptRef>(
-      m,
-      `UPDATE jobs j SET status = 'pending', retry_count = j.retry_count + 1, next_retry_at = NULL,
-         started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0
-       FROM (SELECT id FROM jobs WHERE status = 'failed' AND next_retry_at <= now() AND retry_count < max_retries
-             ORDER BY next_retry_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED) due
-       WHERE j.id = due.id
-       RETURNING j.id, j.attempt`,
-      [limit],
+      this.manager,
+      `WITH due AS (
+         SELECT id FROM jobs j WHERE ${fromStates('retry')} AND next_retry_at <= now() AND retry_count < max_retries
+         ORDER BY next_retry_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED
+       ), retried AS (
+         UPDATE jobs j SET ${RETRY_SET}
+         FROM due WHERE j.id = due.id
+         RETURNING j.id, j.attempt
+       ), ${announce('retried', '$2')}
+       SELECT id, attempt FROM retried`,
+      [limit, this.queueUrl],
     );
+  }
+
+  /**
+   * retry, by hand: failed → pending for the listed jobs that have retries left (at most
+   * `maxRetries` and their own limit), counting the retry, with their next messages.
+   */
+  async retryMany(ids: readonly string[], maxRetries: number): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH ${lockFor('retry')}, retried AS (
+         UPDATE jobs j SET ${RETRY_SET}
+         FROM locked WHERE j.id = locked.id AND ${fromStates('retry')}
+           AND j.retry_count < LEAST($3::int, j.max_retries)
+         RETURNING ${J}
+       ), ${announce('retried', '$2')}
+       SELECT * FROM retried`,
+      [ids, this.queueUrl, maxRetries],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * cancel: pending (or failed awaiting a retry) → cancelled at once; processing → stays
+   * processing with cancel_requested_at set, so its worker aborts the handler and then confirms.
+   */
+  async cancelMany(ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH ${lockFor('cancel')}
+       UPDATE jobs j SET
+         status = CASE WHEN j.status = '${Processing}' THEN j.status ELSE ${target('cancel', Cancelled)} END,
+         completed_at = CASE WHEN j.status = '${Processing}' THEN j.completed_at ELSE now() END,
+         next_retry_at = NULL, cancel_requested_at = COALESCE(j.cancel_requested_at, now())
+       FROM locked
+       WHERE j.id = locked.id AND ${fromStates('cancel')}
+         AND (j.status <> '${Failed}' OR j.next_retry_at IS NOT NULL)
+       RETURNING ${J}`,
+      [ids],
+    );
+    return rows.map(toJob);
+  }
+
+  /** cancel, confirmed: processing → cancelled once the handler of the current attempt stopped. */
+  async confirmCancelledMany(items: readonly AttemptRef[]): Promise<Job[]> {
+    if (items.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH ${lockFor('cancel')}
+       UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now()
+       FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = '${Processing}'
+         AND j.cancel_requested_at IS NOT NULL
+       RETURNING ${J}`,
+      [items.map((i) => i.id), items.map((i) => i.attempt)],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * requeue: failed or cancelled → pending by hand (a user's retry, an operator's re-drive),
+   * with the next message. retry_count and error_message are kept (history); the cancellation
+   * request is cleared, else the job could not be claimed. `deadOnly`: only jobs failed for
+   * good (a re-drive). Returns the jobs re-queued.
+   */
+  async requeueMany(ids: readonly string[], options: { deadOnly?: boolean } = {}): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const dead = options.deadOnly ? `AND j.status = '${Failed}' AND j.next_retry_at IS NULL` : '';
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH ${lockFor('requeue')}, requeued AS (
+         UPDATE jobs j SET status = ${target('requeue', Pending)}, next_retry_at = NULL, started_at = NULL,
+           completed_at = NULL, heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL
+         FROM locked WHERE j.id = locked.id AND ${fromStates('requeue')} ${dead}
+         RETURNING ${J}
+       ), ${announce('requeued', '$2')}
+       SELECT * FROM requeued`,
+      [ids, this.queueUrl],
+    );
+    return rows.map(toJob);
   }
 
   /**
@@ -296,16 +397,12 @@ export class JobsBatchService {
    * Recovers the listed jobs that are still stalled (the rule of `findStalled` is checked
    * again under the row lock), each in one statement:
    * - cancellation requested → cancelled (its worker died before it could confirm);
-   * - lost fewer than max_retries times → pending again with a new outbox message for
-   *   `queueUrl`, without spending a retry (the fault was the worker's, not the job's);
+   * - lost fewer than max_retries times → pending again with its next message, without
+   *   spending a retry (the fault was the worker's, not the job's);
    * - else failed for good, with a failed-attempt metric: a job that kills its worker every
    *   time must end (the caller dead-letters it).
    */
-  async recoverStalled(
-    ids: readonly string[],
-    stallAfterMs: number,
-    queueUrl: string,
-  ): Promise<StalledJob[]> {
+  async recoverStalled(ids: readonly string[], stallAfterMs: number): Promise<StalledJob[]> {
     if (ids.length === 0) return [];
     const requeue = `j.cancel_requested_at IS NULL AND j.stall_count < j.max_retries`;
     const rows = await queryRows<JobRow & { requeued: boolean }>(
@@ -315,8 +412,8 @@ export class JobsBatchService {
          ORDER BY s.id FOR NO KEY UPDATE SKIP LOCKED
        ), recovered AS (
          UPDATE jobs j SET stall_count = j.stall_count + 1, heartbeat_at = NULL, next_retry_at = NULL,
-           status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
-                         WHEN ${requeue} THEN 'pending' ELSE 'failed' END,
+           status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN ${target('stall', Cancelled)}
+                         WHEN ${requeue} THEN ${target('stall', Pending)} ELSE ${target('stall', Failed)} END,
            completed_at = CASE WHEN ${requeue} THEN NULL ELSE now() END,
            started_at = CASE WHEN ${requeue} THEN NULL ELSE j.started_at END,
            progress = CASE WHEN ${requeue} THEN 0 ELSE j.progress END,
@@ -325,17 +422,14 @@ export class JobsBatchService {
              WHEN ${requeue} THEN j.error_message
              ELSE 'Stalled ' || (j.stall_count + 1) || ' times: its worker stopped or lost the database each time' END
          FROM stalled WHERE j.id = stalled.id
-         RETURNING ${J}, j.status = 'pending' AS requeued
-       ), announced AS (
-         INSERT INTO queue_messages (job_id, queue_url, attempt)
-         SELECT id, $3, attempt + 1 FROM recovered WHERE requeued
-       ), metrics AS (
+         RETURNING ${J}, j.status = '${Pending}' AS requeued
+       ), ${announce('recovered', '$3', 'WHERE requeued')}, metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000
-         FROM recovered WHERE status = 'failed'
+         FROM recovered WHERE status = '${Failed}'
        )
        SELECT * FROM recovered`,
-      [stallAfterMs, ids, queueUrl],
+      [stallAfterMs, ids, this.queueUrl],
     );
     return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
   }

@@ -1,19 +1,23 @@
-import { JobStatus, queryRows } from '@app/database';
+import { queryRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
-import { TRANSITIONS } from './job-state-machine';
+import { JobsBatchService } from './jobs-batch.service';
 import type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';
 
 /**
- * The only code that writes `jobs.status`. Each state change is one conditional UPDATE whose
- * WHERE clause lists the allowed from-states (see TRANSITIONS); a returned `undefined` means the
- * job was not in such a state and nothing was written. The caller decides which error that is.
+ * Reads and inserts of single jobs, and the specification's single-job transitions as arrays of
+ * one through the transitions module (JobsBatchService), which alone writes `jobs.status`. A
+ * returned `undefined` means the job was not in an allowed state and nothing was written; the
+ * caller decides which error that is.
  */
 @Injectable()
 export class JobsRepository {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly transitions: JobsBatchService,
+  ) {}
 
   async insert(
     input: Required<Omit<CreateJobInput, 'idempotencyKey' | 'parentId'>> & CreateJobInput,
@@ -100,120 +104,51 @@ export class JobsRepository {
     return { items: rows.map(toJob), page: filter.page, limit: filter.limit, total };
   }
 
+  // The single-job transitions of the specification's model: arrays of one through the
+  // transitions module, so its tests exercise the statements the worker runs.
+
   /** pending → processing. A job whose cancellation was requested is never claimed. */
-  claim(id: string): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.claim.from,
-      `status = 'processing', attempt = attempt + 1, started_at = now(), heartbeat_at = now(),
-       completed_at = NULL, progress = 0`,
-      'AND cancel_requested_at IS NULL',
-    );
+  async claim(id: string): Promise<Job | undefined> {
+    return (await this.transitions.claimMany([id], null, null))[0];
   }
 
   /** processing → completed, only for the current attempt. */
-  complete(id: string, attempt: number, results: unknown): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.complete.from,
-      `status = 'completed', results = $3, completed_at = now(), progress = 100, next_retry_at = NULL, error_message = NULL`,
-      'AND attempt = $2',
-      [attempt, JSON.stringify(results ?? null)],
-    );
+  async complete(id: string, attempt: number, results: unknown): Promise<Job | undefined> {
+    const resultsJson = JSON.stringify(results ?? null);
+    const [won] = await this.transitions.completeMany([{ id, attempt, resultsJson }]);
+    return won === undefined ? undefined : this.findById(id);
   }
 
-  /** processing → failed, only for the current attempt; a retry is scheduled when nextRetryAt is set. */
-  fail(id: string, attempt: number, outcome: FailureOutcome): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.fail.from,
-      `status = 'failed', error_message = $3, next_retry_at = $4, completed_at = now()`,
-      'AND attempt = $2',
-      [attempt, outcome.errorMessage, outcome.nextRetryAt],
-    );
+  /** processing → failed, only for the current attempt; a retry is due after retryDelayMs. */
+  async fail(id: string, attempt: number, outcome: FailureOutcome): Promise<Job | undefined> {
+    return (await this.transitions.failMany([{ id, attempt, ...outcome }]))[0];
   }
 
-  /**
-   * pending (or failed awaiting a retry) → cancelled at once; processing → stays processing with
-   * cancel_requested_at set, so the worker aborts the handler and then calls `confirmCancelled`.
-   */
-  cancel(id: string): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.cancel.from,
-      `status = CASE WHEN status = 'processing' THEN status ELSE 'cancelled' END,
-       completed_at = CASE WHEN status = 'processing' THEN completed_at ELSE now() END,
-       next_retry_at = NULL,
-       cancel_requested_at = COALESCE(cancel_requested_at, now())`,
-      `AND (status <> 'failed' OR next_retry_at IS NOT NULL)`,
-    );
+  /** See JobsBatchService.cancelMany. */
+  async cancel(id: string): Promise<Job | undefined> {
+    return (await this.transitions.cancelMany([id]))[0];
   }
 
   /** processing → cancelled once the handler of the current attempt has stopped. */
-  confirmCancelled(id: string, attempt: number): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      [JobStatus.Processing],
-      `status = 'cancelled', completed_at = now()`,
-      'AND attempt = $2 AND cancel_requested_at IS NOT NULL',
-      [attempt],
-    );
+  async confirmCancelled(id: string, attempt: number): Promise<Job | undefined> {
+    return (await this.transitions.confirmCancelledMany([{ id, attempt }]))[0];
   }
 
-  /** failed → pending while retries remain; counts the retry. */
-  retry(id: string, maxRetries: number): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.retry.from,
-      `status = 'pending', retry_count = retry_count + 1, next_retry_at = NULL, started_at = NULL,
-       completed_at = NULL, heartbeat_at = NULL, progress = 0`,
-      'AND retry_count < LEAST($2::int, max_retries)',
-      [maxRetries],
-    );
+  /** failed → pending while retries remain; counts the retry and announces the job. */
+  async retry(id: string, maxRetries: number): Promise<Job | undefined> {
+    return (await this.transitions.retryMany([id], maxRetries))[0];
   }
 
-  /**
-   * failed or cancelled → pending, by hand. retry_count and error_message are kept (history);
-   * the cancellation request is cleared, else the worker would refuse to claim the job.
-   * Run inside `m` with the outbox row that announces the job again.
-   */
-  requeue(id: string, m: EntityManager): Promise<Job | undefined> {
-    return this.transition(
-      id,
-      TRANSITIONS.requeue.from,
-      `status = 'pending', next_retry_at = NULL, started_at = NULL, completed_at = NULL,
-       heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL`,
-      '',
-      [],
-      m,
-    );
+  /** failed or cancelled → pending, by hand, with the job's next message. */
+  async requeue(id: string): Promise<Job | undefined> {
+    return (await this.transitions.requeueMany([id]))[0];
   }
 
-  /** Progress and liveness of the current attempt; ignored once the attempt is stale. */
+  /** Progress and liveness of the current attempt; false once the attempt is stale. */
   async heartbeat(id: string, attempt: number, progress?: number): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.manager,
-      `UPDATE jobs SET heartbeat_at = now(), progress = COALESCE($3, progress)
-       WHERE id = $1 AND attempt = $2 AND status = 'processing' RETURNING id`,
-      [id, attempt, progress ?? null],
-    );
-    return rows.length === 1;
-  }
-
-  private async transition(
-    id: string,
-    from: readonly JobStatus[],
-    set: string,
-    extraWhere = '',
-    extraParams: unknown[] = [],
-    m = this.manager,
-  ): Promise<Job | undefined> {
-    const [row] = await queryRows<JobRow>(
-      m,
-      `UPDATE jobs SET ${set} WHERE id = $1 AND status IN (${from.map((s) => `'${s}'`).join(', ')}) ${extraWhere}
-       RETURNING ${JOB_COLUMNS}`,
-      [id, ...extraParams],
-    );
-    return row && toJob(row);
+    const alive = await this.transitions.heartbeatMany([
+      { id, attempt, progress: progress ?? null },
+    ]);
+    return alive.has(id);
   }
 }

@@ -69,7 +69,7 @@ export class JobsService {
         return this.fail(
           id,
           change.attempt ?? (await this.getById(id)).attempt,
-          change.failure ?? { errorMessage: 'failed', nextRetryAt: null },
+          change.failure ?? { errorMessage: 'failed', retryDelayMs: null },
         );
       case JobStatus.Cancelled:
         return this.cancel(id);
@@ -116,11 +116,11 @@ export class JobsService {
   }
 
   /**
-   * Runs a failed or cancelled job again, by hand (the owner or an admin asked): → pending.
-   * Pass the transaction that also writes the job's new outbox message.
+   * Runs a failed or cancelled job again, by hand (the owner or an admin asked): → pending, its
+   * next outbox message written in the same statement (nudge the outbox after).
    */
-  async requeue(id: string, manager: EntityManager): Promise<Job> {
-    return (await this.jobs.requeue(id, manager)) ?? this.explain(id, JobStatus.Pending);
+  async requeue(id: string): Promise<Job> {
+    return (await this.jobs.requeue(id)) ?? this.explain(id, JobStatus.Pending);
   }
 
   /** The job a user created with this Idempotency-Key, if any. */

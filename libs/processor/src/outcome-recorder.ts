@@ -13,8 +13,6 @@ import { Outbox } from '@app/queue';
 import { decideRetry, describeError, ErrorRecovery, PermanentJobError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectEntityManager } from '@nestjs/typeorm';
-import type { EntityManager } from 'typeorm';
 import { MicroBatcher } from './micro-batcher';
 import type { RunningJob } from './running-job';
 import { storableJson, storableText } from './storable';
@@ -41,7 +39,6 @@ export class OutcomeRecorder {
     private readonly jobs: JobsService,
     private readonly outbox: Outbox,
     private readonly recovery: ErrorRecovery,
-    @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
     this.maxResultBytes = config.get('worker', { infer: true }).maxResultBytes;
@@ -158,10 +155,7 @@ export class OutcomeRecorder {
    */
   async release(refs: readonly AttemptRef[]): Promise<void> {
     if (refs.length === 0) return;
-    await this.manager.transaction(async (m) => {
-      const released = await this.batch.releaseMany(refs, m);
-      await this.outbox.enqueueNextAttempt(m, released);
-    });
+    await this.batch.releaseMany(refs);
     this.outbox.nudge();
   }
 

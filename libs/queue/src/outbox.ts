@@ -88,20 +88,6 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   /**
-   * Announces the next attempt of jobs that a transition just put back to pending (retry,
-   * release, re-drive): their message carries `attempt + 1`, the attempt the claim will make.
-   */
-  enqueueNextAttempt(
-    manager: EntityManager,
-    jobs: readonly { id: string; attempt: number }[],
-  ): Promise<void> {
-    return this.enqueue(
-      manager,
-      jobs.map((j) => ({ jobId: j.id, attempt: j.attempt + 1 })),
-    );
-  }
-
-  /**
    * Starts a pass now, or one more right after the current pass. Never throws, and the pass
    * never rejects: callers nudge right after a commit, and a relay problem must not turn a
    * committed write into an error (the rows stay for the next pass).

@@ -1,7 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { JobStatus } from '@app/database';
 import { JobsBatchService } from '@app/jobs';
-import { Outbox, QueueService } from '@app/queue';
+import { Outbox } from '@app/queue';
 import {
   Injectable,
   Logger,
@@ -9,8 +9,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectEntityManager } from '@nestjs/typeorm';
-import type { EntityManager } from 'typeorm';
 import { ErrorRecovery } from './error-recovery.service';
 import { describeError } from './retry-decision';
 
@@ -60,9 +58,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly jobs: JobsBatchService,
     private readonly outbox: Outbox,
-    private readonly queue: QueueService,
     private readonly recovery: ErrorRecovery,
-    @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
     this.intervalMs = config.get('processor', { infer: true }).intervalMs;
@@ -83,11 +79,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   /** One full pass; exposed so tests and operators can run it on demand. */
   async sweep(): Promise<SweepResult> {
-    const stalled = await this.jobs.recoverStalled(
-      await this.confirmedStalls(),
-      this.stallAfterMs,
-      this.queue.queueUrl,
-    );
+    const stalled = await this.jobs.recoverStalled(await this.confirmedStalls(), this.stallAfterMs);
     let deadLettered = 0;
     for (const job of stalled) {
       this.logger.warn(
@@ -105,11 +97,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     }
     let requeued = 0;
     for (;;) {
-      const batch = await this.manager.transaction(async (m) => {
-        const due = await this.jobs.retryDue(SWEEP_LIMIT, m);
-        await this.outbox.enqueueNextAttempt(m, due);
-        return due.length;
-      });
+      const batch = (await this.jobs.retryDue(SWEEP_LIMIT)).length;
       requeued += batch;
       if (batch < SWEEP_LIMIT) break;
     }

@@ -16,8 +16,6 @@ import {
 } from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectEntityManager } from '@nestjs/typeorm';
-import type { EntityManager } from 'typeorm';
 import { type AuthUser, isAdmin } from '../auth/role';
 import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
 import type { CancelJobResponseDto } from './dto/cancel-job.response.dto';
@@ -57,7 +55,6 @@ export class JobsApiService {
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
-    @InjectEntityManager() private readonly manager: EntityManager,
   ) {}
 
   async create(
@@ -121,14 +118,10 @@ export class JobsApiService {
     return { data: toLogs(job, await this.jobLogs.forJob(id)) };
   }
 
-  /** A failed or cancelled job runs again: pending plus a new queue message, in one transaction. */
+  /** A failed or cancelled job runs again: pending plus its next queue message, in one statement. */
   async retry(user: AuthUser, id: string): Promise<JobAcceptedResponseDto> {
     await this.owned(user, id);
-    const job = await this.manager.transaction(async (m) => {
-      const requeued = await this.jobs.requeue(id, m);
-      await this.outbox.enqueueNextAttempt(m, [requeued]);
-      return requeued;
-    });
+    const job = await this.jobs.requeue(id);
     this.outbox.nudge();
     return { data: toAccepted(job) };
   }
@@ -141,7 +134,7 @@ export class JobsApiService {
     };
   }
 
-  /** Queues the selected dead jobs again (one transaction with their outbox rows) and clears their DLQ copies. */
+  /** Queues the selected dead jobs again (with their next messages) and clears their DLQ copies. */
   async redrive(dto: RedriveRequestDto): Promise<RedriveResponseDto> {
     const given = (['jobIds', 'jobType', 'all'] as const).filter((k) => dto[k] !== undefined);
     if (given.length !== 1) {
@@ -154,11 +147,7 @@ export class JobsApiService {
       : dto.jobType
         ? { jobType: dto.jobType }
         : { all: true };
-    const jobs = await this.manager.transaction(async (m) => {
-      const redriven = await this.dead.redrive(selector, m);
-      await this.outbox.enqueueNextAttempt(m, redriven);
-      return redriven;
-    });
+    const jobs = await this.dead.redrive(selector);
     this.outbox.nudge();
     const removedFromDlq =
       jobs.length === 0
