@@ -88,4 +88,18 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
     );
     expect(completions).toBe(byStatus.completed);
   });
+
+  it('a completion written again for the same attempt (its first try timed out but committed) is still a win, with one metric; a stale attempt is not', async () => {
+    const [ref] = await processingJobs(1);
+    const completion = { ...ref, resultsJson: JSON.stringify({ n: 1 }) };
+    expect(await batch.completeMany([completion])).toEqual([ref.id]);
+    expect(await batch.completeMany([completion])).toEqual([ref.id]);
+    expect(await batch.completeMany([{ ...completion, attempt: ref.attempt - 1 }])).toEqual([]);
+    const [{ metrics }] = await fx.db.dataSource.query<{ metrics: number }[]>(
+      `SELECT count(*)::int AS metrics FROM job_metrics
+       WHERE job_id = $1 AND metric_type = 'processing_time_ms'`,
+      [ref.id],
+    );
+    expect(metrics).toBe(1);
+  });
 });

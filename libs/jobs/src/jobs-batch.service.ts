@@ -167,7 +167,11 @@ export class JobsBatchService {
 
   /**
    * processing → completed for the current attempts, writing processing-time and queue-wait
-   * metrics in the same statement. Returns the ids that were still current (the winners).
+   * metrics in the same statement. Returns the ids that were still current (the winners), and
+   * the ids already completed at the given attempt: the attempt fences out every other writer,
+   * so such a row is this caller's own earlier try, one whose client gave up (a query timeout
+   * against a frozen server) while the server went on to commit it. Without them, the caller's
+   * retry matched 0 rows and took its own completion for a takeover.
    */
   async completeMany(items: readonly Completion[]): Promise<string[]> {
     if (items.length === 0) return [];
@@ -186,7 +190,10 @@ export class JobsBatchService {
          SELECT id, job_type, attempt, 'queue_wait_ms', extract(epoch FROM started_at - created_at) * 1000
          FROM done WHERE retry_count = 0
        )
-       SELECT id FROM done`,
+       SELECT id FROM done
+       UNION ALL
+       SELECT j.id FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+       WHERE j.status = 'completed' AND j.attempt = v.attempt`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.resultsJson)],
     );
     return rows.map((r) => r.id);
