@@ -89,17 +89,18 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
     expect(completions).toBe(byStatus.completed);
   });
 
-  it('a completion written again for the same attempt (its first try timed out but committed) is still a win, with one metric; a stale attempt is not', async () => {
+  it('a completion written again for the same attempt (its first try timed out but committed) is still a win, with one metric and one log line; a stale attempt is not', async () => {
     const [ref] = await processingJobs(1);
     const completion = { ...ref, resultsJson: JSON.stringify({ n: 1 }) };
     expect(await batch.completeMany([completion])).toEqual([ref.id]);
     expect(await batch.completeMany([completion])).toEqual([ref.id]);
     expect(await batch.completeMany([{ ...completion, attempt: ref.attempt - 1 }])).toEqual([]);
-    const [{ metrics }] = await fx.db.dataSource.query<{ metrics: number }[]>(
-      `SELECT count(*)::int AS metrics FROM job_metrics
-       WHERE job_id = $1 AND metric_type = 'processing_time_ms'`,
+    const [written] = await fx.db.dataSource.query<{ metrics: number; logged: string[] }[]>(
+      `SELECT (SELECT count(*)::int FROM job_metrics
+                WHERE job_id = $1 AND metric_type = 'processing_time_ms') AS metrics,
+              ARRAY(SELECT message FROM job_logs WHERE job_id = $1 ORDER BY id) AS logged`,
       [ref.id],
     );
-    expect(metrics).toBe(1);
+    expect(written).toEqual({ metrics: 1, logged: [`attempt ${ref.attempt} completed`] });
   });
 });

@@ -167,7 +167,8 @@ export class JobsBatchService {
 
   /**
    * processing → completed for the current attempts, writing processing-time and queue-wait
-   * metrics in the same statement. Returns the ids that were still current (the winners), and
+   * metrics and the job's "attempt N completed" log line in the same statement, so the log
+   * says so exactly when the row does, even when a try is retried after a timeout. Returns the ids that were still current (the winners), and
    * the ids already completed at the given attempt: the attempt fences out every other writer,
    * so such a row is this caller's own earlier try, one whose client gave up (a query timeout
    * against a frozen server) while the server went on to commit it. Without them, the caller's
@@ -189,6 +190,9 @@ export class JobsBatchService {
          UNION ALL
          SELECT id, job_type, attempt, 'queue_wait_ms', extract(epoch FROM started_at - created_at) * 1000
          FROM done WHERE retry_count = 0
+       ), logged AS (
+         INSERT INTO job_logs (job_id, attempt, level, message, source)
+         SELECT id, attempt, 'info', 'attempt ' || attempt || ' completed', 'worker' FROM done
        )
        SELECT id FROM done
        UNION ALL

@@ -109,9 +109,8 @@ export class OutcomeRecorder {
       );
       return false;
     }
-    // logged once the completion is stored, so the log never claims one the database lacks
-    if (won) running.log('info', `attempt ${running.attempt} completed`);
-    else
+    // the job's "attempt N completed" line is written by the completion statement itself
+    if (!won)
       this.logger.warn(
         `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
       );
