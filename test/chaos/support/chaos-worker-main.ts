@@ -1,5 +1,6 @@
 // A chaos worker process: the real WorkerModule plus the recording chaos job types.
 import 'reflect-metadata';
+import './clock-skew';
 import { exitOnStartupError, loadConfig, readEnv } from '@app/config';
 import { BuiltinHandlersModule } from '@app/processor';
 import { NestFactory } from '@nestjs/core';
