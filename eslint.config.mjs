@@ -89,4 +89,13 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // CommonJS scripts run as they are in the runtime image (no TypeScript there).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

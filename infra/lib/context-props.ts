@@ -1,4 +1,5 @@
-import type { JobQueueStackProps } from './job-queue-stack';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { JobQueueStackProps, ServicesProps } from './job-queue-stack';
 
 /** Context keys the app reads (`cdk synth -c key=value`, or "context" in cdk.json). */
 export const CONTEXT_KEYS = [
@@ -10,6 +11,37 @@ export const CONTEXT_KEYS = [
   'lambdaRuntime',
   'thumbnailLayerArns',
   'stubMissingBundles',
+  // the services (README "Deploy to AWS")
+  'services',
+  'certificateArn',
+  'allowHttp',
+  'ingressCidr',
+  'imageUri',
+  'vpcId',
+  'vpcAvailabilityZones',
+  'vpcPublicSubnetIds',
+  'vpcPrivateSubnetIds',
+  'natGateways',
+  'databaseUrlSecretArn',
+  'databaseInstanceType',
+  'databaseMaxConnections',
+  'databaseMultiAz',
+  'databaseStorageGiB',
+  'jwtSecretArn',
+  'jwtJwksUrl',
+  'jwtIssuer',
+  'jwtAudience',
+  'apiMinTasks',
+  'apiMaxTasks',
+  'apiPoolSize',
+  'workerMinTasks',
+  'workerMaxTasks',
+  'workerPoolSize',
+  'workerConcurrency',
+  'workerBacklogPerTask',
+  'lambdaJobTypes',
+  'maxMessageAgeSeconds',
+  'alarmEmail',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -45,6 +77,7 @@ export function propsFromContext(get: (key: ContextKey) => unknown): JobQueueSta
     return value === undefined ? undefined : String(value);
   };
   return {
+    services: servicesFromContext(get, text),
     namePrefix: text('namePrefix'),
     maxReceiveCount: asInteger('maxReceiveCount', get('maxReceiveCount')),
     exportExpirationDays: asInteger('exportExpirationDays', get('exportExpirationDays')),
@@ -56,5 +89,75 @@ export function propsFromContext(get: (key: ContextKey) => unknown): JobQueueSta
       .map((arn) => arn.trim())
       .filter((arn) => arn !== ''),
     stubMissingBundles: asBoolean('stubMissingBundles', get('stubMissingBundles')),
+  };
+}
+
+const list = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+function servicesFromContext(
+  get: (key: ContextKey) => unknown,
+  text: (key: ContextKey) => string | undefined,
+): ServicesProps | false {
+  if (asBoolean('services', get('services')) === false) return false;
+  const int = (key: ContextKey) => asInteger(key, get(key));
+  const vpcId = text('vpcId');
+  const databaseUrlSecretArn = text('databaseUrlSecretArn');
+  const jwtSecretArn = text('jwtSecretArn');
+  const jwtJwksUrl = text('jwtJwksUrl');
+  if (jwtSecretArn && jwtJwksUrl) {
+    throw new Error('context jwtSecretArn and jwtJwksUrl exclude each other: choose one');
+  }
+  const imageUri = text('imageUri');
+  const maxConnections = int('databaseMaxConnections');
+  return {
+    certificateArn: text('certificateArn'),
+    allowHttp: asBoolean('allowHttp', get('allowHttp')),
+    ingressCidr: text('ingressCidr'),
+    image: imageUri ? ecs.ContainerImage.fromRegistry(imageUri) : undefined,
+    vpc: vpcId
+      ? {
+          vpcId,
+          availabilityZones: list(text('vpcAvailabilityZones')) ?? [],
+          publicSubnetIds: list(text('vpcPublicSubnetIds')) ?? [],
+          privateSubnetIds: list(text('vpcPrivateSubnetIds')) ?? [],
+        }
+      : undefined,
+    natGateways: int('natGateways'),
+    database: databaseUrlSecretArn
+      ? {
+          kind: 'url-secret',
+          secretArn: databaseUrlSecretArn,
+          maxConnections: maxConnections ?? 100,
+        }
+      : {
+          kind: 'instance',
+          instanceType: text('databaseInstanceType') ?? 't4g.small',
+          maxConnections: maxConnections ?? 150,
+          multiAz: asBoolean('databaseMultiAz', get('databaseMultiAz')) ?? false,
+          allocatedStorageGiB: int('databaseStorageGiB') ?? 20,
+        },
+    jwt: jwtJwksUrl
+      ? { kind: 'jwks', jwksUrl: jwtJwksUrl }
+      : jwtSecretArn
+        ? { kind: 'secret', secretArn: jwtSecretArn }
+        : { kind: 'generated-secret' },
+    jwtIssuer: text('jwtIssuer'),
+    jwtAudience: text('jwtAudience'),
+    apiMinTasks: int('apiMinTasks'),
+    apiMaxTasks: int('apiMaxTasks'),
+    apiPoolSize: int('apiPoolSize'),
+    workerMinTasks: int('workerMinTasks'),
+    workerMaxTasks: int('workerMaxTasks'),
+    workerPoolSize: int('workerPoolSize'),
+    workerConcurrency: int('workerConcurrency'),
+    workerBacklogPerTask: int('workerBacklogPerTask'),
+    lambdaJobTypes:
+      get('lambdaJobTypes') === undefined ? undefined : (list(text('lambdaJobTypes')) ?? []),
+    maxMessageAgeSeconds: int('maxMessageAgeSeconds'),
+    alarmEmail: text('alarmEmail'),
   };
 }

@@ -9,18 +9,80 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_BUNDLES_DIR, FUNCTION_HANDLER, functionCode } from './function-code';
-import { type BucketAccess, JOB_FUNCTIONS, type JobFunctionSpec } from './job-functions';
+import { bucketStatements } from './bucket-statements';
+import { assertWithinBudget, connectionBudget, describeBudget } from './connection-budget';
+import { type DatabaseChoice, JobDatabase } from './database';
+import { DEFAULT_BUNDLES_DIR, FUNCTION_HANDLER, REPO_ROOT, functionCode } from './function-code';
+import { JobAlarms } from './job-alarms';
+import { JOB_FUNCTIONS, type JobFunctionSpec } from './job-functions';
+import {
+  DEPLOY_MAXIMUM_PERCENT,
+  JobServices,
+  type JwtChoice,
+  MIGRATION_POOL_SIZE,
+} from './job-services';
+import { type ExistingVpc, type Network, jobQueueNetwork } from './network';
 
 /** The specification's limits for every function. */
 export const FUNCTION_TIMEOUT_SECONDS = 900;
 export const FUNCTION_MEMORY_MB = 1024;
+/** Connections each function instance opens (apps/functions/src/runtime: POOL_SIZE). */
+export const FUNCTION_POOL_SIZE = 2;
+/** superuser_reserved_connections (3) + RDS's own (2) + a few operators' sessions. */
+export const ADMIN_CONNECTIONS = 10;
+
+/**
+ * The api and worker services and what they need (README "Deploy to AWS"). Every value has a
+ * default; the ones a team must choose are certificateArn (or allowHttp) and, for a database or
+ * VPC it already has, databaseUrlSecretArn and vpc.
+ */
+export interface ServicesProps {
+  /** An existing VPC by ids; unset: a new two-zone VPC. */
+  vpc?: ExistingVpc;
+  /** NAT gateways of the new VPC (1: cheaper, one zone's outage cuts egress; 2: one per zone). */
+  natGateways?: number;
+  /** Default: a new RDS PostgreSQL 16 instance, db.t4g.small, max_connections 150. */
+  database?: DatabaseChoice;
+  /** The image of api, worker and migrations: default, built from the repository's Dockerfile. */
+  image?: ecs.ContainerImage;
+  /** ACM certificate ARN of the HTTPS listener. */
+  certificateArn?: string;
+  /** Without a certificate, serve plain HTTP on port 80 (a trial; tokens travel in clear). */
+  allowHttp?: boolean;
+  /** CIDR allowed to reach the load balancer. Default 0.0.0.0/0. */
+  ingressCidr?: string;
+  /** Default: a generated JWT_SECRET in Secrets Manager. */
+  jwt?: JwtChoice;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  apiMinTasks?: number;
+  apiMaxTasks?: number;
+  apiPoolSize?: number;
+  workerMinTasks?: number;
+  workerMaxTasks?: number;
+  workerPoolSize?: number;
+  workerConcurrency?: number;
+  /** Messages waiting per worker task the scaling aims at. Default: workerConcurrency. */
+  workerBacklogPerTask?: number;
+  /**
+   * Job types the worker hands to their Lambda function (JOB_ROUTES). Default: all four, but
+   * thumbnail-generation only with thumbnailLayerArns (the worker's image has ffmpeg and sharp).
+   */
+  lambdaJobTypes?: readonly string[];
+  /** Oldest-message alarm threshold, seconds. Default 600. */
+  maxMessageAgeSeconds?: number;
+  /** Address the alarm topic e-mails. */
+  alarmEmail?: string;
+}
 
 export interface JobQueueStackProps extends StackProps {
   /** Prefix of the physical names (queues, functions, log groups). Default `jobqueue`. */
@@ -33,7 +95,10 @@ export interface JobQueueStackProps extends StackProps {
   exportExpirationDays?: number;
   /** Retention of each function's log group. Default one month. */
   logRetention?: logs.RetentionDays;
-  /** Reserved concurrency of every function; unset: the account's unreserved pool. */
+  /**
+   * Reserved concurrency of every function. Unset: 3 with services (counted in the connection
+   * budget); none without (the account's unreserved pool).
+   */
   reservedConcurrency?: number;
   /**
    * Instruction set of the functions. Default x86_64: the bundles carry native code (sharp's
@@ -55,6 +120,12 @@ export interface JobQueueStackProps extends StackProps {
   bundlesDir?: string;
   /** Use an inline placeholder for a missing bundle instead of failing (offline synth, tests). */
   stubMissingBundles?: boolean;
+  /**
+   * The api and worker services, the database, the VPC, scaling and alarms. `false`: the
+   * resources only (queues, buckets, functions, worker policy), for processes run elsewhere;
+   * the functions then read DATABASE_URL from the secret the DatabaseSecretArn parameter names.
+   */
+  services?: ServicesProps | false;
 }
 
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,29}$/;
@@ -67,9 +138,10 @@ function requireInt(name: string, value: number, min: number, max: number): numb
 }
 
 /**
- * Everything the job queue needs in AWS besides the api and worker processes themselves: the
- * work queue and its dead-letter queue, the media and exports buckets, the four Lambda
- * functions with least-privilege roles, and the managed policy the worker's role attaches.
+ * The job queue on AWS: the work queue and its dead-letter queue, the media and exports
+ * buckets, the four Lambda functions with least-privilege roles, and (unless `services` is
+ * false) the VPC, PostgreSQL, the api behind an HTTPS load balancer, the worker, the migration
+ * task, scaling and alarms. Without services, a managed policy for a worker run elsewhere.
  * Environment-agnostic and free of context lookups, so it synthesises offline.
  */
 export class JobQueueStack extends Stack {
@@ -78,7 +150,12 @@ export class JobQueueStack extends Stack {
   readonly mediaBucket: s3.Bucket;
   readonly exportBucket: s3.Bucket;
   readonly functions: ReadonlyMap<JobFunctionSpec['name'], lambda.Function>;
-  readonly workerPolicy: iam.ManagedPolicy;
+  /** Only without services: the policy to attach to a worker's role elsewhere. */
+  readonly workerPolicy?: iam.ManagedPolicy;
+  readonly network?: Network;
+  readonly database?: JobDatabase;
+  readonly services?: JobServices;
+  readonly alarms?: JobAlarms;
 
   constructor(scope: Construct, id: string, props: JobQueueStackProps = {}) {
     super(scope, id, props);
@@ -94,20 +171,54 @@ export class JobQueueStack extends Stack {
       42_300,
     );
     const exportDays = requireInt('exportExpirationDays', props.exportExpirationDays ?? 7, 1, 3650);
-    if (props.reservedConcurrency !== undefined) {
-      requireInt('reservedConcurrency', props.reservedConcurrency, 0, 10_000);
+    const services = props.services === false ? undefined : (props.services ?? {});
+    const reservedConcurrency = props.reservedConcurrency ?? (services ? 3 : undefined);
+    if (reservedConcurrency !== undefined) {
+      requireInt('reservedConcurrency', reservedConcurrency, 0, 10_000);
     }
 
-    const databaseSecretArn = new CfnParameter(this, 'DatabaseSecretArn', {
-      type: 'String',
-      description:
-        'ARN of the Secrets Manager secret whose SecretString is the PostgreSQL URL (postgres://user:pass@host:5432/db)',
-      allowedPattern: '^arn:aws[a-z-]*:secretsmanager:.+$',
-    });
-    Validations.of(this).acknowledge({
-      id: 'CloudFormation-Validate::W2509',
-      reason: 'An ARN that names the secret, not the secret itself: NoEcho would only hide it',
-    });
+    let databaseUrl: string;
+    let functionNetwork: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> = {};
+    let functionsSecurityGroup: ec2.SecurityGroup | undefined;
+    if (services) {
+      this.network = jobQueueNetwork(this, services.vpc, services.natGateways ?? 1);
+      this.database = new JobDatabase(
+        this,
+        'Database',
+        services.database ?? {
+          kind: 'instance',
+          instanceType: 't4g.small',
+          maxConnections: 150,
+          multiAz: false,
+          allocatedStorageGiB: 20,
+        },
+        this.network,
+      );
+      databaseUrl = this.database.functionUrl;
+      // In the VPC: the database has no public address.
+      functionsSecurityGroup = new ec2.SecurityGroup(this, 'FunctionsSecurityGroup', {
+        vpc: this.network.vpc,
+        description: 'jobqueue functions: no ingress',
+      });
+      this.database.allowFrom(functionsSecurityGroup, 'jobqueue functions');
+      functionNetwork = {
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.appSubnets,
+        securityGroups: [functionsSecurityGroup],
+      };
+    } else {
+      const databaseSecretArn = new CfnParameter(this, 'DatabaseSecretArn', {
+        type: 'String',
+        description:
+          'ARN of the Secrets Manager secret whose SecretString is the PostgreSQL URL (postgres://user:pass@host:5432/db)',
+        allowedPattern: '^arn:aws[a-z-]*:secretsmanager:.+$',
+      });
+      Validations.of(this).acknowledge({
+        id: 'CloudFormation-Validate::W2509',
+        reason: 'An ARN that names the secret, not the secret itself: NoEcho would only hide it',
+      });
+      databaseUrl = SecretValue.secretsManager(databaseSecretArn.valueAsString).unsafeUnwrap();
+    }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       queueName: `${prefix}-episode-jobs-dlq`,
@@ -158,10 +269,12 @@ export class JobQueueStack extends Stack {
       props.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
     const environment = {
       // Resolved by CloudFormation at deploy time; the functions never read the secret themselves.
-      DATABASE_URL: SecretValue.secretsManager(databaseSecretArn.valueAsString).unsafeUnwrap(),
+      DATABASE_URL: databaseUrl,
       S3_REGION: Aws.REGION,
       EXPORT_BUCKET: this.exportBucket.bucketName,
       NODE_OPTIONS: '--enable-source-maps',
+      // Node 20+ runtimes load Amazon's CAs (RDS's among them) only when told to.
+      ...(services ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
     };
 
     const functions = new Map<JobFunctionSpec['name'], lambda.Function>();
@@ -211,7 +324,8 @@ export class JobQueueStack extends Stack {
               SQS_DLQ_URL: this.deadLetterQueue.queueUrl,
             }
           : environment,
-        reservedConcurrentExecutions: props.reservedConcurrency,
+        reservedConcurrentExecutions: reservedConcurrency,
+        ...functionNetwork,
         // An Event invocation that fails must not be run again by Lambda behind the job's back:
         // the job's own retries (backoff, max_retries, DLQ) are the only ones.
         retryAttempts: 0,
@@ -237,32 +351,34 @@ export class JobQueueStack extends Stack {
     }
     this.functions = functions;
 
-    this.workerPolicy = new iam.ManagedPolicy(this, 'WorkerPolicy', {
-      description:
-        'What the jobqueue worker may do: its queues, the four functions, the two buckets',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'Queues',
-          actions: [
-            'sqs:ReceiveMessage',
-            'sqs:DeleteMessage',
-            'sqs:ChangeMessageVisibility',
-            'sqs:SendMessage',
-            'sqs:GetQueueAttributes',
-            'sqs:GetQueueUrl',
-          ],
-          resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'InvokeJobFunctions',
-          actions: ['lambda:InvokeFunction'],
-          resources: [...functions.values()].map((fn) => fn.functionArn),
-        }),
-        // Job types the routes keep in-process need what their function would have had.
-        ...bucketStatements(this.mediaBucket, { read: true, write: true, list: true }),
-        ...bucketStatements(this.exportBucket, { read: true, write: true, list: true }),
-      ],
-    });
+    if (!services) {
+      this.workerPolicy = new iam.ManagedPolicy(this, 'WorkerPolicy', {
+        description:
+          'What the jobqueue worker may do: its queues, the four functions, the two buckets',
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'Queues',
+            actions: [
+              'sqs:ReceiveMessage',
+              'sqs:DeleteMessage',
+              'sqs:ChangeMessageVisibility',
+              'sqs:SendMessage',
+              'sqs:GetQueueAttributes',
+              'sqs:GetQueueUrl',
+            ],
+            resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'InvokeJobFunctions',
+            actions: ['lambda:InvokeFunction'],
+            resources: [...functions.values()].map((fn) => fn.functionArn),
+          }),
+          // Job types the routes keep in-process need what their function would have had.
+          ...bucketStatements(this.mediaBucket, { read: true, write: true, list: true }),
+          ...bucketStatements(this.exportBucket, { read: true, write: true, list: true }),
+        ],
+      });
+    }
 
     const outputs: Record<string, { value: string; description: string }> = {
       QueueUrl: { value: this.queue.queueUrl, description: 'SQS_QUEUE_URL of the api and worker' },
@@ -275,42 +391,194 @@ export class JobQueueStack extends Stack {
         description: 'Bucket for video sources, thumbnails and import manifests',
       },
       ExportBucketName: { value: this.exportBucket.bucketName, description: 'EXPORT_BUCKET' },
-      WorkerPolicyArn: {
+    };
+    if (this.workerPolicy) {
+      outputs.WorkerPolicyArn = {
         value: this.workerPolicy.managedPolicyArn,
         description: "Attach to the worker's role (ECS task role, EC2 instance role, ...)",
-      },
-      WorkerJobRoutes: {
+      };
+      outputs.WorkerJobRoutes = {
         value: JOB_FUNCTIONS.map(
           (spec) => `${spec.jobType}:lambda:${functions.get(spec.name)!.functionName}`,
         ).join(','),
         description: 'JOB_ROUTES value that runs every job type on its Lambda function',
-      },
-    };
+      };
+    }
+    if (services) {
+      const added = this.addServices(services, prefix, reservedConcurrency ?? 0, props);
+      this.services = added.services;
+      this.alarms = added.alarms;
+      Object.assign(outputs, added.outputs);
+    }
     for (const [outputId, output] of Object.entries(outputs)) {
       new CfnOutput(this, outputId, output);
     }
   }
-}
 
-/** Explicit S3 actions (no wildcards) on one bucket for one kind of access. */
-function bucketStatements(bucket: s3.IBucket, access: BucketAccess): iam.PolicyStatement[] {
-  const objectActions = [
-    ...(access.read ? ['s3:GetObject'] : []),
-    ...(access.write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
-  ];
-  const statements: iam.PolicyStatement[] = [];
-  if (objectActions.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: objectActions,
-        resources: [bucket.arnForObjects('*')],
-      }),
+  private addServices(
+    services: ServicesProps,
+    prefix: string,
+    reservedConcurrency: number,
+    props: JobQueueStackProps,
+  ): {
+    services: JobServices;
+    alarms: JobAlarms;
+    outputs: Record<string, { value: string; description: string }>;
+  } {
+    const network = this.network!;
+    const database = this.database!;
+    const int = (
+      name: string,
+      value: number | undefined,
+      fallback: number,
+      min: number,
+      max: number,
+    ) => requireInt(name, value ?? fallback, min, max);
+    // The worker runs the sweeper, the outbox relay and the clean-up schedule besides the queue:
+    // it never scales to zero.
+    const worker = {
+      min: int('workerMinTasks', services.workerMinTasks, 1, 1, 1000),
+      max: int('workerMaxTasks', services.workerMaxTasks, 4, 1, 1000),
+      poolSize: int('workerPoolSize', services.workerPoolSize, 10, 1, 200),
+      concurrency: int('workerConcurrency', services.workerConcurrency, 50, 1, 10_000),
+      cpu: 1024,
+      memoryMiB: 2048,
+      backlogPerTask: 0,
+    };
+    worker.backlogPerTask = int(
+      'workerBacklogPerTask',
+      services.workerBacklogPerTask,
+      worker.concurrency,
+      1,
+      100_000,
     );
-  }
-  if (access.list) {
-    statements.push(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    const api = {
+      min: int('apiMinTasks', services.apiMinTasks, 2, 1, 1000),
+      max: int('apiMaxTasks', services.apiMaxTasks, 4, 1, 1000),
+      poolSize: int('apiPoolSize', services.apiPoolSize, 4, 1, 200),
+      cpu: 512,
+      memoryMiB: 1024,
+    };
+    for (const [name, range] of [
+      ['api', api],
+      ['worker', worker],
+    ] as const) {
+      if (range.min > range.max) {
+        throw new Error(
+          `${name}MinTasks (${range.min}) must not exceed ${name}MaxTasks (${range.max})`,
+        );
+      }
+    }
+
+    const budget = connectionBudget({
+      apiPoolSize: api.poolSize,
+      apiMaxTasks: api.max,
+      workerPoolSize: worker.poolSize,
+      workerMaxTasks: worker.max,
+      functionConcurrency: JOB_FUNCTIONS.map(() => reservedConcurrency),
+      functionPoolSize: FUNCTION_POOL_SIZE,
+      migrationPoolSize: MIGRATION_POOL_SIZE,
+      adminReserve: ADMIN_CONNECTIONS,
+      deploySurge: DEPLOY_MAXIMUM_PERCENT / 100,
+      maxConnections: database.maxConnections,
+    });
+    assertWithinBudget(budget);
+
+    const known = new Set(JOB_FUNCTIONS.map((spec) => spec.jobType));
+    const hasLayers = (props.thumbnailLayerArns ?? []).length > 0;
+    const lambdaJobTypes = new Set(
+      services.lambdaJobTypes ??
+        JOB_FUNCTIONS.filter((spec) => !spec.needsMediaLayers || hasLayers).map((s) => s.jobType),
     );
+    for (const type of lambdaJobTypes) {
+      if (!known.has(type)) {
+        throw new Error(`lambdaJobTypes: "${type}" is not one of ${[...known].join(', ')}`);
+      }
+    }
+
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const jobServices = new JobServices(this, 'Services', {
+      prefix,
+      network,
+      database,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      mediaBucket: this.mediaBucket,
+      exportBucket: this.exportBucket,
+      functions: this.functions,
+      lambdaJobTypes,
+      image:
+        services.image ??
+        ecs.ContainerImage.fromAsset(REPO_ROOT, { platform: Platform.LINUX_AMD64 }),
+      certificateArn: services.certificateArn,
+      allowHttp: services.allowHttp ?? false,
+      ingressCidr: services.ingressCidr ?? '0.0.0.0/0',
+      jwt: services.jwt ?? { kind: 'generated-secret' },
+      jwtIssuer: services.jwtIssuer,
+      jwtAudience: services.jwtAudience,
+      api,
+      worker,
+      apiCpuTarget: 60,
+      apiRequestsPerTarget: 3000,
+      logRetention,
+    });
+    const alarms = new JobAlarms(this, 'Alarms', {
+      prefix,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      cluster: jobServices.cluster,
+      worker: jobServices.worker,
+      loadBalancer: jobServices.loadBalancer,
+      targetGroup: jobServices.targetGroup,
+      maxMessageAgeSeconds: int(
+        'maxMessageAgeSeconds',
+        services.maxMessageAgeSeconds,
+        600,
+        60,
+        1_209_600,
+      ),
+      max5xxPerPeriod: 10,
+      alarmEmail: services.alarmEmail,
+    });
+
+    const scheme = services.certificateArn ? 'https' : 'http';
+    const outputs = {
+      ApiUrl: {
+        value: `${scheme}://${jobServices.loadBalancer.loadBalancerDnsName}`,
+        description: 'The api behind the load balancer (point your DNS name at it; /docs, /health)',
+      },
+      ClusterName: {
+        value: jobServices.cluster.clusterName,
+        description: 'ECS cluster of api and worker',
+      },
+      AlarmTopicArn: { value: alarms.topic.topicArn, description: 'SNS topic of every alarm' },
+      ...(jobServices.jwtSecret
+        ? {
+            JwtSecretArn: {
+              value: jobServices.jwtSecret.secretArn,
+              description: 'JWT_SECRET the api checks HS256 tokens with (mint tokens with it)',
+            },
+          }
+        : {}),
+      ...(database.instance
+        ? {
+            DatabaseSecretArn: {
+              value: database.instance.secret!.secretArn,
+              description: 'Generated credentials of the PostgreSQL instance',
+            },
+          }
+        : {}),
+      ConnectionBudget: {
+        value: describeBudget(budget),
+        description: 'PostgreSQL connections at peak',
+      },
+      WorkerJobRoutes: {
+        value: JOB_FUNCTIONS.filter((spec) => lambdaJobTypes.has(spec.jobType))
+          .map((spec) => `${spec.jobType}:lambda:${this.functions.get(spec.name)!.functionName}`)
+          .join(','),
+        description: "The worker's JOB_ROUTES: types run on Lambda (the others run in the worker)",
+      },
+    };
+    return { services: jobServices, alarms, outputs };
   }
-  return statements;
 }

@@ -32,6 +32,7 @@ function build(props: JobQueueStackProps = {}): { stack: JobQueueStack; template
   const stack = new JobQueueStack(new App(), 'Test', {
     bundlesDir: NO_BUNDLES,
     stubMissingBundles: true,
+    services: false,
     ...props,
   });
   acknowledgeRuntimeDeprecation(stack);
@@ -414,6 +415,7 @@ describe('JobQueueStack', () => {
     const stack = new JobQueueStack(app, 'Agnostic', {
       bundlesDir: NO_BUNDLES,
       stubMissingBundles: true,
+      services: false,
     });
     acknowledgeRuntimeDeprecation(stack);
     assert.ok(Token.isUnresolved(stack.account) && Token.isUnresolved(stack.region));
@@ -432,7 +434,9 @@ describe('JobQueueStack', () => {
     template.hasOutput('ExportBucketName', {
       Value: { Ref: logicalId(stack, stack.exportBucket) },
     });
-    template.hasOutput('WorkerPolicyArn', { Value: { Ref: logicalId(stack, stack.workerPolicy) } });
+    template.hasOutput('WorkerPolicyArn', {
+      Value: { Ref: logicalId(stack, stack.workerPolicy!) },
+    });
     for (const spec of JOB_FUNCTIONS) {
       template.hasOutput(`${spec.id}FunctionName`, {
         Value: { Ref: logicalId(stack, stack.functions.get(spec.name)!) },
@@ -459,22 +463,32 @@ describe('propsFromContext', () => {
       thumbnailLayerArns:
         'arn:aws:lambda:eu-west-1:1:layer:ffmpeg:1, arn:aws:lambda:eu-west-1:1:layer:sharp:1',
     };
-    assert.deepEqual(
-      propsFromContext((key) => context[key]),
-      {
-        namePrefix: 'prod',
-        maxReceiveCount: 7,
-        exportExpirationDays: undefined,
-        reservedConcurrency: undefined,
-        architecture: 'arm64',
-        runtime: undefined,
-        thumbnailLayerArns: [
-          'arn:aws:lambda:eu-west-1:1:layer:ffmpeg:1',
-          'arn:aws:lambda:eu-west-1:1:layer:sharp:1',
-        ],
-        stubMissingBundles: true,
-      },
+    const { services, ...props } = propsFromContext((key) => context[key]);
+    assert.equal(services && services.database?.kind, 'instance');
+    assert.equal(
+      propsFromContext((key) => (key === 'services' ? 'false' : undefined)).services,
+      false,
     );
+    assert.throws(
+      () =>
+        propsFromContext((key) =>
+          key === 'jwtSecretArn' || key === 'jwtJwksUrl' ? 'x' : undefined,
+        ),
+      /jwtSecretArn and jwtJwksUrl exclude each other/,
+    );
+    assert.deepEqual(props, {
+      namePrefix: 'prod',
+      maxReceiveCount: 7,
+      exportExpirationDays: undefined,
+      reservedConcurrency: undefined,
+      architecture: 'arm64',
+      runtime: undefined,
+      thumbnailLayerArns: [
+        'arn:aws:lambda:eu-west-1:1:layer:ffmpeg:1',
+        'arn:aws:lambda:eu-west-1:1:layer:sharp:1',
+      ],
+      stubMissingBundles: true,
+    });
     assert.throws(
       () => propsFromContext((key) => (key === 'maxReceiveCount' ? 'five' : undefined)),
       /context maxReceiveCount must be an integer/,

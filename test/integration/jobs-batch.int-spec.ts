@@ -88,4 +88,50 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
     );
     expect(completions).toBe(byStatus.completed);
   });
+
+  it('a completion retried for the same attempt (its first try timed out but committed) is still a win, with one metric and one log line; a stale attempt is not', async () => {
+    const [ref] = await processingJobs(1);
+    const completion = { ...ref, resultsJson: JSON.stringify({ n: 1 }) };
+    const retried = { retried: true };
+    expect(await batch.completeMany([completion])).toEqual([ref.id]);
+    expect(await batch.completeMany([completion], retried)).toEqual([ref.id]);
+    // a first try (another caller's) gets no such pass: the job is already completed
+    expect(await batch.completeMany([completion])).toEqual([]);
+    expect(
+      await batch.completeMany([{ ...completion, attempt: ref.attempt - 1 }], retried),
+    ).toEqual([]);
+    const [written] = await fx.db.dataSource.query<{ metrics: number; logged: string[] }[]>(
+      `SELECT (SELECT count(*)::int FROM job_metrics
+                WHERE job_id = $1 AND metric_type = 'processing_time_ms') AS metrics,
+              ARRAY(SELECT message FROM job_logs WHERE job_id = $1 ORDER BY id) AS logged`,
+      [ref.id],
+    );
+    expect(written).toEqual({ metrics: 1, logged: [`attempt ${ref.attempt} completed`] });
+  });
+});
+
+describe('claimMany after a claim that timed out but committed', () => {
+  let fx: JobsFixture;
+  let batch: JobsBatchService;
+  beforeAll(async () => {
+    fx = await createJobsFixture();
+    batch = fx.module.get(JobsBatchService);
+  });
+  afterAll(() => fx.close());
+
+  it('returns the rows its own earlier try claimed, unless it holds them already; never another worker’s', async () => {
+    const ids = await fx.db.dataSource
+      .query<{ id: string }[]>(
+        `INSERT INTO jobs (user_id, job_type, payload) SELECT 'u', 'noop', '{}' FROM generate_series(1, 4) RETURNING id`,
+      )
+      .then((rows) => rows.map((r) => r.id));
+    const [mine, held, others, pending] = ids;
+    await batch.claimMany([mine, held], 'me', null); // the try whose answer was lost
+    await batch.claimMany([others], 'someone-else', null);
+    const retried = await batch.claimMany(ids, 'me', null, { holding: [held] });
+    expect(retried.map((j) => j.id).sort()).toEqual([mine, pending].sort());
+    expect(retried.find((j) => j.id === mine)).toMatchObject({ attempt: 1, status: 'processing' });
+    // without `reclaim` (a first try) nothing already processing is returned
+    expect(await batch.claimMany(ids, 'me', null)).toEqual([]);
+  });
 });

@@ -135,23 +135,36 @@ export class JobsBatchService {
   /**
    * claim: pending → processing, held by `workerId`, for every listed job that is still pending
    * and of a type in `types` (the worker's; null: any); the others are skipped.
+   *
+   * `reclaim` (a retry after a claim that failed, e.g. timed out): also returns the listed jobs
+   * this worker's earlier try claimed after all (processing, held by `workerId`) unless it holds
+   * them already (`reclaim.holding`). A query timeout does not say whether the server committed;
+   * only this worker can have claimed those rows for it, so they are its own.
    */
   async claimMany(
     ids: readonly string[],
     workerId: string | null,
     types: readonly string[] | null,
+    reclaim?: { holding: readonly string[] },
   ): Promise<Job[]> {
     if (ids.length === 0) return [];
+    const own = reclaim
+      ? `UNION ALL
+         SELECT ${J} FROM jobs j WHERE j.id = ANY($1::uuid[]) AND j.status = '${Processing}'
+           AND j.held_by = $2 AND NOT (j.id = ANY($4::uuid[]))`
+      : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('claim')}
-       UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
-         heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2
-       FROM locked
-       WHERE j.id = locked.id AND ${fromStates('claim')} AND j.cancel_requested_at IS NULL
-         AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))
-       RETURNING ${J}`,
-      [ids, workerId, types],
+      `WITH ${lockFor('claim')}, claimed AS (
+         UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
+           heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2
+         FROM locked
+         WHERE j.id = locked.id AND ${fromStates('claim')} AND j.cancel_requested_at IS NULL
+           AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))
+         RETURNING ${J}
+       )
+       SELECT * FROM claimed ${own}`,
+      reclaim ? [ids, workerId, types, reclaim.holding] : [ids, workerId, types],
     );
     return rows.map(toJob);
   }
@@ -181,10 +194,21 @@ export class JobsBatchService {
   }
 
   /**
-   * processing → completed for the current attempts, writing processing-time and queue-wait
-   * metrics in the same statement. Returns the ids that were still current (the winners).
+   * complete: processing → completed for the current attempts, writing processing-time and
+   * queue-wait metrics and the job's "attempt N completed" log line in the same statement, so
+   * the log says so exactly when the row does. Returns the ids that were still current (the
+   * winners).
+   *
+   * `retried` (the worker's retry of a completion whose try failed): also returns the ids
+   * already completed at the given attempt. The attempt fences out every other writer, so such
+   * a row is this caller's own earlier try, one whose client gave up (a query timeout against a
+   * frozen server) while the server went on to commit it; without them the retry would take its
+   * own completion for a takeover.
    */
-  async completeMany(items: readonly Completion[]): Promise<string[]> {
+  async completeMany(
+    items: readonly Completion[],
+    options: { retried?: boolean } = {},
+  ): Promise<string[]> {
     if (items.length === 0) return [];
     const rows = await queryRows<{ id: string }>(
       this.manager,
@@ -200,8 +224,18 @@ export class JobsBatchService {
          UNION ALL
          SELECT id, job_type, attempt, 'queue_wait_ms', extract(epoch FROM started_at - created_at) * 1000
          FROM done WHERE retry_count = 0
+       ), logged AS (
+         INSERT INTO job_logs (job_id, attempt, level, message, source)
+         SELECT id, attempt, 'info', 'attempt ' || attempt || ' completed', 'worker' FROM done
        )
-       SELECT id FROM done`,
+       SELECT id FROM done
+       ${
+         options.retried
+           ? `UNION ALL
+              SELECT j.id FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+              WHERE j.status = '${Completed}' AND j.attempt = v.attempt`
+           : ''
+       }`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.resultsJson)],
     );
     return rows.map((r) => r.id);

@@ -94,7 +94,9 @@ export class Intake {
     for (let failures = 0; ; failures++) {
       try {
         const types = this.registry.types();
-        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types);
+        // after a failed try, rows that try committed anyway are ours (see claimMany)
+        const reclaim = failures > 0 ? { holding: this.execution.heldIds() } : undefined;
+        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types, reclaim);
         this.gate.claimSucceeded();
         return claimed;
       } catch (error) {

@@ -18,7 +18,8 @@ export class MicroBatcher<T, R> {
   private readonly sleepers = new Set<() => void>();
 
   constructor(
-    private readonly write: (items: T[]) => Promise<R[]>,
+    /** Writes a batch; `attempt` > 1 when an earlier try of these items failed (maybe after committing). */
+    private readonly write: (items: T[], attempt: number) => Promise<R[]>,
     private readonly opts: {
       maxBatch: number;
       /**
@@ -67,16 +68,19 @@ export class MicroBatcher<T, R> {
     }
   }
 
-  private async writeWithRetry(batch: Entry<T, R>[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  private async writeWithRetry(batch: Entry<T, R>[], firstAttempt = 1): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
       try {
-        const results = await this.write(batch.map((b) => b.item));
+        const results = await this.write(
+          batch.map((b) => b.item),
+          attempt,
+        );
         batch.forEach((b, i) => b.resolve(results[i]));
         return;
       } catch (error) {
         if (this.opts.isItemError(error)) {
           if (batch.length === 1) return batch[0].reject(error);
-          await Promise.all(batch.map((b) => this.writeWithRetry([b])));
+          await Promise.all(batch.map((b) => this.writeWithRetry([b], attempt + 1)));
           return;
         }
         if (Date.now() >= this.giveUpAt) {

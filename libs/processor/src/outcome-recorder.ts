@@ -53,8 +53,8 @@ export class OutcomeRecorder {
       onRetry: onRetry(what),
     });
     this.completions = new MicroBatcher(
-      async (items) => {
-        const won = new Set(await this.batch.completeMany(items));
+      async (items, attempt) => {
+        const won = new Set(await this.batch.completeMany(items, { retried: attempt > 1 }));
         return items.map((i) => won.has(i.id));
       },
       options('completions', 100),
@@ -106,9 +106,8 @@ export class OutcomeRecorder {
       );
       return false;
     }
-    // logged once the completion is stored, so the log never claims one the database lacks
-    if (won) running.log('info', `attempt ${running.attempt} completed`);
-    else
+    // the job's "attempt N completed" line is written by the completion statement itself
+    if (!won)
       this.logger.warn(
         `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
       );

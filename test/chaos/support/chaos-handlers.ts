@@ -1,14 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { type HandlerDefinition, type JobContext } from '@app/handlers';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { CHAOS_ENV, clockOffsetMs } from './chaos-env';
 import type { HistoryLine } from './history';
-
-/**
- * Where a chaos worker appends its history (set by the scenario for each worker process), and
- * the name it writes in each line. Test code only: the api process registers these types for
- * validation and never runs them, so neither is needed there.
- */
-export const CHAOS_ENV = { historyFile: 'CHAOS_HISTORY_FILE', worker: 'CHAOS_WORKER' } as const;
 
 export class SleepPayload {
   /** Work time in ms; the handler stops at once when its signal fires. */
@@ -25,7 +19,8 @@ function record(line: Omit<HistoryLine, 'worker' | 'at'>): void {
   const full: HistoryLine = {
     ...line,
     worker: process.env[CHAOS_ENV.worker] ?? '?',
-    at: Date.now(),
+    // the true time, so that the lines of workers with skewed clocks compare
+    at: Date.now() - clockOffsetMs(),
   };
   appendFileSync(file, `${JSON.stringify(full)}\n`);
 }
@@ -76,11 +71,58 @@ const chaosFailOnce: HandlerDefinition<SleepPayload, { attempt: number }> = {
   run: (payload, ctx) => recordedRun(ctx, payload.ms, 1),
 };
 
+/** What chaos-poison-result returns: storable after cleaning, or not storable at all. */
+export const POISON_RESULTS = {
+  healthy: 'storable as it is',
+  nul: 'a NUL character (cleaned to U+FFFD)',
+  surrogate: 'a lone surrogate (cleaned to U+FFFD)',
+  bigint: 'a BigInt (JSON cannot express it)',
+  circular: 'a circular object',
+  huge: 'a 2 MB string (over WORKER_MAX_RESULT_BYTES)',
+} as const;
+export type PoisonResultKind = keyof typeof POISON_RESULTS;
+
+export class PoisonResultPayload {
+  @IsIn(Object.keys(POISON_RESULTS)) kind!: PoisonResultKind;
+  @Min(0) @Max(10_000) @IsInt() ms!: number;
+}
+
+function poisonResult(kind: PoisonResultKind, attempt: number): Record<string, unknown> {
+  switch (kind) {
+    case 'healthy':
+      return { attempt, value: 'fine' };
+    case 'nul':
+      return { attempt, value: 'before\u0000after' };
+    case 'surrogate':
+      return { attempt, value: 'before\ud800after' };
+    case 'bigint':
+      return { attempt, value: 2n ** 70n };
+    case 'circular': {
+      const result: Record<string, unknown> = { attempt };
+      result.self = result;
+      return result;
+    }
+    case 'huge':
+      return { attempt, value: 'x'.repeat(2 * 1024 * 1024) };
+  }
+}
+
+/** Sleeps like chaos-sleep, then returns the result its payload names (see POISON_RESULTS). */
+const chaosPoisonResult: HandlerDefinition<PoisonResultPayload, unknown> = {
+  type: 'chaos-poison-result',
+  payload: PoisonResultPayload,
+  timeoutMs: 60_000,
+  run: async (payload, ctx) => {
+    await recordedRun(ctx, payload.ms);
+    return poisonResult(payload.kind, ctx.attempt);
+  },
+};
+
 /** Job types whose handlers never fail by design. */
 export const NEVER_FAILING_TYPES: readonly string[] = ['chaos-sleep', 'chaos-limited'];
 
 /** The chaos job types, added to JOB_CATALOGUE in the chaos api and workers. */
-export const CHAOS_TYPES = [chaosSleep, chaosLimited, chaosFailOnce];
+export const CHAOS_TYPES = [chaosSleep, chaosLimited, chaosFailOnce, chaosPoisonResult];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

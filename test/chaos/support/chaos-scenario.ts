@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sign } from 'jsonwebtoken';
 import { configToEnv } from '../../support/worker-process';
 import { testConfig } from '../../support/test-config';
-import { CHAOS_ENV } from './chaos-handlers';
+import { CHAOS_ENV } from './chaos-env';
 import { ChaosPostgres } from './chaos-postgres';
 import { ChaosProcess } from './chaos-process';
 import { ChaosSqs } from './chaos-sqs';
@@ -12,6 +12,7 @@ import { freePort } from './free-port';
 
 const JWT_SECRET = 'chaos-secret-chaos-secret-chaos-secret!';
 const USER = 'chaos-user';
+const KEEP_FILES_ENV = 'CHAOS_KEEP_FILES';
 
 /**
  * Short timings so that a scenario's faults are noticed and recovered from within seconds; the
@@ -23,6 +24,17 @@ export const CHAOS_TIMINGS = {
   intervalMs: 500,
   /** RECOVERY_RESEND_AFTER_MS's minimum. */
   resendAfterMs: 10_000,
+} as const;
+
+/**
+ * Client timeouts far below the defaults, for scenarios where PostgreSQL goes away: a query to a
+ * frozen server fails after 3 s, so that an outage is "longer than the pool's timeouts" within
+ * seconds. Statement < query (the server cancels first), as the config requires.
+ */
+export const SHORT_DATABASE_TIMEOUTS = {
+  DATABASE_CONNECT_TIMEOUT_MS: '2000',
+  DATABASE_STATEMENT_TIMEOUT_MS: '2500',
+  DATABASE_QUERY_TIMEOUT_MS: '3000',
 } as const;
 
 /** A time span during which a fault was in effect; `workers` names the processes it killed. */
@@ -37,6 +49,8 @@ export interface CreateOutcome {
   status: number;
   jobId: string | undefined;
   body: string;
+  /** How long the api took to answer (or the request to fail), in ms. */
+  ms: number;
 }
 
 export interface JobSpec {
@@ -188,7 +202,29 @@ export class ChaosScenario {
     return ids;
   }
 
+  /** PUT /api/v1/jobs/:id/cancel: the status code and the body. */
+  async cancel(jobId: string): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1/jobs/${jobId}/cancel`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** Everything process `name` wrote so far (its `<name>.log`), for assertions on its logging. */
+  log(name: string): string {
+    const file = path.join(this.dir, `${name}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
   private async create(job: JobSpec): Promise<CreateOutcome> {
+    const from = Date.now();
+    const outcome = await this.post(job);
+    return { ...outcome, ms: Date.now() - from };
+  }
+
+  private async post(job: JobSpec): Promise<Omit<CreateOutcome, 'ms'>> {
     try {
       const res = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1/jobs`, {
         method: 'POST',
@@ -214,12 +250,17 @@ export class ChaosScenario {
     return row.n;
   }
 
-  /** Stops every process (gracefully) and the servers, and removes the scenario's files. */
+  /**
+   * Stops every process (gracefully) and the servers, and removes the scenario's files, unless
+   * `keepFiles` or CHAOS_KEEP_FILES=1 (to read the processes' logs after a failure).
+   */
   async close(opts: { keepFiles?: boolean } = {}): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await this.api?.stop();
     await Promise.all([this.sqs.destroy(), this.pg.destroy()]);
-    if (!opts.keepFiles) rmSync(this.dir, { recursive: true, force: true });
+    if (opts.keepFiles || process.env[KEEP_FILES_ENV] === '1')
+      process.stdout.write(`${this.name}: files kept in ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The last lines of every process's output, for a failure message. */

@@ -1,5 +1,6 @@
 // A chaos worker process: the real WorkerModule plus the recording chaos job types.
 import 'reflect-metadata';
+import './clock-skew';
 import { exitOnStartupError, loadConfig, readEnv } from '@app/config';
 import { NestFactory } from '@nestjs/core';
 import { WORKER_CONFIG_SECTIONS, WorkerModule } from '../../../apps/worker/src/worker.module';

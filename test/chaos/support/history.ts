@@ -74,3 +74,8 @@ export function runsByJob(lines: readonly HistoryLine[]): Map<string, HandlerRun
   }
   return byJob;
 }
+
+/** Runs whose worker aborted them because it could not heartbeat (self-fencing). */
+export function fencedRuns(lines: readonly HistoryLine[]): HistoryLine[] {
+  return lines.filter((l) => l.event === 'aborted' && /fenced/.test(l.reason ?? ''));
+}
