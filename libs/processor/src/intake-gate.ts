@@ -1,25 +1,13 @@
 import type { AppConfig } from '@app/config';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { IntakeClosedError, type ReceiveLoop } from './receive-loop';
 import { Semaphore } from './semaphore';
 
 /** SQS returns at most 10 messages per ReceiveMessage. */
 const RECEIVE_LIMIT = 10;
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
-
-/** The part of an sqs-consumer Consumer the gate needs: its batch size, set before each receive. */
-export interface ReceiveLoop {
-  updateOption(option: 'batchSize', value: number): void;
-}
-
-/** Thrown into a receive loop that asks for messages after the worker started stopping. */
-export class IntakeClosedError extends Error {
-  constructor() {
-    super('the worker is stopping: no more receives');
-    this.name = 'IntakeClosedError';
-  }
-}
 
 /**
  * Flow control for the SQS receive loops: a worker receives only about what it can take, and
