@@ -1,7 +1,8 @@
 /**
  * Three tiers with honest names (see README "Tests"):
  * - unit:        *.spec.ts beside the code; pure, no I/O.
- * - integration: test/integration/*.int-spec.ts and test/e2e/*.e2e-spec.ts; real PostgreSQL
+ * - integration: test/integration/*.int-spec.ts, test/e2e/*.e2e-spec.ts and
+ *                test/security/*.security-spec.ts; real PostgreSQL
  *                (a fresh database per file, cloned from a migrated template) and a real SQS endpoint.
  * - chaos:       test/chaos/*.chaos-spec.ts; each file starts a PostgreSQL server and an SQS
  *                emulator of its own (never the shared server), the api and workers as processes,
@@ -32,7 +33,12 @@ module.exports = {
     {
       ...base,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      // test/security: one file per refusal of the security model, same real services
+      testMatch: [
+        '<rootDir>/test/**/*.int-spec.ts',
+        '<rootDir>/test/**/*.e2e-spec.ts',
+        '<rootDir>/test/security/**/*.security-spec.ts',
+      ],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
