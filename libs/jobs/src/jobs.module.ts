@@ -7,29 +7,20 @@ import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { WorkerPresence } from './worker-presence.service';
 
+/** What other modules may use; JobsRepository stays private to this module. */
+const PUBLIC = [
+  JobsService,
+  JobsBatchService,
+  JobStatsService,
+  JobLogsService,
+  DeadJobsService,
+  WorkerPresence,
+];
+
 /**
  * The Job model and the tables it owns (jobs, job_metrics, job_logs, worker_heartbeats). Other
- * modules call JobsService (one job), JobsBatchService (the worker's batched hot path), the read
- * side (JobStatsService, JobLogsService) and WorkerPresence; JobsRepository stays private to this
- * module.
+ * modules call JobsService (one job), JobsBatchService (the transitions module, batch-first),
+ * the read side (JobStatsService, JobLogsService, DeadJobsService) and WorkerPresence.
  */
-@Module({
-  providers: [
-    JobsRepository,
-    JobsService,
-    JobsBatchService,
-    JobStatsService,
-    JobLogsService,
-    DeadJobsService,
-    WorkerPresence,
-  ],
-  exports: [
-    JobsService,
-    JobsBatchService,
-    JobStatsService,
-    JobLogsService,
-    DeadJobsService,
-    WorkerPresence,
-  ],
-})
+@Module({ providers: [JobsRepository, ...PUBLIC], exports: PUBLIC })
 export class JobsModule {}
