@@ -69,13 +69,14 @@ describe("chaos: workers' clocks are an hour ahead and an hour behind the databa
       `clock-skew: retry waits ${JSON.stringify(report)}, ${JSON.stringify(summary)}\n`,
     );
     for (const r of report) {
-      expect(r.failures).toBeGreaterThan(10); // both workers did fail jobs
+      // both workers did fail jobs (how the backlog splits between them varies from run to run)
+      expect(r.failures).toBeGreaterThanOrEqual(5);
       // due by the database's clock: never before the failure, never an hour late…
       expect(r.min).toBeGreaterThanOrEqual(0);
       expect(r.max).toBeLessThan(RETRY_DELAY_MS + PICKUP_MS);
       // …and not at once either (a retry time from a clock an hour behind would be due at once):
-      // the full-jitter mean is half the delay
-      expect(r.mean).toBeGreaterThan(RETRY_DELAY_MS / 4);
+      // the full-jitter mean is half the delay; a retry due at once would wait about one sweep
+      expect(r.mean).toBeGreaterThan(RETRY_DELAY_MS / 5);
     }
   });
 });
