@@ -126,7 +126,7 @@ describe('POST /api/v1/jobs and /api/v1/jobs/batch', () => {
     expect(error.details.map((d) => d.field).sort()).toEqual(['payload.source', 'payload.widths']);
     const good = await post('create-5c', {
       jobType: 'thumbnail-generation',
-      payload: { source: 's3://media/videos/v.mp4', widths: [320, 640] },
+      payload: { source: 's3://jobqueue-media/users/create-5c/videos/v.mp4', widths: [320, 640] },
     });
     expect(good.status).toBe(202);
     expect(await jobsOf('create-5b')).toBe(0);

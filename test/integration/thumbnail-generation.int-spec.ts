@@ -1,11 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   PermanentJobError,
   thumbnailGeneration,
@@ -26,8 +21,8 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
   beforeAll(async () => {
     h = await createHandlerHarness();
     const bytes = await makeTestVideo({ seconds: 3, width: 640, height: 360 });
-    await put('videos/clip.mp4', bytes);
-    video = `s3://${h.bucket}/videos/clip.mp4`;
+    await put('users/alice/videos/clip.mp4', bytes);
+    video = `s3://${h.bucket}/users/alice/videos/clip.mp4`;
   });
   afterAll(() => h.close());
 
@@ -50,15 +45,15 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
   const leftoverTempDirs = async (jobId: string) =>
     (await readdir(tmpdir())).filter((name) => name.startsWith(`thumbnails-${jobId}-`));
 
-  it('by default writes three 320 px JPEGs at 25/50/75 % under thumbnails/<jobId>/, with progress per frame', async () => {
+  it('by default writes three 320 px JPEGs at 25/50/75 % under users/<sub>/thumbnails/<jobId>/, with progress per frame', async () => {
     const { ctx, recorded } = h.context();
     const result = await run({ source: video }, ctx);
 
     expect(result.durationSeconds).toBe(3);
     expect(result.thumbnails.map((t) => t.key)).toEqual([
-      `thumbnails/${ctx.jobId}/0.75s-320w.jpg`,
-      `thumbnails/${ctx.jobId}/1.5s-320w.jpg`,
-      `thumbnails/${ctx.jobId}/2.25s-320w.jpg`,
+      `users/alice/thumbnails/${ctx.jobId}/0.75s-320w.jpg`,
+      `users/alice/thumbnails/${ctx.jobId}/1.5s-320w.jpg`,
+      `users/alice/thumbnails/${ctx.jobId}/2.25s-320w.jpg`,
     ]);
     expect(recorded.progress).toEqual([33, 67, 100]);
     for (const t of result.thumbnails) {
@@ -72,8 +67,16 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     expect(await leftoverTempDirs(ctx.jobId)).toEqual([]);
   });
 
-  it('writes WebP at each requested width, keeping the aspect ratio, to another bucket and prefix', async () => {
-    await h.s3.send(new CreateBucketCommand({ Bucket: `${h.bucket}-out` }));
+  it("takes the specification's { episodeId, videoUrl } and writes under the episode", async () => {
+    const { ctx } = h.context();
+    const episodeId = '7d0c5e0e-5a4b-4b8e-9a53-2f1f3c1d9e01';
+    const result = await run({ episodeId, videoUrl: video, offsetsSeconds: [1] }, ctx);
+    expect(result.thumbnails.map((t) => t.key)).toEqual([
+      `users/alice/episodes/${episodeId}/thumbnails/1s-320w.jpg`,
+    ]);
+  });
+
+  it('writes WebP at each requested width, keeping the aspect ratio, to another prefix of the space', async () => {
     const { ctx, recorded } = h.context();
     const result = await run(
       {
@@ -81,21 +84,21 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
         offsetsSeconds: [0.5, 2],
         widths: [100, 1000],
         format: 'webp',
-        outputBucket: `${h.bucket}-out`,
-        outputPrefix: 'ep1/thumbs-',
+        outputBucket: h.bucket,
+        outputPrefix: 'users/alice/ep1/thumbs-',
       },
       ctx,
     );
 
-    expect(await keysUnder(`${h.bucket}-out`, 'ep1/')).toEqual([
-      'ep1/thumbs-0.5s-1000w.webp',
-      'ep1/thumbs-0.5s-100w.webp',
-      'ep1/thumbs-2s-1000w.webp',
-      'ep1/thumbs-2s-100w.webp',
+    expect(await keysUnder(h.bucket, 'users/alice/ep1/')).toEqual([
+      'users/alice/ep1/thumbs-0.5s-1000w.webp',
+      'users/alice/ep1/thumbs-0.5s-100w.webp',
+      'users/alice/ep1/thumbs-2s-1000w.webp',
+      'users/alice/ep1/thumbs-2s-100w.webp',
     ]);
     expect(recorded.progress).toEqual([50, 100]);
     for (const t of result.thumbnails) {
-      const meta = await sharp(await fetchObject(`${h.bucket}-out`, t.key)).metadata();
+      const meta = await sharp(await fetchObject(h.bucket, t.key)).metadata();
       expect(meta.format).toBe('webp');
       expect(meta.width).toBe(t.width);
       expect(meta.height).toBe(Math.round((t.width * 360) / 640));
@@ -129,14 +132,14 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     expect(result.thumbnails).toEqual([
       expect.objectContaining({ offsetSeconds: 2.99, width: 320 }),
     ]);
-    expect(await keysUnder(h.bucket, `thumbnails/${ctx.jobId}/`)).toEqual([
-      `thumbnails/${ctx.jobId}/2.99s-320w.jpg`,
+    expect(await keysUnder(h.bucket, `users/alice/thumbnails/${ctx.jobId}/`)).toEqual([
+      `users/alice/thumbnails/${ctx.jobId}/2.99s-320w.jpg`,
     ]);
   });
 
   it('fails permanently, naming the source, when the object does not exist', async () => {
     const { ctx } = h.context();
-    const missing = `s3://${h.bucket}/videos/missing.mp4`;
+    const missing = `s3://${h.bucket}/users/alice/videos/missing.mp4`;
     const error = await run({ source: missing }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentJobError);
     expect((error as Error).message).toBe(`video ${missing} does not exist (NoSuchKey)`);
@@ -144,15 +147,15 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
   });
 
   it('fails permanently, naming the source, when the file is not a video', async () => {
-    await put('videos/corrupt.mp4', randomBytes(64 * 1024));
+    await put('users/alice/videos/corrupt.mp4', randomBytes(64 * 1024));
     const { ctx } = h.context();
-    const source = `s3://${h.bucket}/videos/corrupt.mp4`;
+    const source = `s3://${h.bucket}/users/alice/videos/corrupt.mp4`;
     const error = await run({ source }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentJobError);
     expect((error as Error).message).toMatch(
       new RegExp(`^${source} is not a readable video \\(.+\\)$`),
     );
-    expect(await keysUnder(h.bucket, `thumbnails/${ctx.jobId}/`)).toEqual([]);
+    expect(await keysUnder(h.bucket, `users/alice/thumbnails/${ctx.jobId}/`)).toEqual([]);
   });
 
   it('fails permanently when an offset is past the end, writing nothing', async () => {
@@ -164,7 +167,7 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     expect((error as Error).message).toBe(
       `offsets 3, 10 s are past the end of ${video} (3 s long)`,
     );
-    expect(await keysUnder(h.bucket, `thumbnails/${ctx.jobId}/`)).toEqual([]);
+    expect(await keysUnder(h.bucket, `users/alice/thumbnails/${ctx.jobId}/`)).toEqual([]);
   });
 
   it('stops when its signal is aborted: no further frames, temp files removed', async () => {
@@ -181,8 +184,8 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
       'thumbnail-generation aborted: cancelled',
     );
     expect(recorded.progress).toEqual([25]);
-    expect(await keysUnder(h.bucket, `thumbnails/${ctx.jobId}/`)).toEqual([
-      `thumbnails/${ctx.jobId}/0.5s-320w.jpg`,
+    expect(await keysUnder(h.bucket, `users/alice/thumbnails/${ctx.jobId}/`)).toEqual([
+      `users/alice/thumbnails/${ctx.jobId}/0.5s-320w.jpg`,
     ]);
     expect(await leftoverTempDirs(ctx.jobId)).toEqual([]);
   });
@@ -192,7 +195,7 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     await expect(run({ source: video }, ctx)).rejects.toThrow(
       'thumbnail-generation aborted: shutdown',
     );
-    expect(await keysUnder(h.bucket, `thumbnails/${ctx.jobId}/`)).toEqual([]);
+    expect(await keysUnder(h.bucket, `users/alice/thumbnails/${ctx.jobId}/`)).toEqual([]);
   });
 
   it.each([
@@ -205,6 +208,9 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     [{ source: 's3://media/ep1.mp4', offsetsSeconds: [-1] }, 'offsetsSeconds'],
     [{ source: 's3://media/ep1.mp4', format: 'png' }, 'format'],
     [{ source: 's3://media/ep1.mp4', outputBucket: 'Not_A_Bucket' }, 'outputBucket'],
+    [{ videoUrl: 's3://media/ep1.mp4', source: 's3://media/ep1.mp4' }, 'source'],
+    [{ episodeId: 'ep-1', videoUrl: 's3://media/ep1.mp4' }, 'episodeId'],
+    [{ episodeId: '7d0c5e0e-5a4b-4b8e-9a53-2f1f3c1d9e01' }, 'videoUrl'],
   ])('its payload class refuses %j (field %s)', async (plain, field) => {
     const errors = await validate(plainToInstance(ThumbnailPayload, plain), {
       whitelist: true,

@@ -34,6 +34,9 @@ export interface HandlerHarness {
 }
 
 export const TEST_SETTINGS: HandlerSettings = {
+  storage: { mediaBucket: 'jobqueue-media', userPrefix: 'users/{sub}/' },
+  importChildTypes: ['echo', 'thumbnail-generation', 'export', 'item', 'noop'],
+  importMaxChildren: 10_000,
   exportBucket: 'exports',
   exportUrlTtlSeconds: 900,
   retentionMs: { completed: 7 * 86_400_000, failed: 30 * 86_400_000, cancelled: 7 * 86_400_000 },
@@ -64,7 +67,13 @@ export async function createHandlerHarness(
     forcePathStyle: true,
   });
   const bucket = `t-${randomUUID().slice(0, 8)}`;
-  const settings = { ...TEST_SETTINGS, exportBucket: bucket, ...options.settings };
+  // users' space is `users/<sub>/` of this bucket: objects of user alice go under users/alice/
+  const settings = {
+    ...TEST_SETTINGS,
+    exportBucket: bucket,
+    storage: { mediaBucket: bucket, userPrefix: 'users/{sub}/' },
+    ...options.settings,
+  };
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const services: HandlerServices = { s3, sql: new PgSqlClient(pool), jobs: unusedSink, settings };
   const harness: HandlerHarness = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
+import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/handlers';
 import {
   JobCatalogueModule,
   JobsModule,
@@ -74,7 +74,9 @@ export async function createPipelineFixture(
     imports: [
       AppConfigModule.forRoot(config),
       TypeOrmModule.forRoot({ ...dataSourceOptions(config.database), logging: false }),
-      JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...types)),
+      JobCatalogueModule.forRoot(
+        JOB_CATALOGUE.with(...types).withStorage(new StorageScope(config.storage)),
+      ),
       JobsModule,
       QueueModule,
       JobSubmissionModule,

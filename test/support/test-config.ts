@@ -71,6 +71,10 @@ export function testConfig(
       endpoint: undefined,
       region: 'us-east-1',
       forcePathStyle: true,
+      mediaBucket: 'jobqueue-media',
+      userPrefix: 'users/{sub}/',
+      uploadUrlTtlSeconds: 300,
+      uploadMaxBytes: 1_048_576,
       exportBucket: 'jobqueue-exports',
       exportUrlTtlSeconds: 3600,
       connectTimeoutMs: 3000,
@@ -96,6 +100,11 @@ export function testConfig(
       // tests call the schedule's tick themselves
       cron: null,
       ...overrides.cleanup,
+    },
+    imports: {
+      childTypes: ['echo', 'thumbnail-generation', 'export'],
+      maxChildren: 10_000,
+      ...overrides.imports,
     },
   };
 }

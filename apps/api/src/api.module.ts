@@ -1,6 +1,6 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
+import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/handlers';
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -18,6 +18,7 @@ export const API_CONFIG_SECTIONS = [
   'http',
   'auth',
   'log',
+  'storage',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
@@ -35,7 +36,9 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         AppConfigModule.forRoot(config),
-        JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...extraTypes)),
+        JobCatalogueModule.forRoot(
+          JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
+        ),
         LoggingModule,
         DatabaseModule,
         AuthModule,

@@ -1,6 +1,6 @@
 import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { type AnyHandlerDefinition, JOB_CATALOGUE } from '@app/handlers';
+import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/handlers';
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
 import { ProcessorModule } from '@app/processor';
@@ -18,6 +18,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'log',
   'cleanup',
   'storage',
+  'imports',
   'lambda',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
@@ -36,7 +37,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
-        JobCatalogueModule.forRoot(JOB_CATALOGUE.with(...extraTypes)),
+        JobCatalogueModule.forRoot(
+          JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
+        ),
         LoggingModule,
         DatabaseModule,
         ProcessorModule,

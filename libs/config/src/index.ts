@@ -19,3 +19,4 @@ export { exitOnStartupError } from './startup';
 export type { LogConfig } from './sections/log.config';
 export type { WorkerConfig } from './sections/worker.config';
 export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';
+export type { ImportsConfig } from './sections/imports.config';

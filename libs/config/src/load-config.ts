@@ -6,6 +6,7 @@ import { AuthEnv, toAuthConfig } from './sections/auth.config';
 import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
 import { DatabaseEnv, databaseProblems, toDatabaseConfig } from './sections/database.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
+import { ImportsEnv, importsProblems, toImportsConfig } from './sections/imports.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
@@ -27,6 +28,7 @@ const SECTIONS = {
   storage: { env: StorageEnv, shape: toStorageConfig },
   lambda: { env: LambdaEnv, shape: toLambdaConfig, check: lambdaProblems },
   cleanup: { env: CleanupEnv, shape: toCleanupConfig, check: cleanupProblems },
+  imports: { env: ImportsEnv, shape: toImportsConfig, check: importsProblems },
 } as const;
 
 interface Section {

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { StorageRef, StorageScopeSettings } from './s3/storage-scope';
 
 export type HandlerLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -25,8 +26,11 @@ export interface ChildJobInput {
  * their outbox rows in one transaction, so each child is announced exactly when it exists.
  */
 export interface JobSink {
-  /** Why `payload` is not a valid job of `jobType` (unknown type, failed validation), or null. */
-  validate(jobType: string, payload: unknown): string | null;
+  /**
+   * Why `payload` is not a valid job of `jobType` for `owner` (unknown type, failed validation,
+   * an S3 place outside the owner's space), or null.
+   */
+  validate(owner: string, jobType: string, payload: unknown): string | null;
   /** Creates the children of `parent` (skipping keys already used); returns how many were new. */
   createChildren(
     parent: { id: string; userId: string },
@@ -34,8 +38,14 @@ export interface JobSink {
   ): Promise<number>;
 }
 
-/** Settings handlers read, from configuration (STORAGE_* and CLEANUP_* variables). */
+/** Settings handlers read, from configuration (S3_*, MEDIA_*, BULK_IMPORT_* and CLEANUP_* variables). */
 export interface HandlerSettings {
+  /** Where users' objects may be (MEDIA_BUCKET, STORAGE_USER_PREFIX). */
+  storage: StorageScopeSettings;
+  /** Job types a bulk import may create (BULK_IMPORT_CHILD_TYPES), never bulk-import or cleanup-jobs. */
+  importChildTypes: readonly string[];
+  /** Children one bulk import may create at most (BULK_IMPORT_MAX_CHILDREN). */
+  importMaxChildren: number;
   /** Bucket exports are written to. */
   exportBucket: string;
   /** Lifetime of an export's presigned download URL, in seconds. */
@@ -99,6 +109,12 @@ export interface HandlerDefinition<P extends object = object, R = unknown> {
   timeoutMs?: number;
   /** At most this many jobs of this type at once per worker (WORKER_TYPE_CONCURRENCY wins). Default: no limit of its own. */
   concurrency?: number;
+  /**
+   * The S3 places a (validated) payload names. Each must lie in the owner's space: checked at
+   * submission (400 naming the field) and by the handler itself (`requireOwned`) before it
+   * touches S3. A type whose payload names no S3 place leaves this out.
+   */
+  storage?: (payload: P) => readonly StorageRef[];
 }
 
 /** A definition of any job type: each has its own payload and result type. */

@@ -1,14 +1,24 @@
 import type { HandlerSettings } from './handler-context';
 
 /**
- * HandlerSettings from the `storage` and `cleanup` config sections, the same in the worker and
- * in a Lambda function (typed structurally: this library does not depend on @app/config).
+ * HandlerSettings from the `storage`, `imports` and `cleanup` config sections, the same in the
+ * worker and in a Lambda function (typed structurally: this library does not depend on
+ * @app/config).
  */
 export function handlerSettings(
-  storage: { exportBucket: string; exportUrlTtlSeconds: number },
+  storage: {
+    exportBucket: string;
+    exportUrlTtlSeconds: number;
+    mediaBucket: string;
+    userPrefix: string;
+  },
   cleanup: { retentionMs: HandlerSettings['retentionMs']; batchSize: number },
+  imports: { childTypes: readonly string[]; maxChildren: number },
 ): HandlerSettings {
   return {
+    storage: { mediaBucket: storage.mediaBucket, userPrefix: storage.userPrefix },
+    importChildTypes: imports.childTypes,
+    importMaxChildren: imports.maxChildren,
     exportBucket: storage.exportBucket,
     exportUrlTtlSeconds: storage.exportUrlTtlSeconds,
     retentionMs: cleanup.retentionMs,

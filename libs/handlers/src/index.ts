@@ -16,6 +16,12 @@ export { createS3Client, type S3ClientOptions } from './s3/create-s3-client';
 export { formatS3Url, IsS3Bucket, IsS3Url, parseS3Url, type S3Location } from './s3/s3-url';
 export { openS3Object } from './s3/open-s3-object';
 export {
+  requireOwned,
+  StorageScope,
+  type StorageRef,
+  type StorageScopeSettings,
+} from './s3/storage-scope';
+export {
   thumbnailGeneration,
   thumbnailKey,
 } from './thumbnail-generation/thumbnail-generation.handler';

@@ -28,13 +28,13 @@ describe('JobCatalogue', () => {
   });
 
   it('accepts a valid payload as an instance of its type’s class', () => {
-    const check = catalogue.check('item', { name: 'a', size: 2 });
+    const check = catalogue.check('item', { name: 'a', size: 2 }, 'alice');
     expect(check).toEqual({ ok: true, value: { name: 'a', size: 2 } });
     expect(check.ok && check.value).toBeInstanceOf(ItemPayload);
   });
 
   it('refuses an unknown type, naming the known ones', () => {
-    expect(catalogue.with({ ...item, type: 'other' }).check('nope', {})).toEqual({
+    expect(catalogue.with({ ...item, type: 'other' }).check('nope', {}, 'alice')).toEqual({
       ok: false,
       reason: 'unknown-type',
       jobType: 'nope',
@@ -44,7 +44,7 @@ describe('JobCatalogue', () => {
   });
 
   it('refuses a bad payload, naming every bad field', () => {
-    expect(catalogue.check('item', { size: -1, extra: true })).toEqual({
+    expect(catalogue.check('item', { size: -1, extra: true }, 'alice')).toEqual({
       ok: false,
       reason: 'invalid-payload',
       jobType: 'item',

@@ -1,5 +1,6 @@
 import type { AnyHandlerDefinition } from './handler-context';
 import { type FieldProblem, validatePayload } from './payload-validation';
+import type { StorageScope } from './s3/storage-scope';
 
 const TYPE_NAME = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
@@ -33,8 +34,14 @@ export type JobCheck = { ok: true; value: object } | UnknownJobType | InvalidJob
 export class JobCatalogue {
   private readonly byType: ReadonlyMap<string, AnyHandlerDefinition>;
 
-  /** Throws on a type name that is not lowercase letters, digits and dashes, or listed twice. */
-  constructor(definitions: readonly AnyHandlerDefinition[]) {
+  /**
+   * Throws on a type name that is not lowercase letters, digits and dashes, or listed twice.
+   * `scope`: where users' objects may be; without it, a payload that names S3 objects is refused.
+   */
+  constructor(
+    definitions: readonly AnyHandlerDefinition[],
+    private readonly scope?: StorageScope,
+  ) {
     const byType = new Map<string, AnyHandlerDefinition>();
     for (const definition of definitions) {
       if (!TYPE_NAME.test(definition.type))
@@ -50,7 +57,12 @@ export class JobCatalogue {
 
   /** This catalogue plus `definitions` (a new catalogue; this one is unchanged). */
   with(...definitions: readonly AnyHandlerDefinition[]): JobCatalogue {
-    return new JobCatalogue([...this.byType.values(), ...definitions]);
+    return new JobCatalogue([...this.byType.values(), ...definitions], this.scope);
+  }
+
+  /** This catalogue checking S3 places against `scope` (a new catalogue; this one is unchanged). */
+  withStorage(scope: StorageScope): JobCatalogue {
+    return new JobCatalogue([...this.byType.values()], scope);
   }
 
   /** The wire names, sorted. */
@@ -66,8 +78,11 @@ export class JobCatalogue {
     return this.byType.get(jobType);
   }
 
-  /** Validates a job against its type's payload class: unknown fields are refused, values transformed. */
-  check(jobType: string, payload: unknown): JobCheck {
+  /**
+   * Validates a job of `owner` against its type's payload class (unknown fields are refused,
+   * values transformed), then every S3 place it names against the owner's space.
+   */
+  check(jobType: string, payload: unknown, owner: string): JobCheck {
     const definition = this.byType.get(jobType);
     if (!definition) {
       const known = this.types();
@@ -80,13 +95,31 @@ export class JobCatalogue {
       };
     }
     const check = validatePayload(definition.payload, payload);
-    if (check.ok) return check;
+    const problems = check.ok
+      ? this.storageProblems(definition, check.value, owner)
+      : check.problems;
+    if (check.ok && problems.length === 0) return check;
     return {
       ok: false,
       reason: 'invalid-payload',
       jobType,
-      problems: check.problems,
-      message: `Invalid payload for "${jobType}": ${check.problems.map((p) => p.message).join('; ')}`,
+      problems,
+      message: `Invalid payload for "${jobType}": ${problems.map((p) => p.message).join('; ')}`,
     };
+  }
+
+  private storageProblems(
+    definition: AnyHandlerDefinition,
+    payload: object,
+    owner: string,
+  ): FieldProblem[] {
+    const refs = definition.storage?.(payload) ?? [];
+    if (refs.length === 0) return [];
+    if (!this.scope)
+      return refs.map((r) => ({
+        field: r.field,
+        message: `${r.field}: this service has no storage configured (MEDIA_BUCKET)`,
+      }));
+    return this.scope.problems(owner, refs);
   }
 }

@@ -45,14 +45,17 @@ export class JobSubmissionService {
   async submit(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
     const validated = requests.map((r) => ({
       ...r,
-      payload: this.validate(r.jobType, r.payload),
+      payload: this.validate(userId, r.jobType, r.payload),
     }));
     return this.submitValidated(userId, validated);
   }
 
-  /** The payload as its type's class; throws UnknownJobTypeError or InvalidPayloadError (every bad field). */
-  validate(jobType: string, payload: unknown): object {
-    const check = this.catalogue.check(jobType, payload);
+  /**
+   * The payload of `userId`'s job as its type's class; throws UnknownJobTypeError or
+   * InvalidPayloadError (every bad field, an S3 place outside the user's space included).
+   */
+  validate(userId: string, jobType: string, payload: unknown): object {
+    const check = this.catalogue.check(jobType, payload, userId);
     if (check.ok) return check.value;
     throw check.reason === 'unknown-type'
       ? new UnknownJobTypeError(check)

@@ -80,7 +80,7 @@ export class JobsApiService {
       try {
         requests.push({
           ...toRequest(job),
-          payload: this.submission.validate(job.jobType, job.payload),
+          payload: this.submission.validate(user.id, job.jobType, job.payload),
         });
       } catch (error) {
         problems.push(...batchProblems(error, `jobs.${i}`));
@@ -211,7 +211,7 @@ export class JobsApiService {
     if (existing) return replay(existing, key, fingerprint);
     const request = {
       ...toRequest(dto),
-      payload: this.submission.validate(dto.jobType, dto.payload),
+      payload: this.submission.validate(user.id, dto.jobType, dto.payload),
       idempotencyKey: key,
     };
     const { job, created } = await this.submission.submitOnce(user.id, request, fingerprint);

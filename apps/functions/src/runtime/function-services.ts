@@ -7,6 +7,7 @@ import {
   type JobSink,
   PgSqlClient,
   SqlJobSink,
+  StorageScope,
 } from '@app/handlers';
 import { Pool } from 'pg';
 
@@ -22,14 +23,20 @@ const NO_JOB_SINK: JobSink = {
 
 /**
  * HandlerServices from the function's environment, the same variables the worker reads:
- * DATABASE_URL (a small pg Pool), S3_* and EXPORT_* (storage), CLEANUP_* (cleanup). With
+ * DATABASE_URL (a small pg Pool), S3_*, MEDIA_BUCKET, STORAGE_USER_PREFIX and EXPORT_* (storage),
+ * BULK_IMPORT_* (imports), CLEANUP_* (cleanup). With
  * `childTypes` (bulk-import) the function may create jobs of those types, which needs
  * SQS_QUEUE_URL/SQS_DLQ_URL and MAX_JOB_RETRIES too: children are written with outbox rows that
  * the worker's relay sends. A bad variable fails the invocation with a message naming it.
  */
 export function servicesFromEnvironment(childTypes?: JobCatalogue): HandlerServices {
   const env = readEnv();
-  const { database, storage, cleanup } = loadConfig(env, ['database', 'storage', 'cleanup']);
+  const { database, storage, cleanup, imports } = loadConfig(env, [
+    'database',
+    'storage',
+    'cleanup',
+    'imports',
+  ]);
   // The same timeouts as the worker's DataSource (DATABASE_*_TIMEOUT_MS), on a smaller pool.
   const pool = new Pool({
     connectionString: database.url,
@@ -43,7 +50,7 @@ export function servicesFromEnvironment(childTypes?: JobCatalogue): HandlerServi
   if (childTypes) {
     const { queue, processor } = loadConfig(env, ['queue', 'processor']);
     jobs = new SqlJobSink(sql, {
-      catalogue: childTypes,
+      catalogue: childTypes.withStorage(new StorageScope(storage)),
       queueUrl: queue.queueUrl,
       maxRetries: processor.maxRetries,
     });
@@ -52,6 +59,6 @@ export function servicesFromEnvironment(childTypes?: JobCatalogue): HandlerServi
     s3: createS3Client(storage),
     sql,
     jobs,
-    settings: handlerSettings(storage, cleanup),
+    settings: handlerSettings(storage, cleanup, imports),
   };
 }

@@ -68,7 +68,7 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
    */
   async tick(at: Date): Promise<{ job: Job; created: boolean }> {
     const key = `cleanup:${at.toISOString().slice(0, 16)}Z`;
-    const payload = this.submission.validate(JOB_TYPE, {});
+    const payload = this.submission.validate(SYSTEM_USER, JOB_TYPE, {});
     return this.submission.submitOnce(SYSTEM_USER, {
       jobType: JOB_TYPE,
       payload,

@@ -5,7 +5,10 @@ import { parseBoolean, parseInteger } from '../env-validation';
 /** S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending alnum. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Object storage used by the handlers (thumbnails are written beside their source; exports go to EXPORT_BUCKET). */
+/**
+ * Object storage: users' own objects in MEDIA_BUCKET under STORAGE_USER_PREFIX (what jobs may read
+ * and write, where uploads go), exports in EXPORT_BUCKET.
+ */
 export class StorageEnv {
   /** Endpoint override for an S3-compatible emulator; unset in production (the SDK picks AWS). */
   @IsOptional()
@@ -21,6 +24,38 @@ export class StorageEnv {
   @Transform(parseBoolean)
   @IsBoolean()
   S3_FORCE_PATH_STYLE = false;
+
+  /**
+   * The bucket of users' objects: videos, manifests and thumbnails. A job may name objects only
+   * here, under its owner's prefix (STORAGE_USER_PREFIX); uploads (POST /api/v1/uploads) go here.
+   */
+  @Matches(BUCKET_NAME, { message: 'MEDIA_BUCKET must be a valid S3 bucket name' })
+  @IsString()
+  MEDIA_BUCKET = 'jobqueue-media';
+
+  /**
+   * A user's space in MEDIA_BUCKET: a key prefix where `{sub}` stands for the token's subject
+   * (URI-encoded). It must contain `{sub}` and end with `/`. Default `users/{sub}/`.
+   */
+  @Matches(/^(?!\/)[^\\]*\{sub\}[^\\]*\/$/, {
+    message: 'STORAGE_USER_PREFIX must contain {sub}, end with / and not start with /',
+  })
+  @IsString()
+  STORAGE_USER_PREFIX = 'users/{sub}/';
+
+  /** Lifetime of an upload's presigned PUT URL, in seconds (60-3600; default 300). */
+  @Transform(parseInteger)
+  @Min(60)
+  @Max(3600)
+  @IsInt()
+  UPLOAD_URL_TTL_SECONDS = 300;
+
+  /** Largest object an upload URL accepts, in bytes (at most 5 GiB, S3's single PUT; default 5 GiB). */
+  @Transform(parseInteger)
+  @Min(1)
+  @Max(5 * 1024 ** 3)
+  @IsInt()
+  UPLOAD_MAX_BYTES = 5 * 1024 ** 3;
 
   /** Bucket that `export` jobs write their files to. */
   @Matches(BUCKET_NAME, { message: 'EXPORT_BUCKET must be a valid S3 bucket name' })
@@ -58,6 +93,11 @@ export interface StorageConfig {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
+  mediaBucket: string;
+  /** With `{sub}` for the user's id. */
+  userPrefix: string;
+  uploadUrlTtlSeconds: number;
+  uploadMaxBytes: number;
   exportBucket: string;
   exportUrlTtlSeconds: number;
   connectTimeoutMs: number;
@@ -68,6 +108,10 @@ export const toStorageConfig = (env: StorageEnv): StorageConfig => ({
   endpoint: env.S3_ENDPOINT,
   region: env.S3_REGION,
   forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  mediaBucket: env.MEDIA_BUCKET,
+  userPrefix: env.STORAGE_USER_PREFIX,
+  uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+  uploadMaxBytes: env.UPLOAD_MAX_BYTES,
   exportBucket: env.EXPORT_BUCKET,
   exportUrlTtlSeconds: env.EXPORT_URL_TTL_SECONDS,
   connectTimeoutMs: env.S3_CONNECT_TIMEOUT_MS,

@@ -3,17 +3,25 @@ import { byteCounter } from '../byte-counter';
 import type { ChildJobInput, HandlerContext, HandlerDefinition } from '../handler-context';
 import { PermanentJobError } from '../permanent-job-error';
 import { openS3Object, sourceLocation } from '../s3/open-s3-object';
+import { requireOwned } from '../s3/storage-scope';
 import { stopIfAborted } from '../stop-if-aborted';
-import { BulkImportPayload, type BulkImportResult } from './bulk-import.payload';
+import { BulkImportPayload, type BulkImportResult, bulkImportStorage } from './bulk-import.payload';
 import { formatFromKey, readManifest } from './manifest-reader';
 
 const TYPE = 'bulk-import';
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_MAX_REJECTED = 1000;
 
+/** Never children of an import, whatever BULK_IMPORT_CHILD_TYPES says: no import grows itself. */
+const NEVER_CHILDREN: ReadonlySet<string> = new Set([TYPE, 'cleanup-jobs']);
+
 /**
  * Streams a manifest from S3 and creates one child job per valid line, `batchSize` children
- * per transaction (each with its outbox row, through `services.jobs`). A child's idempotency key
+ * per transaction (each with its outbox row, through `services.jobs`). A line is refused, saying
+ * why but never quoting the file (it may hold anything), when its type is not allowed in an
+ * import (BULK_IMPORT_CHILD_TYPES), its job is invalid for the import's owner (an S3 place
+ * outside the owner's space included), or the import reached BULK_IMPORT_MAX_CHILDREN: then the
+ * rest of the manifest is not read. A child's idempotency key
  * is `import:<this job's id>:<line>`, so a retry of the import skips the children an earlier
  * attempt created and picks up where it stopped. Progress is bytes read over the object's size.
  */
@@ -23,6 +31,10 @@ async function importJobs(
 ): Promise<BulkImportResult> {
   stopIfAborted(ctx.signal, TYPE);
   const source = sourceLocation(payload.source);
+  requireOwned(ctx, bulkImportStorage(payload));
+  const { importChildTypes, importMaxChildren } = ctx.services.settings;
+  const allowed = new Set(importChildTypes.filter((t) => !NEVER_CHILDREN.has(t)));
+  const notAllowed = `job type not allowed in a bulk import (allowed: ${[...allowed].sort().join(', ')})`;
   const format = payload.format ?? formatFromKey(source.key);
   if (!format) {
     throw new PermanentJobError(
@@ -42,7 +54,9 @@ async function importJobs(
     rejected: 0,
     rejectedLines: [],
     lines: 0,
+    truncated: false,
   };
+  let accepted = 0;
   const parent = { id: ctx.jobId, userId: ctx.userId };
   let batch: ChildJobInput[] = [];
   let reported = -1;
@@ -69,11 +83,24 @@ async function importJobs(
         reject(entry.line, entry.error);
         continue;
       }
-      const reason = ctx.services.jobs.validate(entry.jobType, entry.payload);
+      if (!allowed.has(entry.jobType)) {
+        reject(entry.line, notAllowed);
+        continue;
+      }
+      const reason = ctx.services.jobs.validate(ctx.userId, entry.jobType, entry.payload);
       if (reason !== null) {
         reject(entry.line, reason);
         continue;
       }
+      if (accepted >= importMaxChildren) {
+        reject(
+          entry.line,
+          `over the limit of ${importMaxChildren} children per import: this and later lines were not imported`,
+        );
+        result.truncated = true;
+        break;
+      }
+      accepted++;
       batch.push({
         jobType: entry.jobType,
         payload: entry.payload as Record<string, unknown>,
@@ -97,6 +124,7 @@ async function importJobs(
 export const bulkImport: HandlerDefinition<BulkImportPayload, BulkImportResult> = {
   type: TYPE,
   payload: BulkImportPayload,
+  storage: bulkImportStorage,
   run: importJobs,
   timeoutMs: 900_000,
 };

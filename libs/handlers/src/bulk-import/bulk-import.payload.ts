@@ -1,9 +1,13 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsS3Url } from '../s3/s3-url';
+import { IsS3Url, parseS3Url } from '../s3/s3-url';
+import type { StorageRef } from '../s3/storage-scope';
 import type { ManifestFormat } from './manifest-reader';
 
 export class BulkImportPayload {
-  /** The manifest, `s3://bucket/key`: CSV (columns jobType, payload) or JSON Lines. */
+  /**
+   * The manifest, `s3://<MEDIA_BUCKET>/<your prefix>…`: CSV (columns jobType, payload) or JSON
+   * Lines. Each line's job is checked like a job from the api, for the import's owner.
+   */
   @IsS3Url()
   source!: string;
 
@@ -27,6 +31,11 @@ export class BulkImportPayload {
   maxRejected?: number;
 }
 
+/** The manifest is the one S3 place an import names. */
+export const bulkImportStorage = (payload: BulkImportPayload): StorageRef[] => [
+  { field: 'payload.source', ...parseS3Url(payload.source) },
+];
+
 export interface RejectedLine {
   /** The file's own line number (1-based; a CSV header is line 1). */
   line: number;
@@ -44,4 +53,9 @@ export interface BulkImportResult {
   rejectedLines: RejectedLine[];
   /** Non-blank lines read (a CSV header excluded). */
   lines: number;
+  /**
+   * True when the import stopped at its limit of children (BULK_IMPORT_MAX_CHILDREN): the line
+   * over the limit is rejected with that reason and the rest of the manifest is not read.
+   */
+  truncated: boolean;
 }

@@ -38,7 +38,7 @@ describe('readManifest: JSON Lines', () => {
     );
     expect(got).toEqual([
       { line: 1, jobType: 'a', payload: {} },
-      { line: 2, error: expect.stringMatching(/^invalid JSON: /) as unknown },
+      { line: 2, error: 'invalid JSON' },
       { line: 3, error: 'not a JSON object' },
       { line: 4, error: 'jobType is missing' },
       { line: 5, error: 'jobType is missing' },
@@ -66,17 +66,15 @@ describe('readManifest: CSV', () => {
     expect(await entries(stream(csv), 'csv')).toEqual([
       { line: 2, error: 'expected 2 fields as in the header, got 1' },
       { line: 3, error: 'expected 2 fields as in the header, got 3' },
-      { line: 4, error: expect.stringMatching(/^invalid JSON in payload: /) as unknown },
+      { line: 4, error: 'invalid JSON in payload' },
       { line: 5, error: 'jobType is missing' },
       { line: 6, jobType: 'c', payload: {} },
     ]);
   });
 
-  it('fails permanently without the jobType and payload columns', async () => {
-    await expect(entries(stream('type,data\na,{}\n'), 'csv')).rejects.toThrow(
-      new PermanentJobError(
-        'manifest CSV header must name the columns jobType and payload (got ["type","data"])',
-      ),
+  it('fails permanently without the jobType and payload columns, without quoting the header', async () => {
+    await expect(entries(stream('type,secret-token\na,{}\n'), 'csv')).rejects.toThrow(
+      new PermanentJobError('manifest CSV header must name the columns jobType and payload'),
     );
   });
 
@@ -85,7 +83,7 @@ describe('readManifest: CSV', () => {
       (e: unknown) => e,
     )) as Error;
     expect(error).toBeInstanceOf(PermanentJobError);
-    expect(error.message).toMatch(/^manifest is not valid CSV: .*line 3/);
+    expect(error.message).toBe('manifest is not valid CSV at line 3 (CSV_INVALID_CLOSING_QUOTE)');
   });
 });
 

@@ -13,7 +13,7 @@ export type ManifestEntry =
 const MAX_LINE_CHARS = 1_048_576;
 
 /**
- * The lines of a manifest, one at a time: the stream is read as the caller consumes, so memory
+ * The lines of a manifest, one at a time (errors never quote the file: it may be anyone's data): the stream is read as the caller consumes, so memory
  * stays flat however long the file is. Blank lines are skipped; line numbers are the file's own
  * (1-based, a CSV header is line 1; a CSV record spanning lines has its last), so a rejected
  * line can be found in an editor.
@@ -43,8 +43,8 @@ async function* readJsonLines(input: Readable): AsyncGenerator<ManifestEntry> {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (error) {
-      yield { line, error: `invalid JSON: ${(error as Error).message}` };
+    } catch {
+      yield { line, error: 'invalid JSON' };
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -89,8 +89,8 @@ async function* readCsv(input: Readable): AsyncGenerator<ManifestEntry> {
       if (cell !== '') {
         try {
           payload = JSON.parse(cell);
-        } catch (error) {
-          yield { line: info.lines, error: `invalid JSON in payload: ${(error as Error).message}` };
+        } catch {
+          yield { line: info.lines, error: 'invalid JSON in payload' };
           continue;
         }
       }
@@ -98,9 +98,11 @@ async function* readCsv(input: Readable): AsyncGenerator<ManifestEntry> {
     }
   } catch (error) {
     if (isCsvSyntaxError(error)) {
-      throw new PermanentJobError(`manifest is not valid CSV: ${error.message}`, {
-        cause: error,
-      });
+      // csv-parse's message quotes the file; the code and the line say enough
+      const { code, lines } = error as { code?: string; lines?: number };
+      throw new PermanentJobError(
+        `manifest is not valid CSV at line ${lines ?? '?'} (${code ?? 'CSV_ERROR'})`,
+      );
     }
     throw error;
   }
@@ -114,9 +116,7 @@ function readHeader(cells: string[]): { width: number; jobType: number; payload:
   const jobType = names.indexOf('jobType');
   const payload = names.indexOf('payload');
   if (jobType < 0 || payload < 0) {
-    throw new PermanentJobError(
-      `manifest CSV header must name the columns jobType and payload (got ${JSON.stringify(names)})`,
-    );
+    throw new PermanentJobError('manifest CSV header must name the columns jobType and payload');
   }
   return { width: cells.length, jobType, payload };
 }

@@ -2,7 +2,7 @@ import type { ChildJobInput, JobSink, SqlClient } from '../handler-context';
 import type { JobCatalogue } from '../job-catalogue';
 
 export interface SqlJobSinkOptions {
-  /** Job types children may have (JOB_CATALOGUE). */
+  /** Job types children may have (JOB_CATALOGUE, with the storage scope). */
   catalogue: JobCatalogue;
   /** The work queue's URL, written into each child's outbox row (SQS_QUEUE_URL). */
   queueUrl: string;
@@ -21,8 +21,8 @@ export class SqlJobSink implements JobSink {
     private readonly options: SqlJobSinkOptions,
   ) {}
 
-  validate(jobType: string, payload: unknown): string | null {
-    const check = this.options.catalogue.check(jobType, payload);
+  validate(owner: string, jobType: string, payload: unknown): string | null {
+    const check = this.options.catalogue.check(jobType, payload, owner);
     return check.ok ? null : check.message;
   }
 
@@ -37,7 +37,7 @@ export class SqlJobSink implements JobSink {
   ): Promise<number> {
     if (children.length === 0) return 0;
     const payloads = children.map((c) => {
-      const check = this.options.catalogue.check(c.jobType, c.payload);
+      const check = this.options.catalogue.check(c.jobType, c.payload, parent.userId);
       if (!check.ok) throw new Error(`child ${c.idempotencyKey}: ${check.message}`);
       return JSON.stringify(check.value);
     });

@@ -9,12 +9,15 @@ import { PermanentJobError } from '../permanent-job-error';
 import { openS3Object, sourceLocation } from '../s3/open-s3-object';
 import { stopIfAborted } from '../stop-if-aborted';
 import { formatS3Url, type S3Location } from '../s3/s3-url';
+import { requireOwned } from '../s3/storage-scope';
 import { evenlySpacedOffsets, extractFrame, probe, roundMs } from './ffmpeg';
 import {
   type Thumbnail,
   type ThumbnailFormat,
   ThumbnailPayload,
   type ThumbnailResult,
+  thumbnailStorage,
+  videoOf,
 } from './thumbnail.payload';
 
 const DEFAULT_WIDTHS = [320];
@@ -46,11 +49,13 @@ async function generateThumbnails(
   ctx: HandlerContext,
 ): Promise<ThumbnailResult> {
   stopIfAborted(ctx.signal, 'thumbnail-generation');
-  const source = sourceLocation(payload.source);
+  const url = videoOf(payload);
+  const source = sourceLocation(url);
+  const scope = requireOwned(ctx, thumbnailStorage(payload));
   const format = payload.format ?? 'jpeg';
   const widths = payload.widths ?? DEFAULT_WIDTHS;
   const bucket = payload.outputBucket ?? source.bucket;
-  const prefix = payload.outputPrefix ?? `thumbnails/${ctx.jobId}/`;
+  const prefix = payload.outputPrefix ?? defaultPrefix(scope.prefixFor(ctx.userId), payload, ctx);
   const dir = await mkdtemp(join(tmpdir(), `thumbnails-${ctx.jobId}-`));
   try {
     const video = join(dir, 'source');
@@ -58,30 +63,25 @@ async function generateThumbnails(
     const info = await probe(video, ctx.signal);
     if (info.problem || !info.hasVideo) {
       throw new PermanentJobError(
-        `${payload.source} is not a readable video (${info.problem ?? 'no video stream'})`,
+        `${url} is not a readable video (${info.problem ?? 'no video stream'})`,
       );
     }
     const duration = info.durationSeconds;
-    const offsets = (payload.offsetsSeconds ?? defaultOffsets(payload.source, duration)).map(
-      roundMs,
-    );
+    const offsets = (payload.offsetsSeconds ?? defaultOffsets(url, duration)).map(roundMs);
     const late = offsets.filter((offset) => duration !== null && offset >= duration);
     if (late.length > 0) {
       throw new PermanentJobError(
-        `offsets ${late.join(', ')} s are past the end of ${payload.source} (${duration} s long)`,
+        `offsets ${late.join(', ')} s are past the end of ${url} (${duration} s long)`,
       );
     }
-    ctx.log(
-      'info',
-      `${payload.source}: ${duration ?? 'unknown'} s, frames at ${offsets.join(', ')} s`,
-    );
+    ctx.log('info', `${url}: ${duration ?? 'unknown'} s, frames at ${offsets.join(', ')} s`);
     const sharp = (await loadSharp()).default;
     const thumbnails: Thumbnail[] = [];
     for (const [i, offsetSeconds] of offsets.entries()) {
       stopIfAborted(ctx.signal, 'thumbnail-generation');
       const frame = join(dir, `frame-${i}.png`);
       if (!(await extractFrame(video, offsetSeconds, frame, ctx.signal))) {
-        throw new PermanentJobError(`${payload.source} has no frame at ${offsetSeconds} s`);
+        throw new PermanentJobError(`${url} has no frame at ${offsetSeconds} s`);
       }
       for (const width of widths) {
         const image = sharp(frame).resize({ width });
@@ -116,6 +116,13 @@ async function generateThumbnails(
   }
 }
 
+/** `<space>episodes/<episodeId>/thumbnails/`, or `<space>thumbnails/<jobId>/` without an episode. */
+function defaultPrefix(space: string, payload: ThumbnailPayload, ctx: HandlerContext): string {
+  return payload.episodeId !== undefined
+    ? `${space}episodes/${payload.episodeId}/thumbnails/`
+    : `${space}thumbnails/${ctx.jobId}/`;
+}
+
 function defaultOffsets(source: string, duration: number | null): number[] {
   if (duration === null || duration <= 0) {
     throw new PermanentJobError(
@@ -139,6 +146,7 @@ async function download(
 export const thumbnailGeneration: HandlerDefinition<ThumbnailPayload, ThumbnailResult> = {
   type: 'thumbnail-generation',
   payload: ThumbnailPayload,
+  storage: thumbnailStorage,
   run: generateThumbnails,
   timeoutMs: 900_000,
   concurrency: 2,

@@ -15,8 +15,8 @@ export class JobSinkAdapter implements JobSink {
     private readonly submission: JobSubmissionService,
   ) {}
 
-  validate(jobType: string, payload: unknown): string | null {
-    const check = this.catalogue.check(jobType, payload);
+  validate(owner: string, jobType: string, payload: unknown): string | null {
+    const check = this.catalogue.check(jobType, payload, owner);
     return check.ok ? null : check.message;
   }
 
@@ -26,7 +26,7 @@ export class JobSinkAdapter implements JobSink {
   ): Promise<number> {
     if (children.length === 0) return 0;
     const requests = children.map((c) => {
-      const check = this.catalogue.check(c.jobType, c.payload);
+      const check = this.catalogue.check(c.jobType, c.payload, parent.userId);
       if (!check.ok) throw new Error(check.message);
       return {
         jobType: c.jobType,

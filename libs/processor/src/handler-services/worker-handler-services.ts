@@ -28,16 +28,17 @@ export class WorkerHandlerServices implements OnApplicationShutdown {
     if (this.services) return this.services;
     const storage = this.config.get('storage', { infer: true });
     const cleanup = this.config.get('cleanup', { infer: true });
-    if (!storage || !cleanup)
+    const imports = this.config.get('imports', { infer: true });
+    if (!storage || !cleanup || !imports)
       throw new Error(
-        'running handlers in the worker needs the storage and cleanup config sections',
+        'running handlers in the worker needs the storage, cleanup and imports config sections',
       );
     this.s3 = createS3Client(storage);
     this.services = {
       s3: this.s3,
       sql: new EntityManagerSqlClient(this.manager),
       jobs: this.jobSink,
-      settings: handlerSettings(storage, cleanup),
+      settings: handlerSettings(storage, cleanup, imports),
     };
     return this.services;
   }
