@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { readEnv } from '@app/config';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
-import { DEV_JWT_SECRET } from './dev-defaults';
+import { devJwtSecret } from './dev-defaults';
 import { resolvePostgres, startEmbeddedPostgres } from '../tools/dev-services/postgres-server';
 import { createQueuePair, startSqsEmulator } from '../tools/dev-services/sqs-emulator';
 import { startLambdaDevServer } from '../tools/lambda-dev-server/lambda-dev-server';
@@ -154,12 +154,14 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error(`nest build ${app} failed`);
   }
 
+  // the same secret `npm run token` signs with: the environment's or .env's when it is strong
+  const jwt = devJwtSecret(readEnv().JWT_SECRET);
+  if (jwt.note) console.log(jwt.note);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: await database(),
     ...(await queues()),
-    // the same secret `npm run token` signs with: the environment, else .env, else the dev default
-    JWT_SECRET: readEnv().JWT_SECRET ?? DEV_JWT_SECRET,
+    JWT_SECRET: jwt.secret,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   Object.assign(env, await storage(env));

@@ -111,6 +111,13 @@ function servicesFromContext(
   if (jwtSecretArn && jwtJwksUrl) {
     throw new Error('context jwtSecretArn and jwtJwksUrl exclude each other: choose one');
   }
+  // the api refuses to start otherwise (JWT_JWKS_URL needs JWT_ISSUER, JWT_AUDIENCE and https)
+  if (
+    jwtJwksUrl &&
+    (!jwtJwksUrl.startsWith('https://') || !text('jwtIssuer') || !text('jwtAudience'))
+  ) {
+    throw new Error('context jwtJwksUrl must be https and needs jwtIssuer and jwtAudience');
+  }
   const imageUri = text('imageUri');
   const maxConnections = int('databaseMaxConnections');
   return {

@@ -1,10 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/create-api-app';
+import { type IdentityProvider, startIdentityProvider } from '../support/identity-provider';
 import type { JobAcceptedResponseDto } from '../../apps/api/src/jobs/dto/job-accepted.response.dto';
 import type { JobListResponseDto } from '../../apps/api/src/jobs/dto/job-list.response.dto';
 import {
@@ -78,7 +77,7 @@ describe('authentication and authorization', () => {
       });
       const res = await call(method, path, bearer(expired));
       expectUnauthorized(res);
-      expect(body<ErrorBody>(res).error.message).toBe('The token has expired');
+      expect(body<ErrorBody>(res).error.message).toBe('The bearer token is invalid or expired');
     });
 
     it('refuses a token signed with another secret with 401', async () => {
@@ -88,7 +87,7 @@ describe('authentication and authorization', () => {
       });
       const res = await call(method, path, bearer(forged));
       expectUnauthorized(res);
-      expect(body<ErrorBody>(res).error.message).toBe('The token is invalid: invalid signature');
+      expect(body<ErrorBody>(res).error.message).toBe('The bearer token is invalid or expired');
     });
   });
 
@@ -175,54 +174,30 @@ describe('authentication and authorization', () => {
   });
 
   describe('RS256 through a JWKS endpoint, with issuer, audience and a nested roles claim', () => {
-    let jwksServer: Server;
+    let idp: IdentityProvider;
     let app: NestFastifyApplication;
-    let idpKey: KeyObject;
     const ISSUER = 'https://idp.example.test/';
     const AUDIENCE = 'jobqueue-api';
-    const rs256 = (claims: object, key = idpKey, kid = 'key-1') =>
-      sign(
-        { iss: ISSUER, aud: AUDIENCE, ...claims },
-        key.export({ format: 'pem', type: 'pkcs8' }),
-        {
-          algorithm: 'RS256',
-          keyid: kid,
-          expiresIn: '5m',
-        },
-      );
+    const rs256 = (claims: object, key?: KeyObject, kid?: string) =>
+      idp.sign({ iss: ISSUER, aud: AUDIENCE, ...claims }, { key, kid });
     const stats = (token: string) =>
       request(app.getHttpServer()).get('/api/v1/jobs/stats/overview').set(bearer(token));
 
     beforeAll(async () => {
-      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      idpKey = pair.privateKey;
-      const jwk = {
-        ...pair.publicKey.export({ format: 'jwk' }),
-        kid: 'key-1',
-        alg: 'RS256',
-        use: 'sig',
-      };
-      jwksServer = createServer((_req, res) => {
-        res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ keys: [jwk] }));
-      });
-      await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-      const { port } = jwksServer.address() as AddressInfo;
+      idp = await startIdentityProvider();
       app = await createApiApp({
         ...fx.config,
-        auth: {
-          secret: undefined,
-          jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+        auth: idp.auth(fx.config.auth, {
           issuer: ISSUER,
           audience: AUDIENCE,
           rolesClaim: 'realm_access.roles',
-        },
+        }),
       });
       await app.listen(0, '127.0.0.1');
     });
     afterAll(async () => {
       await app.close();
-      await new Promise((resolve) => jwksServer.close(resolve));
+      await idp.close();
     });
 
     it('accepts a token signed by the identity provider, with roles from a nested claim', async () => {
@@ -237,7 +212,7 @@ describe('authentication and authorization', () => {
         'another key under the same kid',
         () => rs256({ sub: 'ops' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
       ],
-      ['an unknown kid', () => rs256({ sub: 'ops' }, idpKey, 'key-9')],
+      ['an unknown kid', () => rs256({ sub: 'ops' }, undefined, 'key-9')],
       [
         'an HS256 token (no shared secret is configured)',
         () => signToken(secret, { sub: 'ops', iss: ISSUER, aud: AUDIENCE }),

@@ -4,7 +4,7 @@ const VALID_ENV = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:1/unused',
   SQS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
   SQS_DLQ_URL: 'http://127.0.0.1:1/000000000000/dlq',
-  JWT_SECRET: 'x'.repeat(40),
+  JWT_SECRET: 'q7Vt2mXc9LpR4sWz8KdN3hFb6YgJ0aEu',
 };
 
 describe('start-up configuration errors', () => {

@@ -64,6 +64,8 @@ export function testConfig(
       issuer: undefined,
       audience: undefined,
       rolesClaim: 'roles',
+      maxAgeSeconds: 86_400,
+      clockToleranceSeconds: 30,
       ...overrides.auth,
     },
     log: { level: 'silent', ...overrides.log },

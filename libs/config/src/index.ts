@@ -2,7 +2,7 @@ export { AppConfigModule } from './app-config.module';
 export { ConfigError } from './config.error';
 export { loadConfig, readEnv, type AppConfig, type ConfigSection } from './load-config';
 export type { Env } from './env-validation';
-export type { AuthConfig } from './sections/auth.config';
+export { jwtSecretProblem, type AuthConfig } from './sections/auth.config';
 export {
   DEFAULT_DATABASE_TIMEOUTS,
   pgPoolOptions,

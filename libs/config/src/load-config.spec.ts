@@ -8,7 +8,7 @@ const VALID = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/jobs',
   SQS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/episode-jobs-queue',
   SQS_DLQ_URL: 'http://127.0.0.1:4566/000000000000/episode-jobs-dlq',
-  JWT_SECRET: 'x'.repeat(32),
+  JWT_SECRET: 'q7Vt2mXc9LpR4sWz8KdN3hFb6YgJ0aEu',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       intervalMs: 5000,
       maxRetries: 3,
       initialRetryDelayMs: 5000,
+      cancelWaitMs: 6000,
     });
     expect(config.database).toEqual({
       url: VALID.DATABASE_URL,
@@ -65,7 +66,12 @@ describe('loadConfig', () => {
       },
       ['database', 'processor'],
     );
-    expect(config.processor).toEqual({ intervalMs: 1000, maxRetries: 7, initialRetryDelayMs: 250 });
+    expect(config.processor).toEqual({
+      intervalMs: 1000,
+      maxRetries: 7,
+      initialRetryDelayMs: 250,
+      cancelWaitMs: 6000,
+    });
     expect(config.database.runMigrations).toBe(false);
   });
 
@@ -118,7 +124,12 @@ describe('loadConfig', () => {
     const { JWT_SECRET: _omitted, ...withoutSecret } = VALID;
     void _omitted;
     const config = loadConfig(
-      { ...withoutSecret, JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' },
+      {
+        ...withoutSecret,
+        JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+        JWT_ISSUER: 'https://idp.example.com/',
+        JWT_AUDIENCE: 'jobqueue-api',
+      },
       ['auth'],
     );
     expect(config.auth).toMatchObject({

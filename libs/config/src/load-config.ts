@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { type Env, throwIfProblems, validateSection } from './env-validation';
-import { AuthEnv, toAuthConfig } from './sections/auth.config';
+import { AuthEnv, authProblems, toAuthConfig } from './sections/auth.config';
 import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
 import { DatabaseEnv, databaseProblems, toDatabaseConfig } from './sections/database.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
@@ -23,7 +23,7 @@ const SECTIONS = {
   worker: { env: WorkerEnv, shape: toWorkerConfig, check: workerProblems },
   recovery: { env: RecoveryEnv, shape: toRecoveryConfig, check: recoveryProblems },
   http: { env: HttpEnv, shape: toHttpConfig },
-  auth: { env: AuthEnv, shape: toAuthConfig },
+  auth: { env: AuthEnv, shape: toAuthConfig, check: authProblems },
   log: { env: LogEnv, shape: toLogConfig },
   storage: { env: StorageEnv, shape: toStorageConfig },
   lambda: { env: LambdaEnv, shape: toLambdaConfig, check: lambdaProblems },

@@ -1,12 +1,22 @@
-import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { RequestValidationError } from '../errors/request-validation.error';
 import type { AuthUser } from './role';
 import { IS_PUBLIC } from './auth.decorators';
 
-/** Global: every route needs a valid bearer token unless it is marked @Public(). */
+/** passport-jwt's reason when the request carries no bearer token at all. */
+const NO_TOKEN = 'No auth token';
+
+/**
+ * Global: every route needs a valid bearer token unless it is marked @Public(). A refused token
+ * gets one fixed answer; why it was refused (expired, bad signature, wrong issuer or audience,
+ * too old…) goes to the log only, so the answer teaches a caller nothing about what we expect.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger('Auth');
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
@@ -19,30 +29,25 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : super.canActivate(context);
   }
 
-  /** Says why a token was refused (missing, expired, bad signature, wrong issuer…). */
   override handleRequest<TUser = AuthUser>(
     error: unknown,
     user: TUser | false,
     info: unknown,
+    context: ExecutionContext,
   ): TUser {
     if (user) return user;
-    for (const cause of [error, info]) if (cause instanceof UnauthorizedException) throw cause;
-    throw new UnauthorizedException(reason(info ?? error));
+    // a verified token whose subject cannot be a user id: 400 naming `sub`
+    if (error instanceof RequestValidationError) throw error;
+    const cause = error ?? info;
+    if (cause instanceof Error && cause.message === NO_TOKEN)
+      throw new UnauthorizedException('A bearer token is required');
+    const { method, url } = context.switchToHttp().getRequest<{ method: string; url: string }>();
+    this.logger.warn(`token refused on ${method} ${url.split('?')[0]}: ${reason(cause)}`);
+    throw new UnauthorizedException('The bearer token is invalid or expired');
   }
 }
 
-function reason(info: unknown): string {
-  if (!(info instanceof Error)) return 'A bearer token is required';
-  switch (info.name) {
-    case 'TokenExpiredError':
-      return 'The token has expired';
-    case 'NotBeforeError':
-      return 'The token is not valid yet';
-    case 'JsonWebTokenError':
-      return `The token is invalid: ${info.message}`;
-    default:
-      return info.message === 'No auth token'
-        ? 'A bearer token is required'
-        : 'The token is invalid';
-  }
+function reason(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return typeof cause === 'string' ? cause : 'no reason given';
 }
