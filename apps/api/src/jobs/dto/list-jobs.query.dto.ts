@@ -4,6 +4,8 @@ import { Transform, Type } from 'class-transformer';
 import { IsArray, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 100;
+/** Highest page: deeper pages are slow scans (OFFSET), and a larger number overflows the query. */
+export const MAX_PAGE = 10_000;
 
 /** `?status=pending&status=failed` and `?status=pending,failed` both give two statuses. */
 const toList = ({ value }: { value: unknown }): unknown =>
@@ -34,8 +36,9 @@ export class ListJobsQueryDto {
   @IsString()
   jobType?: string;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1, example: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @IsOptional()
+  @Max(MAX_PAGE)
   @Min(1)
   @IsInt()
   @Type(() => Number)
