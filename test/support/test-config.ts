@@ -54,6 +54,7 @@ export function testConfig(
       host: '127.0.0.1',
       bodyLimitBytes: 1_048_576,
       workerMaxAgeMs: 0,
+      healthCacheMs: 0,
       rateLimitWindowMs: 60_000,
       rateLimitMax: 10_000,
       ...overrides.http,

@@ -1,13 +1,13 @@
 import { JobsModule } from '@app/jobs';
-import { QueueModule, SqsHealthIndicator } from '@app/queue';
+import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { AdminHealthController } from './admin-health.controller';
 import { HealthController } from './health.controller';
-import { WorkersHealthIndicator } from './workers.health';
+import { Readiness } from './readiness.service';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), QueueModule, JobsModule],
-  controllers: [HealthController],
-  providers: [SqsHealthIndicator, WorkersHealthIndicator],
+  imports: [QueueModule, JobsModule],
+  controllers: [HealthController, AdminHealthController],
+  providers: [Readiness],
 })
 export class HealthModule {}

@@ -43,14 +43,25 @@ export class HttpEnv {
   RATE_LIMIT_MAX = 600;
 
   /**
-   * The api's /health is ready only when some worker heartbeat is at most this old, in ms.
-   * 0 leaves workers out of the api's readiness (the api can accept jobs without workers).
+   * The api's /health reports workers up when some worker heartbeat is at most this old, in ms.
+   * Information only: the api's readiness depends on PostgreSQL alone. 0 leaves workers out.
    */
   @Transform(parseInteger)
   @Min(0)
   @Max(86_400_000)
   @IsInt()
   HEALTH_WORKER_MAX_AGE_MS = 60_000;
+
+  /**
+   * How long the api reuses its last dependency check for /health and /api/v1/admin/health, in
+   * ms: probes and load balancers hitting it cost at most one check (two SQS calls) per period.
+   * 0 checks on every request.
+   */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(60_000)
+  @IsInt()
+  HEALTH_CACHE_MS = 2000;
 }
 
 export interface HttpConfig {
@@ -61,6 +72,7 @@ export interface HttpConfig {
   rateLimitWindowMs: number;
   rateLimitMax: number;
   workerMaxAgeMs: number;
+  healthCacheMs: number;
 }
 
 export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
@@ -71,4 +83,5 @@ export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
   rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
   rateLimitMax: env.RATE_LIMIT_MAX,
   workerMaxAgeMs: env.HEALTH_WORKER_MAX_AGE_MS,
+  healthCacheMs: env.HEALTH_CACHE_MS,
 });
