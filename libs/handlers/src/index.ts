@@ -7,6 +7,7 @@ export {
   JobCatalogue,
   type InvalidJobPayload,
   type JobCheck,
+  refusalReason,
   type UnknownJobType,
 } from './job-catalogue';
 export { handlerSettings } from './handler-settings';

@@ -123,3 +123,21 @@ export class JobCatalogue {
     return this.scope.problems(owner, refs);
   }
 }
+
+/** class-validator's message for a property the payload class does not declare. */
+const UNKNOWN_PROPERTY = /^property \S+ should not exist$/;
+
+/**
+ * A refusal as the reason shown for a line of a file (bulk-import's rejectedLines): it names the
+ * job type only when it is a known one and the fields only when the type declares them, so no
+ * byte of the file comes back (a key the type does not know is "an unknown property").
+ */
+export function refusalReason(check: UnknownJobType | InvalidJobPayload): string {
+  if (check.reason === 'unknown-type') return 'unknown job type';
+  const problems = check.problems.map((p) =>
+    UNKNOWN_PROPERTY.test(p.message)
+      ? 'payload has a property its type does not accept'
+      : p.message,
+  );
+  return `Invalid payload for "${check.jobType}": ${[...new Set(problems)].join('; ')}`;
+}

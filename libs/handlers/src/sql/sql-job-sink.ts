@@ -1,5 +1,5 @@
 import type { ChildJobInput, JobSink, SqlClient } from '../handler-context';
-import type { JobCatalogue } from '../job-catalogue';
+import { type JobCatalogue, refusalReason } from '../job-catalogue';
 
 export interface SqlJobSinkOptions {
   /** Job types children may have (JOB_CATALOGUE, with the storage scope). */
@@ -23,7 +23,7 @@ export class SqlJobSink implements JobSink {
 
   validate(owner: string, jobType: string, payload: unknown): string | null {
     const check = this.options.catalogue.check(jobType, payload, owner);
-    return check.ok ? null : check.message;
+    return check.ok ? null : refusalReason(check);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type ChildJobInput, JobCatalogue, type JobSink } from '@app/handlers';
+import { type ChildJobInput, JobCatalogue, type JobSink, refusalReason } from '@app/handlers';
 import { JobSubmissionService } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
 
@@ -17,7 +17,7 @@ export class JobSinkAdapter implements JobSink {
 
   validate(owner: string, jobType: string, payload: unknown): string | null {
     const check = this.catalogue.check(jobType, payload, owner);
-    return check.ok ? null : check.message;
+    return check.ok ? null : refusalReason(check);
   }
 
   async createChildren(
