@@ -57,6 +57,7 @@ export function testConfig(
       healthCacheMs: 0,
       rateLimitWindowMs: 60_000,
       rateLimitMax: 10_000,
+      maxUnfinishedJobs: 100_000,
       ...overrides.http,
     },
     auth: {

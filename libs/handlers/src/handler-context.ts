@@ -110,6 +110,12 @@ export interface HandlerDefinition<P extends object = object, R = unknown> {
   /** At most this many jobs of this type at once per worker (WORKER_TYPE_CONCURRENCY wins). Default: no limit of its own. */
   concurrency?: number;
   /**
+   * The payload field that makes a job act beyond its owner's own jobs (cleanup-jobs'
+   * `allUsers`), or null. Only an admin may submit or retry such a job: the api refuses others
+   * with 403 naming the field. Decided on the payload as sent; a type that never does leaves this out.
+   */
+  adminOnly?: (payload: Readonly<Record<string, unknown>>) => string | null;
+  /**
    * The S3 places a (validated) payload names. Each must lie in the owner's space: checked at
    * submission (400 naming the field) and by the handler itself (`requireOwned`) before it
    * touches S3. A type whose payload names no S3 place leaves this out.

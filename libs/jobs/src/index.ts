@@ -22,6 +22,7 @@ export {
   IllegalTransitionError,
   InvalidPayloadError,
   JobNotFoundError,
+  QuotaExceededError,
   RetriesExhaustedError,
   StaleAttemptError,
   UnknownJobTypeError,

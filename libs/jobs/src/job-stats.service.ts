@@ -47,6 +47,22 @@ export class JobStatsService {
     };
   }
 
+  /**
+   * The user's unfinished jobs (pending, processing, failed with a retry due), counted up to
+   * `upTo`: a quota check needs no more, and a user with millions costs no more than one at it.
+   */
+  async unfinishedOf(userId: string, upTo: number): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(
+      this.manager,
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM jobs WHERE user_id = $1
+           AND (status IN ('pending', 'processing') OR (status = 'failed' AND next_retry_at IS NOT NULL))
+         LIMIT $2) unfinished`,
+      [userId, upTo],
+    );
+    return row.n;
+  }
+
   /** Mean processing time of the type's last completions, in ms; null when it has none. */
   async recentAverageProcessingMs(jobType: string): Promise<number | null> {
     const [row] = await queryRows<{ ms: number | null }>(

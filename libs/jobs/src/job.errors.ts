@@ -64,3 +64,14 @@ export class InvalidPayloadError extends DomainError {
     this.problems = refusal.problems;
   }
 }
+
+/** The user already has as many unfinished jobs as QUOTA_UNFINISHED_JOBS allows. */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'QUOTA_EXCEEDED';
+  constructor(limit: number, unfinished: number, adding: number) {
+    super(
+      `Quota exceeded: at most ${limit} unfinished jobs (pending, processing or awaiting a retry) per user (QUOTA_UNFINISHED_JOBS); you have ${unfinished} and this request adds ${adding}`,
+      { limit, unfinished, adding },
+    );
+  }
+}

@@ -10,6 +10,13 @@ import { type AuthUser, Role } from './role';
 
 export const IS_PUBLIC = 'auth:public';
 export const ROLES = 'auth:roles';
+export const RATE_LIMIT_COST = 'auth:rate-limit-cost';
+
+/** What a request counts against the caller's rate limit, from its (not yet validated) body. */
+export type RateLimitCost = (body: unknown) => number;
+
+/** The route's requests count `cost(body)` against the rate limit instead of 1 (a batch: its jobs). */
+export const RateLimitCost = (cost: RateLimitCost) => SetMetadata(RATE_LIMIT_COST, cost);
 
 /** The route needs no token (health probes). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);

@@ -27,6 +27,14 @@ describe('WindowCounterStorage', () => {
     expect((await hit('bob')).isBlocked).toBe(false);
   });
 
+  it('charges a request its cost and refuses one that does not fit, without charging or blocking', async () => {
+    const charge = (cost: number) => storage.increment('dave', 60_000, 10, 0, 'default', cost);
+    expect(await charge(6)).toMatchObject({ totalHits: 6, isBlocked: false });
+    expect(await charge(5)).toMatchObject({ isBlocked: true, timeToBlockExpire: 60 });
+    expect(await charge(4)).toMatchObject({ totalHits: 10, isBlocked: false });
+    expect(await charge(11)).toMatchObject({ isBlocked: true });
+  });
+
   it('opens a fresh window once the old one has passed', async () => {
     for (let i = 0; i < 4; i++) await hit();
     jest.advanceTimersByTime(59_000);

@@ -5,6 +5,7 @@ import {
   IllegalTransitionError,
   InvalidPayloadError,
   JobNotFoundError,
+  QuotaExceededError,
   RetriesExhaustedError,
   StaleAttemptError,
   UnknownJobTypeError,
@@ -45,6 +46,7 @@ const DOMAIN_ERRORS: DomainError[] = [
     problems: [{ field: 'payload.delayMs', message: 'payload.delayMs must be an integer number' }],
     message: 'Invalid payload for "echo": payload.delayMs must be an integer number',
   }),
+  new QuotaExceededError(10, 10, 1),
 ];
 
 describe('ApiExceptionFilter', () => {

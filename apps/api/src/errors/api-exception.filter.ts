@@ -25,6 +25,7 @@ export const DOMAIN_STATUS: Readonly<Record<string, HttpStatus>> = {
   JOB_TYPE_UNKNOWN: HttpStatus.BAD_REQUEST,
   JOB_PAYLOAD_INVALID: HttpStatus.BAD_REQUEST,
   IDEMPOTENCY_KEY_REUSED: HttpStatus.UNPROCESSABLE_ENTITY,
+  QUOTA_EXCEEDED: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /** Codes of errors that come from HTTP itself (Nest, Fastify, the guards), by status. */

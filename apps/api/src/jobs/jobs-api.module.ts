@@ -1,6 +1,7 @@
 import { JobsModule, JobSubmissionModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
+import { JobAdmission } from './job-admission';
 import { JobsApiService } from './jobs-api.service';
 import { JobsController } from './jobs.controller';
 
@@ -8,6 +9,6 @@ import { JobsController } from './jobs.controller';
 @Module({
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
-  providers: [JobsApiService],
+  providers: [JobsApiService, JobAdmission],
 })
 export class JobsApiModule {}

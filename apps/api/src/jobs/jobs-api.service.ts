@@ -30,6 +30,7 @@ import type { JobListResponseDto } from './dto/job-list.response.dto';
 import type { JobLogsResponseDto } from './dto/job-logs.response.dto';
 import type { ListJobsQueryDto } from './dto/list-jobs.query.dto';
 import type { StatsOverviewResponseDto } from './dto/stats-overview.response.dto';
+import { JobAdmission } from './job-admission';
 import type {
   DeadJobListResponseDto,
   ListDeadJobsQueryDto,
@@ -55,6 +56,7 @@ export class JobsApiService {
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
+    private readonly admission: JobAdmission,
   ) {}
 
   async create(
@@ -63,6 +65,7 @@ export class JobsApiService {
     idempotencyKey?: string,
   ): Promise<JobAcceptedResponseDto> {
     if (idempotencyKey === undefined) {
+      await this.admission.admit(user, [dto]);
       const [job] = await this.submission.submit(user.id, [toRequest(dto)]);
       return { data: toAccepted(job) };
     }
@@ -87,6 +90,7 @@ export class JobsApiService {
       }
     });
     if (problems.length) throw new RequestValidationError(problems);
+    await this.admission.admit(user, dto.jobs, true);
     const jobs = await this.submission.submitValidated(user.id, requests);
     return { data: jobs.map(toAccepted) };
   }
@@ -120,7 +124,7 @@ export class JobsApiService {
 
   /** A failed or cancelled job runs again: pending plus its next queue message, in one statement. */
   async retry(user: AuthUser, id: string): Promise<JobAcceptedResponseDto> {
-    await this.owned(user, id);
+    await this.admission.admit(user, [await this.owned(user, id)]);
     const job = await this.jobs.requeue(id);
     this.outbox.nudge();
     return { data: toAccepted(job) };
@@ -209,6 +213,7 @@ export class JobsApiService {
     const fingerprint = requestFingerprint(dto);
     const existing = await this.jobs.findByIdempotencyKey(user.id, key);
     if (existing) return replay(existing, key, fingerprint);
+    await this.admission.admit(user, [dto]);
     const request = {
       ...toRequest(dto),
       payload: this.submission.validate(user.id, dto.jobType, dto.payload),

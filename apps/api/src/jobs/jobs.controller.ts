@@ -7,12 +7,12 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { CurrentUser, RateLimitCost, Roles } from '../auth/auth.decorators';
 import { type AuthUser, Role } from '../auth/role';
 import { StatusFrom } from '../common/status-from.decorator';
 import { ApiErrorResponses } from '../errors/api-error-responses.decorator';
 import { CancelJobResponseDto } from './dto/cancel-job.response.dto';
-import { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
+import { CreateJobBatchRequestDto, jobsInBatch } from './dto/create-job-batch.request.dto';
 import { CreateJobRequestDto } from './dto/create-job.request.dto';
 import {
   JobAcceptedResponseDto,
@@ -64,6 +64,7 @@ export class JobsController {
   @Post('batch')
   @HttpCode(HttpStatus.ACCEPTED)
   @Roles(Role.User)
+  @RateLimitCost(jobsInBatch)
   @ApiOperation({ summary: 'Create up to 500 jobs in one transaction (all or none)' })
   @ApiAcceptedResponse({ type: JobBatchAcceptedResponseDto })
   @ApiErrorResponses(400, 413, 429)

@@ -35,12 +35,22 @@ export class HttpEnv {
   @IsInt()
   RATE_LIMIT_WINDOW_MS = 60_000;
 
-  /** POST requests one user may make per window before getting 429 (a batch counts as one). */
+  /** Jobs one user may submit per window (a POST counts its jobs: a batch of 500 counts 500; a retry 1) before 429. */
   @Transform(parseInteger)
   @Min(1)
   @Max(1_000_000)
   @IsInt()
   RATE_LIMIT_MAX = 600;
+
+  /**
+   * Unfinished jobs (pending, processing, failed awaiting a retry) one user may have; a request
+   * that would exceed it is refused with 429 QUOTA_EXCEEDED. Admins are exempt; 0: no cap.
+   */
+  @Transform(parseInteger)
+  @Min(0)
+  @Max(100_000_000)
+  @IsInt()
+  QUOTA_UNFINISHED_JOBS = 10_000;
 
   /**
    * The api's /health reports workers up when some worker heartbeat is at most this old, in ms.
@@ -71,6 +81,7 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   rateLimitWindowMs: number;
   rateLimitMax: number;
+  maxUnfinishedJobs: number;
   workerMaxAgeMs: number;
   healthCacheMs: number;
 }
@@ -82,6 +93,7 @@ export const toHttpConfig = (env: HttpEnv): HttpConfig => ({
   bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
   rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
   rateLimitMax: env.RATE_LIMIT_MAX,
+  maxUnfinishedJobs: env.QUOTA_UNFINISHED_JOBS,
   workerMaxAgeMs: env.HEALTH_WORKER_MAX_AGE_MS,
   healthCacheMs: env.HEALTH_CACHE_MS,
 });

@@ -19,3 +19,12 @@ export class CreateJobBatchRequestDto {
   @IsArray()
   jobs!: CreateJobRequestDto[];
 }
+
+/**
+ * The jobs a batch request asks for, read before validation (the rate limit runs first): the
+ * length of `jobs`, capped at MAX_BATCH_JOBS (a longer batch is refused anyway).
+ */
+export function jobsInBatch(body: unknown): number {
+  const jobs = (body as { jobs?: unknown } | null)?.jobs;
+  return Array.isArray(jobs) ? Math.min(jobs.length, MAX_BATCH_JOBS) : 1;
+}
