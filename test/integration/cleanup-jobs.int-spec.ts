@@ -116,9 +116,10 @@ describe('cleanup-jobs (real PostgreSQL)', () => {
       )
     )[0];
 
+  /** A run over every user's jobs (as the schedule submits it), unless `payload` says otherwise. */
   async function run(payload: CleanupPayload = {}, userId = 'system') {
     const { ctx, recorded } = h.context({ jobType: 'cleanup-jobs', userId });
-    const result: CleanupResult = await cleanupJobs.run(payload, ctx);
+    const result: CleanupResult = await cleanupJobs.run({ allUsers: true, ...payload }, ctx);
     return { result, recorded };
   }
 
@@ -210,14 +211,16 @@ describe('cleanup-jobs (real PostgreSQL)', () => {
     expect(await remaining()).toEqual(kept);
   });
 
-  it('cleans up only its own user’s jobs when a user other than system submitted it', async () => {
-    const { result: bob } = await run({}, 'bob');
+  it('without allUsers cleans up only its own user’s jobs, whatever that user is called', async () => {
+    const { result: system } = await run({ allUsers: false }, 'system');
+    expect(system).toMatchObject({ deleted: { completed: 0, failed: 0, cancelled: 0 } });
+    const { result: bob } = await run({ allUsers: false }, 'bob');
     expect(bob).toMatchObject({
       deleted: { completed: 0, failed: 0, cancelled: 0 },
       metricsDeleted: 0,
     });
     expect(await remaining()).toHaveLength(SEEDS.length);
-    const { result: alice } = await run({}, 'alice');
+    const { result: alice } = await run({ allUsers: false }, 'alice');
     expect(alice).toMatchObject({
       deleted: { completed: 6, failed: 2, cancelled: 1 },
       metricsDeleted: 9,

@@ -13,8 +13,8 @@ import { CronJob } from 'cron';
 const JOB_TYPE = 'cleanup-jobs';
 
 /**
- * Submits a `cleanup-jobs` job of the user `system` (which cleans up every user's jobs) on
- * CLEANUP_CRON (UTC), as an ordinary job: it gets retries, logs,
+ * Submits a `cleanup-jobs` job of every user's jobs (`allUsers`, which the api grants admins
+ * only) as the user `system` on CLEANUP_CRON (UTC), as an ordinary job: it gets retries, logs,
  * the DLQ and a place in the api like any other. Every worker runs the schedule; the job's
  * idempotency key is the tick's UTC minute (`cleanup:2025-01-31T03:17Z`), so however many
  * workers fire the same tick, one job is created. The cost: ticks closer than a minute apart
@@ -68,7 +68,7 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
    */
   async tick(at: Date): Promise<{ job: Job; created: boolean }> {
     const key = `cleanup:${at.toISOString().slice(0, 16)}Z`;
-    const payload = this.submission.validate(SYSTEM_USER, JOB_TYPE, {});
+    const payload = this.submission.validate(SYSTEM_USER, JOB_TYPE, { allUsers: true });
     return this.submission.submitOnce(SYSTEM_USER, {
       jobType: JOB_TYPE,
       payload,

@@ -5,8 +5,8 @@ const DAY_MS = 86_400_000;
 const STATUSES: readonly FinishedStatus[] = ['completed', 'failed', 'cancelled'];
 
 /**
- * The user whose cleanup-jobs jobs clean up everyone's jobs (the worker's schedule submits as
- * it). Anyone else's clean up only their own: the api lets every user submit any job type.
+ * The user the worker's schedule submits its cleanup-jobs jobs as. The name grants nothing: what
+ * a clean-up may touch is its payload's `allUsers`, which only an admin (or the schedule) sets.
  */
 export const SYSTEM_USER = 'system';
 
@@ -76,14 +76,14 @@ async function deleteExpiredJobs(
   const orphanAgeMs = Math.max(...STATUSES.map((s) => retention[s]));
   const batchSize = settings.cleanupBatchSize;
   const dryRun = payload.dryRun ?? false;
-  const user = ctx.userId === SYSTEM_USER ? null : ctx.userId;
+  const user = payload.allUsers === true ? null : ctx.userId;
 
   const expected = new Map<FinishedStatus, Counts>();
   for (const status of STATUSES) {
     const [row] = await sql.query<Counts>(COUNT_EXPIRED, [status, retention[status], user]);
     expected.set(status, row);
   }
-  // metrics without a job belong to nobody: only the system's clean-up removes them
+  // metrics without a job belong to nobody: only a clean-up of every user's jobs removes them
   const [orphans] =
     user === null
       ? await sql.query<{ n: number }>(
@@ -187,4 +187,5 @@ export const cleanupJobs: HandlerDefinition<CleanupPayload, CleanupResult> = {
   run: deleteExpiredJobs,
   timeoutMs: 900_000,
   concurrency: 1,
+  adminOnly: (payload) => (payload.allUsers === true ? 'payload.allUsers' : null),
 };

@@ -28,6 +28,14 @@ export class CleanupPayload {
   @IsBoolean()
   dryRun?: boolean;
 
+  /**
+   * Clean every user's jobs (and orphaned metrics), not only the submitter's. Only an admin may
+   * submit it (HandlerDefinition.adminOnly); the worker's schedule sets it. Default false.
+   */
+  @IsOptional()
+  @IsBoolean()
+  allUsers?: boolean;
+
   /** Per-status retention for this run; a status left out keeps CLEANUP_RETENTION's. */
   @IsOptional()
   @ValidateNested()
