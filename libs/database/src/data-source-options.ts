@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { DiscardOnTimeoutClient } from './pg-client';
+import { QueryTextLogger } from './query-text-logger';
 
 /** A DatabaseConfig as loaded, or built by hand (tests, tools) with the default timeouts. */
 export type DataSourceConfig = Omit<DatabaseConfig, 'timeouts'> &
@@ -19,7 +20,8 @@ export function dataSourceOptions(config: DataSourceConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     migrationsRun: config.runMigrations,
     synchronize: false,
-    logging: ['error', 'warn', 'migration'],
+    // Failed queries are logged with their text, never their parameters (see QueryTextLogger).
+    logger: new QueryTextLogger(),
     // gen_random_uuid() is built into PostgreSQL 13+; creating pgcrypto would need superuser.
     installExtensions: false,
     uuidExtension: 'pgcrypto',
