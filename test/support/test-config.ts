@@ -23,7 +23,13 @@ export function testConfig(
       requestTimeoutMs: 10_000,
       ...overrides.queue,
     },
-    processor: { intervalMs: 200, maxRetries: 3, initialRetryDelayMs: 50, ...overrides.processor },
+    processor: {
+      intervalMs: 200,
+      maxRetries: 3,
+      initialRetryDelayMs: 50,
+      cancelWaitMs: 3000,
+      ...overrides.processor,
+    },
     worker: {
       concurrency: 20,
       receivers: 2,

@@ -2,6 +2,7 @@ import { JobsModule, JobSubmissionModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { JobAdmission } from './job-admission';
+import { JobCancellation } from './job-cancellation';
 import { JobsApiService } from './jobs-api.service';
 import { JobsController } from './jobs.controller';
 
@@ -9,6 +10,6 @@ import { JobsController } from './jobs.controller';
 @Module({
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
-  providers: [JobsApiService, JobAdmission],
+  providers: [JobsApiService, JobAdmission, JobCancellation],
 })
 export class JobsApiModule {}

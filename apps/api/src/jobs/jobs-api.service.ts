@@ -37,6 +37,7 @@ import type {
   RedriveRequestDto,
   RedriveResponseDto,
 } from './dto/dead-jobs.dto';
+import { JobCancellation } from './job-cancellation';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
 import { requestFingerprint } from './request-fingerprint';
 
@@ -56,6 +57,7 @@ export class JobsApiService {
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
+    private readonly cancellation: JobCancellation,
     private readonly admission: JobAdmission,
   ) {}
 
@@ -108,13 +110,13 @@ export class JobsApiService {
     return { data: toDetail(job, await this.estimatedCompletion(job)) };
   }
 
-  /** Pending (or awaiting a retry): cancelled now. Processing: its handler is asked to stop. */
+  /** Pending (or awaiting a retry): cancelled now. Processing: stopped, waiting CANCEL_WAIT_MS at most. */
   async cancel(user: AuthUser, id: string): Promise<CancelJobResponseDto> {
     await this.owned(user, id);
-    const job = await this.jobs.cancel(id);
-    return job.status === JobStatus.Cancelled
-      ? { data: { id: job.id, status: job.status } }
-      : { data: { id: job.id, status: job.status, cancelRequested: true } };
+    const job = await this.cancellation.cancel(id);
+    return job.status === JobStatus.Processing
+      ? { data: { id: job.id, status: job.status, cancelRequested: true } }
+      : { data: { id: job.id, status: job.status } };
   }
 
   async logs(user: AuthUser, id: string): Promise<JobLogsResponseDto> {

@@ -130,12 +130,17 @@ export class JobsController {
     r.data.cancelRequested ? HttpStatus.ACCEPTED : HttpStatus.OK,
   )
   @ApiOperation({
-    summary: 'Cancel a job: a pending one at once (200); a processing one is asked to stop (202)',
+    summary:
+      'Cancel a job: a pending one at once; a processing one is stopped, the answer waiting up to CANCEL_WAIT_MS for its handler (200 cancelled), else 202 cancelRequested',
   })
-  @ApiOkResponse({ type: CancelJobResponseDto, description: 'Cancelled' })
+  @ApiOkResponse({
+    type: CancelJobResponseDto,
+    description:
+      'Cancelled (or, when its handler finished before it noticed, the status it finished with)',
+  })
   @ApiAcceptedResponse({
     type: CancelJobResponseDto,
-    description: 'Cancellation requested; the handler is being stopped',
+    description: 'Still processing after CANCEL_WAIT_MS: its handler is being stopped',
   })
   @ApiErrorResponses(400, 404, 409)
   cancel(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {

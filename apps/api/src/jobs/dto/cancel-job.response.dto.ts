@@ -6,9 +6,10 @@ export class CancelJobResultDto {
   id!: string;
 
   @ApiProperty({
-    enum: [JobStatus.Cancelled, JobStatus.Processing],
+    enum: JobStatus,
     example: JobStatus.Cancelled,
-    description: 'cancelled (200), or processing while its handler is being stopped (202)',
+    description:
+      'cancelled (200); processing while its handler is still being stopped after CANCEL_WAIT_MS (202); completed or failed (200) when the handler finished before it noticed',
   })
   status!: JobStatus;
 
