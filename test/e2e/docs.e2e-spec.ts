@@ -13,6 +13,7 @@ const OPERATIONS = [
   'put /api/v1/jobs/{id}/cancel',
   'get /api/v1/jobs/{id}/logs',
   'post /api/v1/jobs/{id}/retry',
+  'post /api/v1/uploads',
   'get /health',
   'get /health/live',
 ];
@@ -50,7 +51,7 @@ describe('OpenAPI document and Swagger UI', () => {
     ).toEqual([...OPERATIONS].sort());
   });
 
-  it('documents bearer auth, a success answer and 401 on every job endpoint', () => {
+  it('documents bearer auth, a success answer and 401 on every job and upload endpoint', () => {
     expect(doc.components?.securitySchemes?.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
@@ -59,7 +60,7 @@ describe('OpenAPI document and Swagger UI', () => {
       expect({ key, security: op.security }).toEqual({ key, security: [{ bearer: [] }] });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401']));
       expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
-      expect(op.tags).toEqual(['jobs']);
+      expect(op.tags).toEqual([key.includes('/uploads') ? 'uploads' : 'jobs']);
     }
     const overview = operations().find((o) => o.key === 'get /api/v1/jobs/stats/overview')!;
     expect(Object.keys(overview.op.responses)).toContain('403');

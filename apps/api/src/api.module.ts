@@ -10,6 +10,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { UploadsModule } from './uploads/uploads.module';
 
 export const API_CONFIG_SECTIONS = [
   'database',
@@ -43,6 +44,7 @@ export class ApiModule {
         DatabaseModule,
         AuthModule,
         JobsApiModule,
+        UploadsModule,
         HealthModule,
       ],
       providers: [
