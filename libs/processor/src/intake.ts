@@ -83,7 +83,20 @@ export class Intake {
     if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
-    await this.queue.deleteMessages(readable.map((r) => r.message));
+    const deleted = new Set(await this.queue.deleteMessages(readable.map((r) => r.message)));
+    // bookkeeping only: never held up by, nor holding up, the jobs (they run already)
+    void this.outbox
+      .recordConsumed(
+        readable.map(({ message, jobId }) => ({
+          jobId,
+          messageId: message.MessageId ?? '',
+          receiptHandle: message.ReceiptHandle ?? '',
+          deleted: deleted.has(message),
+        })),
+      )
+      .catch((e: unknown) =>
+        this.logger.warn(`recording processed/deleted messages failed: ${describeError(e)}`),
+      );
   }
 
   /**

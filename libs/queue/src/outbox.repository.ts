@@ -28,6 +28,16 @@ export interface RelayOutcome {
   failed: { id: string; error: string }[];
 }
 
+/** A received message the worker is done with (claimed its job, or found nothing to claim). */
+export interface ConsumedMessage {
+  jobId: string;
+  /** SQS MessageId, which the relay stored as `message_id` when it sent the message. */
+  messageId: string;
+  receiptHandle: string;
+  /** Whether DeleteMessageBatch removed it from the queue. */
+  deleted: boolean;
+}
+
 /**
  * `queue_messages` as a transactional outbox. Rows are written in the caller's transaction
  * (with the job they announce), so a message exists exactly when its job does; the relay sends
@@ -180,6 +190,35 @@ export class OutboxRepository {
       );
     }
     return sent.length;
+  }
+
+  /**
+   * The specification's bookkeeping of a message's life after it was sent: `receipt_handle`,
+   * `processed_at` (when the worker claimed its job: the claim's `started_at`, by the database
+   * clock; for a message whose job was not claimed, such as a duplicate, now) and `deleted_at`
+   * (when SQS confirmed the delete). One statement per received batch, found by the job_id index;
+   * it costs one more row version per message, which is why it runs after the job has started.
+   */
+  async recordConsumed(messages: readonly ConsumedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await queryRows(
+      this.manager,
+      `UPDATE queue_messages q SET
+         receipt_handle = r.receipt_handle,
+         processed_at = COALESCE(q.processed_at,
+           CASE WHEN j.attempt = q.attempt AND j.started_at IS NOT NULL THEN j.started_at ELSE now() END),
+         deleted_at = CASE WHEN r.deleted THEN now() ELSE q.deleted_at END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[])
+         AS r(job_id, message_id, receipt_handle, deleted)
+       JOIN jobs j ON j.id = r.job_id
+       WHERE q.job_id = r.job_id AND q.message_id = r.message_id AND q.deleted_at IS NULL`,
+      [
+        messages.map((m) => m.jobId),
+        messages.map((m) => m.messageId),
+        messages.map((m) => m.receiptHandle),
+        messages.map((m) => m.deleted),
+      ],
+    );
   }
 
   /**

@@ -4,6 +4,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import {
+  type ConsumedMessage,
   type OutboxEntry,
   OutboxRepository,
   type RelayOutcome,
@@ -51,6 +52,11 @@ export class Outbox implements OnApplicationShutdown {
     config: ConfigService<AppConfig, true>,
   ) {
     this.leaseMs = LEASE_REQUEST_TIMEOUTS * config.get('queue', { infer: true }).requestTimeoutMs;
+  }
+
+  /** Writes when received messages were processed and deleted (OutboxRepository.recordConsumed). */
+  recordConsumed(messages: readonly ConsumedMessage[]): Promise<void> {
+    return this.outbox.recordConsumed(messages);
   }
 
   /** Records messages for these jobs in `manager`'s transaction; call `nudge()` after commit. */

@@ -128,9 +128,12 @@ export class QueueService {
     return decodeJobMessage(message.Body);
   }
 
-  /** Acknowledges messages (DeleteMessageBatch, 10 per call). Failures are logged: SQS redelivers them. */
-  async deleteMessages(messages: readonly Message[], queueUrl = this.queueUrl): Promise<void> {
-    await Promise.all(
+  /**
+   * Acknowledges messages (DeleteMessageBatch, 10 per call) and returns those SQS deleted.
+   * Failures are logged: SQS redelivers them.
+   */
+  async deleteMessages(messages: readonly Message[], queueUrl = this.queueUrl): Promise<Message[]> {
+    const deleted = await Promise.all(
       chunk(messages, SQS_BATCH_LIMIT).map(async (batch) => {
         try {
           const out = await this.sqs.send(
@@ -143,13 +146,17 @@ export class QueueService {
             this.logger.warn(
               `${out.Failed.length} message deletes failed; SQS will redeliver them`,
             );
+          const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+          return batch.filter((_, i) => !failed.has(String(i)));
         } catch (error) {
           this.logger.warn(
             `DeleteMessageBatch failed (${describe(error)}); SQS will redeliver ${batch.length} messages`,
           );
+          return [];
         }
       }),
     );
+    return deleted.flat();
   }
 
   /** Makes received messages visible again after `delaySeconds` (0: at once). */
