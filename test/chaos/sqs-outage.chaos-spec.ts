@@ -99,10 +99,11 @@ describe('chaos: SQS refuses connections, then hangs, during creates and while j
       deadlineMs: CHAOS_TIMINGS.resendAfterMs + 40_000,
     });
     expect(summary.dlq).toBe(0);
-    for (const w of ['w1', 'w2'] as const) {
-      expect(logged(w) - before[w]).toBeGreaterThan(0); // receives did time out
-      expect(logged(w) - before[w]).toBeLessThan(MAX_RECEIVE_FAILURE_LINES);
-    }
+    const lines = { w1: logged('w1') - before.w1, w2: logged('w2') - before.w2 };
+    // receives did time out (a loop busy with its batch, or slowed by a loaded machine, may not
+    // have tried during the freeze: one worker feeling it is enough), and no worker flooded
+    expect(lines.w1 + lines.w2).toBeGreaterThan(0);
+    for (const w of ['w1', 'w2'] as const) expect(lines[w]).toBeLessThan(MAX_RECEIVE_FAILURE_LINES);
     process.stdout.write(
       `sqs-outage (b): receive-failure lines w1 ${logged('w1') - before.w1}, w2 ${logged('w2') - before.w2}; ${JSON.stringify(summary)}\n`,
     );
