@@ -272,6 +272,7 @@ export class JobQueueStack extends Stack {
       DATABASE_URL: databaseUrl,
       S3_REGION: Aws.REGION,
       EXPORT_BUCKET: this.exportBucket.bucketName,
+      MEDIA_BUCKET: this.mediaBucket.bucketName,
       NODE_OPTIONS: '--enable-source-maps',
       // Node 20+ runtimes load Amazon's CAs (RDS's among them) only when told to.
       ...(services ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),

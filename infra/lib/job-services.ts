@@ -111,6 +111,7 @@ export class JobServices extends Construct {
       S3_REGION: Aws.REGION,
       LAMBDA_REGION: Aws.REGION,
       EXPORT_BUCKET: props.exportBucket.bucketName,
+      MEDIA_BUCKET: props.mediaBucket.bucketName,
       LOG_LEVEL: 'info',
     };
 
@@ -155,6 +156,13 @@ export class JobServices extends Construct {
       stopTimeout: Duration.seconds(30),
     });
     grantQueueActions(apiTask.taskRole, props.queue, ['sqs:SendMessage', 'sqs:GetQueueAttributes']);
+    // POST /api/v1/uploads presigns PUTs into users' spaces: the PUT runs with this role's rights.
+    apiTask.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.mediaBucket.arnForObjects('users/*')],
+      }),
+    );
     // Re-driving the DLQ reads the DLQ, deletes the re-driven messages and releases the others.
     grantQueueActions(apiTask.taskRole, props.deadLetterQueue, [
       'sqs:GetQueueAttributes',

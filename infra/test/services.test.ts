@@ -363,8 +363,10 @@ describe('JobQueueStack with services', () => {
     );
   });
 
-  it('lets the api send, read queue attributes and re-drive the DLQ, and nothing else', () => {
-    assert.deepEqual(grants(roleStatements(template, taskRoleOf(template, 'api'))), [
+  it('lets the api send, read queue attributes, re-drive the DLQ and presign uploads into users/, and nothing else', () => {
+    const statements = roleStatements(template, taskRoleOf(template, 'api'));
+    assert.deepEqual(grants(statements), [
+      's3:PutObject@MediaBucket',
       'sqs:ChangeMessageVisibility@DeadLetterQueue',
       'sqs:DeleteMessage@DeadLetterQueue',
       'sqs:GetQueueAttributes@DeadLetterQueue',
@@ -372,6 +374,8 @@ describe('JobQueueStack with services', () => {
       'sqs:ReceiveMessage@DeadLetterQueue',
       'sqs:SendMessage@Queue',
     ]);
+    const put = statements.find((st) => actionsOf(st).includes('s3:PutObject'))!;
+    assert.match(JSON.stringify(put.Resource), /\/users\/\*/);
   });
 
   it('wires JOB_ROUTES to the functions and reserves their concurrency inside the budget', () => {
