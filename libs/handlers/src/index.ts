@@ -12,6 +12,7 @@ export {
 } from './job-catalogue';
 export { handlerSettings } from './handler-settings';
 export { PermanentJobError, isPermanent } from './permanent-job-error';
+export { awsFailure, errorDetail, isAwsError, ownerErrorMessage } from './owner-error';
 export { PgSqlClient } from './sql/pg-sql-client';
 export { createS3Client, type S3ClientOptions } from './s3/create-s3-client';
 export { formatS3Url, IsS3Bucket, IsS3Url, parseS3Url, type S3Location } from './s3/s3-url';

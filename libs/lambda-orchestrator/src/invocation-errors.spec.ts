@@ -71,3 +71,20 @@ describe('mapping Lambda failures to job errors', () => {
     expect(isPermanent(error)).toBe(true);
   });
 });
+
+describe('what a job owner reads of a Lambda API failure', () => {
+  it('names the error, not the ARNs, account or role in its text (kept as the cause)', () => {
+    const text =
+      'User: arn:aws:sts::123456789012:assumed-role/worker/i-0abc is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:process-exports';
+    const error = fromSdk({
+      name: 'AccessDeniedException',
+      message: text,
+      $metadata: { httpStatusCode: 403 },
+    });
+    expect(error.message).toBe(
+      'invoking Lambda function "process-exports" failed (AccessDeniedException)',
+    );
+    expect(error.message).not.toMatch(/arn:|123456789012/);
+    expect((error.cause as Error).message).toBe(text);
+  });
+});

@@ -63,13 +63,16 @@ export function serviceFailure(error: unknown): InvocationFailure {
  */
 export function toJobError(functionName: string, failure: InvocationFailure): Error {
   if (failure.origin === 'service') {
+    // The Lambda API's own text names ARNs, the account and the worker's role: the job's owner
+    // reads the error's name only; the text is the cause, for the worker's log.
+    const cause = new Error(failure.errorMessage);
     const message =
       failure.errorType === 'ResourceNotFoundException'
-        ? `Lambda function "${functionName}" not found (ResourceNotFoundException): ${failure.errorMessage}`
-        : `invoking Lambda function "${functionName}" failed (${failure.errorType}): ${failure.errorMessage}`;
+        ? `Lambda function "${functionName}" not found (ResourceNotFoundException)`
+        : `invoking Lambda function "${functionName}" failed (${failure.errorType})`;
     return failure.retryable
-      ? namedError('LambdaServiceError', message)
-      : new PermanentJobError(message);
+      ? namedError('LambdaServiceError', message, cause)
+      : new PermanentJobError(message, { cause });
   }
   if (failure.errorType === 'PermanentJobError') return new PermanentJobError(failure.errorMessage);
   const timedOut = TIMED_OUT.exec(failure.errorMessage);
@@ -80,8 +83,8 @@ export function toJobError(functionName: string, failure: InvocationFailure): Er
   return namedError(failure.errorType, failure.errorMessage);
 }
 
-function namedError(name: string, message: string): Error {
-  const error = new Error(message);
+function namedError(name: string, message: string, cause?: Error): Error {
+  const error = new Error(message, cause && { cause });
   error.name = name;
   return error;
 }

@@ -121,6 +121,9 @@ export class OutcomeRecorder {
   async failed(running: RunningJob, error: unknown): Promise<void> {
     const decision = decideRetry(running.job, error, this.recovery.retryPolicy);
     const errorMessage = storableText(decision.errorMessage);
+    // the owner reads errorMessage; what it leaves out (AWS text, ffmpeg's stderr) is logged here
+    if (decision.detail !== decision.errorMessage)
+      this.logger.warn(`job ${running.id} attempt ${running.attempt} failed: ${decision.detail}`);
     running.log('error', `attempt ${running.attempt} failed: ${errorMessage}`);
     await Promise.all(running.logWrites);
     const failed = await this.failures

@@ -43,7 +43,7 @@ describe('decideRetry', () => {
       policy,
       () => 0.5,
     );
-    expect(d).toEqual({ errorMessage: 'timeout', retryDelayMs: 2000 });
+    expect(d).toEqual({ errorMessage: 'timeout', detail: 'timeout', retryDelayMs: 2000 });
   });
 
   it('fails for good once the retries are used up', () => {
@@ -58,7 +58,7 @@ describe('decideRetry', () => {
       new PermanentJobError('not a video'),
       policy,
     );
-    expect(d).toEqual({ errorMessage: 'not a video', retryDelayMs: null });
+    expect(d).toEqual({ errorMessage: 'not a video', detail: 'not a video', retryDelayMs: null });
   });
 
   it('keeps the message of a non-Error throw and truncates huge ones', () => {
@@ -89,5 +89,27 @@ describe('backoff edges', () => {
       () => 1,
     );
     expect(d.retryDelayMs).toBe(5000);
+  });
+});
+
+describe('decideRetry and what a job owner reads', () => {
+  const policy = { initialDelayMs: 1000 };
+  const arn = 'arn:aws:sts::123456789012:assumed-role/jobqueue-worker/i-0abc';
+
+  it('reduces an AWS SDK error to its name, keeping the whole text for the worker log', () => {
+    const aws = Object.assign(new Error(`User: ${arn} is not authorized`), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const d = decideRetry({ retryCount: 0, maxRetries: 3 }, aws, policy, () => 0.5);
+    expect(d.errorMessage).toBe('an AWS request failed (AccessDenied)');
+    expect(d.detail).toContain(arn);
+  });
+
+  it('masks an ARN left in any other message, and logs what a cause held', () => {
+    const error = new Error(`Lambda said ${arn} failed`, { cause: new Error('ffmpeg stderr: x') });
+    const d = decideRetry({ retryCount: 0, maxRetries: 3 }, error, policy, () => 0.5);
+    expect(d.errorMessage).toBe('Lambda said arn:… failed');
+    expect(d.detail).toContain('caused by Error: ffmpeg stderr: x');
   });
 });

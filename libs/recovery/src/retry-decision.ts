@@ -1,5 +1,5 @@
 import { exponentialBackoff } from './backoff';
-import { isPermanent } from '@app/handlers';
+import { errorDetail, isPermanent, ownerErrorMessage } from '@app/handlers';
 
 export interface RetryPolicy {
   initialDelayMs: number;
@@ -12,7 +12,10 @@ export interface AttemptFacts {
 }
 
 export interface RetryDecision {
+  /** What the job's owner reads (error_message): AWS text reduced, ARNs masked (ownerErrorMessage). */
   errorMessage: string;
+  /** The whole error with its causes, for the worker's log only. */
+  detail: string;
   /**
    * How long after the failure the retry is due, in ms; null: the job has failed for good. A
    * delay, not a time: the database adds it to its own now(), so a worker whose clock is off
@@ -28,17 +31,20 @@ export function decideRetry(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
-  const errorMessage = describeError(error);
+  const errorMessage = clip(ownerErrorMessage(error));
+  const detail = clip(errorDetail(error));
   if (isPermanent(error) || job.retryCount >= job.maxRetries)
-    return { errorMessage, retryDelayMs: null };
+    return { errorMessage, detail, retryDelayMs: null };
   const retryDelayMs = exponentialBackoff(job.retryCount, policy.initialDelayMs, {
     capMs: policy.capMs,
     random,
   });
-  return { errorMessage, retryDelayMs };
+  return { errorMessage, detail, retryDelayMs };
 }
 
 export function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  return message.length > 4000 ? `${message.slice(0, 4000)}…` : message;
+  return clip(error instanceof Error ? error.message || error.name : String(error));
 }
+
+const clip = (message: string): string =>
+  message.length > 4000 ? `${message.slice(0, 4000)}…` : message;

@@ -5,6 +5,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { stringify } from 'csv-stringify';
 import { byteCounter } from '../byte-counter';
+import { awsFailure } from '../owner-error';
 import type { HandlerContext, HandlerDefinition, SqlClient } from '../handler-context';
 import {
   countQuery,
@@ -93,7 +94,7 @@ async function writeExport(payload: ExportPayload, ctx: HandlerContext): Promise
     await uploaded;
   } catch (error) {
     await upload.abort().catch(() => undefined);
-    throw error;
+    throw awsFailure(error, `the export s3://${bucket}/${key} could not be written`);
   }
 
   const expiresIn = settings.exportUrlTtlSeconds;

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsFailure } from '../owner-error';
 import { PermanentJobError } from '../permanent-job-error';
 import { formatS3Url, parseS3Url, type S3Location } from './s3-url';
 
@@ -7,7 +8,9 @@ const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
 
 /**
  * Starts reading an object. A missing object or bucket is a PermanentJobError that names it
- * (`<what> s3://bucket/key does not exist (NoSuchKey)`); other failures stay retryable.
+ * (`<what> s3://bucket/key does not exist (NoSuchKey)`); any other AWS error is reduced to its
+ * name (`<what> s3://bucket/key could not be read (AccessDenied)`, see awsFailure), permanent
+ * when no retry can fix it.
  */
 export async function openS3Object(
   s3: S3Client,
@@ -28,7 +31,7 @@ export async function openS3Object(
         cause: error,
       });
     }
-    throw error;
+    throw awsFailure(error, `${what} ${formatS3Url(location)} could not be read`);
   }
 }
 
