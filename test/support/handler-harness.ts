@@ -37,6 +37,7 @@ export const TEST_SETTINGS: HandlerSettings = {
   storage: { mediaBucket: 'jobqueue-media', userPrefix: 'users/{sub}/' },
   importChildTypes: ['echo', 'thumbnail-generation', 'export', 'item', 'noop'],
   importMaxChildren: 10_000,
+  thumbnailMaxSourceBytes: 50 * 1_048_576,
   exportBucket: 'exports',
   exportUrlTtlSeconds: 900,
   retentionMs: { completed: 7 * 86_400_000, failed: 30 * 86_400_000, cancelled: 7 * 86_400_000 },

@@ -85,6 +85,7 @@ export function testConfig(
       userPrefix: 'users/{sub}/',
       uploadUrlTtlSeconds: 300,
       uploadMaxBytes: 1_048_576,
+      thumbnailMaxSourceBytes: 50 * 1_048_576,
       exportBucket: 'jobqueue-exports',
       exportUrlTtlSeconds: 3600,
       connectTimeoutMs: 3000,

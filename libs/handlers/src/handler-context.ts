@@ -46,6 +46,8 @@ export interface HandlerSettings {
   importChildTypes: readonly string[];
   /** Children one bulk import may create at most (BULK_IMPORT_MAX_CHILDREN). */
   importMaxChildren: number;
+  /** Largest source video thumbnail-generation downloads, in bytes (THUMBNAIL_MAX_SOURCE_BYTES). */
+  thumbnailMaxSourceBytes: number;
   /** Bucket exports are written to. */
   exportBucket: string;
   /** Lifetime of an export's presigned download URL, in seconds. */

@@ -11,6 +11,7 @@ export function handlerSettings(
     exportUrlTtlSeconds: number;
     mediaBucket: string;
     userPrefix: string;
+    thumbnailMaxSourceBytes: number;
   },
   cleanup: { retentionMs: HandlerSettings['retentionMs']; batchSize: number },
   imports: { childTypes: readonly string[]; maxChildren: number },
@@ -19,6 +20,7 @@ export function handlerSettings(
     storage: { mediaBucket: storage.mediaBucket, userPrefix: storage.userPrefix },
     importChildTypes: imports.childTypes,
     importMaxChildren: imports.maxChildren,
+    thumbnailMaxSourceBytes: storage.thumbnailMaxSourceBytes,
     exportBucket: storage.exportBucket,
     exportUrlTtlSeconds: storage.exportUrlTtlSeconds,
     retentionMs: cleanup.retentionMs,

@@ -5,14 +5,22 @@ import type { AddressInfo } from 'node:net';
 export const DENIED_ARN = 'arn:aws:sts::123456789012:assumed-role/jobqueue-api/i-0abc123def';
 
 /**
- * An HTTP endpoint that refuses every AWS JSON-protocol call (SQS, Lambda) the way AWS does for a
- * role that lacks a permission: 400 AccessDenied, its message naming the caller's ARN. Points an
+ * An HTTP endpoint that refuses every AWS call the way AWS does for a role that lacks a
+ * permission, its message naming the caller's ARN: JSON-protocol calls (SQS, Lambda: POST) get
+ * 400 AccessDeniedException, S3's REST calls (GET, PUT, HEAD) 403 AccessDenied in XML. Points an
  * SDK client at an error text that must never reach a user.
  */
 export async function startAwsDeniedServer(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(403, { 'content-type': 'application/xml' });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User: ${DENIED_ARN} is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::secret-bucket/key" because no identity-based policy allows the s3:GetObject action</Message><RequestId>R1</RequestId></Error>`,
+        );
+        return;
+      }
       const message = `User: ${DENIED_ARN} is not authorized to perform: sqs:getqueueattributes on resource: arn:aws:sqs:us-east-1:123456789012:secret-queue because no identity-based policy allows the sqs:getqueueattributes action`;
       res.writeHead(400, {
         'content-type': 'application/x-amz-json-1.0',

@@ -57,6 +57,18 @@ export class StorageEnv {
   @IsInt()
   UPLOAD_MAX_BYTES = 5 * 1024 ** 3;
 
+  /**
+   * Largest source video a thumbnail-generation job downloads, in bytes (default 1 GiB). Checked
+   * against the object's stated size before downloading and counted while downloading; a larger
+   * source fails the job for good, naming this limit. Keep it under the free space of the
+   * worker's and the function's temp directory.
+   */
+  @Transform(parseInteger)
+  @Min(1024)
+  @Max(50 * 1024 ** 3)
+  @IsInt()
+  THUMBNAIL_MAX_SOURCE_BYTES = 1024 ** 3;
+
   /** Bucket that `export` jobs write their files to. */
   @Matches(BUCKET_NAME, { message: 'EXPORT_BUCKET must be a valid S3 bucket name' })
   @IsString()
@@ -98,6 +110,7 @@ export interface StorageConfig {
   userPrefix: string;
   uploadUrlTtlSeconds: number;
   uploadMaxBytes: number;
+  thumbnailMaxSourceBytes: number;
   exportBucket: string;
   exportUrlTtlSeconds: number;
   connectTimeoutMs: number;
@@ -112,6 +125,7 @@ export const toStorageConfig = (env: StorageEnv): StorageConfig => ({
   userPrefix: env.STORAGE_USER_PREFIX,
   uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
   uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+  thumbnailMaxSourceBytes: env.THUMBNAIL_MAX_SOURCE_BYTES,
   exportBucket: env.EXPORT_BUCKET,
   exportUrlTtlSeconds: env.EXPORT_URL_TTL_SECONDS,
   connectTimeoutMs: env.S3_CONNECT_TIMEOUT_MS,

@@ -10,6 +10,20 @@ export function ffmpegBinary(env: NodeJS.ProcessEnv = process.env): string {
   return env.FFMPEG_PATH?.trim() || 'ffmpeg';
 }
 
+/**
+ * How ffmpeg may open a source. Only local files: no network protocol (http, rtmp, tcp…), so a
+ * crafted file cannot make the worker fetch URLs. Only these container demuxers, probed among
+ * themselves: never playlists (hls, concat), image sequences or other demuxers that open further
+ * files or URLs named inside the source.
+ */
+export const INPUT_PROTOCOLS = 'file';
+export const INPUT_FORMATS = 'mov,matroska,webm,avi,mpegts,flv,ogg';
+
+/** The options that open `file` as an input under those limits; use for every input. */
+export function inputArgs(file: string): string[] {
+  return ['-protocol_whitelist', INPUT_PROTOCOLS, '-format_whitelist', INPUT_FORMATS, '-i', file];
+}
+
 /** What ffmpeg says about an input file. */
 export interface MediaInfo {
   /** Null when the container does not state it (e.g. some streamed formats). */
@@ -27,13 +41,17 @@ export function parseMediaInfo(stderr: string): MediaInfo {
     ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3])
     : null;
   const unreadable =
-    /^.*(Invalid data found when processing input|moov atom not found|No such file or directory).*$/m.exec(
+    /^.*(Invalid data found when processing input|moov atom not found|No such file or directory|Format not on whitelist).*$/m.exec(
       stderr,
     );
   return {
     durationSeconds,
     hasVideo: /Stream #\d+:\d+.*: Video:/.test(stderr),
-    problem: unreadable ? unreadable[1] : null,
+    problem: !unreadable
+      ? null
+      : unreadable[1] === 'Format not on whitelist'
+        ? `not one of the containers ${INPUT_FORMATS}`
+        : unreadable[1],
   };
 }
 
@@ -75,7 +93,7 @@ export function runFfmpeg(args: readonly string[], signal: AbortSignal): Promise
 
 /** Duration and video presence of a local file (`ffmpeg -i`, which exits 1 having printed them). */
 export async function probe(file: string, signal: AbortSignal): Promise<MediaInfo> {
-  const { stderr } = await runFfmpeg(['-i', file], signal);
+  const { stderr } = await runFfmpeg(inputArgs(file), signal);
   return parseMediaInfo(stderr);
 }
 
@@ -90,20 +108,40 @@ export async function extractFrame(
   out: string,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const seek = ['-ss', String(offsetSeconds), '-i', file, '-frames:v', '1'];
+  const seek = ['-ss', String(offsetSeconds), ...inputArgs(file), '-frames:v', '1'];
   await runChecked([...seek, '-an', '-c:v', 'png', '-y', out], signal);
   if (await nonEmpty(out)) return true;
   const before = Math.max(0, offsetSeconds - 1);
   await runChecked(
-    ['-ss', String(before), '-i', file, '-t', '1', '-an', '-update', '1', '-c:v', 'png', '-y', out],
+    [
+      '-ss',
+      String(before),
+      ...inputArgs(file),
+      '-t',
+      '1',
+      '-an',
+      '-update',
+      '1',
+      '-c:v',
+      'png',
+      '-y',
+      out,
+    ],
     signal,
   );
   return nonEmpty(out);
 }
 
+/**
+ * Runs ffmpeg and throws when it fails. The job's owner reads a stable message; ffmpeg's stderr
+ * (paths, codec internals) is the error's `cause`, for the worker's log.
+ */
 async function runChecked(args: readonly string[], signal: AbortSignal): Promise<void> {
   const { code, stderr } = await runFfmpeg(['-loglevel', 'error', ...args], signal);
-  if (code !== 0) throw new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-500)}`);
+  if (code !== 0) {
+    const cause = new Error(`ffmpeg stderr: ${stderr.trim().slice(-500)}`);
+    throw new Error(`ffmpeg could not extract a frame (exit code ${code})`, { cause });
+  }
 }
 
 async function nonEmpty(file: string): Promise<boolean> {

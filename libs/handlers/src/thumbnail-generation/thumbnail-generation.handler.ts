@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Transform } from 'node:stream';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { HandlerContext, HandlerDefinition } from '../handler-context';
+import { awsFailure } from '../owner-error';
 import { PermanentJobError } from '../permanent-job-error';
 import { openS3Object, sourceLocation } from '../s3/open-s3-object';
 import { stopIfAborted } from '../stop-if-aborted';
@@ -59,7 +61,7 @@ async function generateThumbnails(
   const dir = await mkdtemp(join(tmpdir(), `thumbnails-${ctx.jobId}-`));
   try {
     const video = join(dir, 'source');
-    await download(ctx.services.s3, source, video, ctx.signal);
+    await download(ctx, source, video);
     const info = await probe(video, ctx.signal);
     if (info.problem || !info.hasVideo) {
       throw new PermanentJobError(
@@ -89,15 +91,22 @@ async function generateThumbnails(
           format === 'webp' ? image.webp() : image.jpeg()
         ).toBuffer({ resolveWithObject: true });
         const key = thumbnailKey(prefix, offsetSeconds, width, format);
-        await ctx.services.s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: data,
-            ContentType: CONTENT_TYPE[format],
-          }),
-          { abortSignal: ctx.signal },
-        );
+        await ctx.services.s3
+          .send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: data,
+              ContentType: CONTENT_TYPE[format],
+            }),
+            { abortSignal: ctx.signal },
+          )
+          .catch((error: unknown) => {
+            throw awsFailure(
+              error,
+              `thumbnail ${formatS3Url({ bucket, key })} could not be written`,
+            );
+          });
         thumbnails.push({
           url: formatS3Url({ bucket, key }),
           key,
@@ -132,15 +141,30 @@ function defaultOffsets(source: string, duration: number | null): number[] {
   return evenlySpacedOffsets(duration, DEFAULT_FRAME_COUNT);
 }
 
-/** Copies the video to a local file: ffmpeg needs to seek in an mp4. */
-async function download(
-  s3: S3Client,
-  source: S3Location,
-  file: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const { body } = await openS3Object(s3, source, signal, 'video');
-  await pipeline(body, createWriteStream(file), { signal });
+/**
+ * Copies the video to a local file (ffmpeg needs to seek in an mp4), at most
+ * THUMBNAIL_MAX_SOURCE_BYTES: a larger object is refused from its stated size before a byte is
+ * read, and the copy stops as soon as it passes the limit whatever the size said.
+ */
+async function download(ctx: HandlerContext, source: S3Location, file: string): Promise<void> {
+  const max = ctx.services.settings.thumbnailMaxSourceBytes;
+  const tooLarge = (bytes: string) =>
+    new PermanentJobError(
+      `the source video is ${bytes} bytes, over the limit of ${max} (THUMBNAIL_MAX_SOURCE_BYTES)`,
+    );
+  const { body, size } = await openS3Object(ctx.services.s3, source, ctx.signal, 'video');
+  if (size > max) {
+    body.destroy();
+    throw tooLarge(String(size));
+  }
+  let read = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      read += chunk.length;
+      done(read > max ? tooLarge(`more than ${max}`) : null, chunk);
+    },
+  });
+  await pipeline(body, limit, createWriteStream(file), { signal: ctx.signal });
 }
 
 export const thumbnailGeneration: HandlerDefinition<ThumbnailPayload, ThumbnailResult> = {
