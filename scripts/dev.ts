@@ -7,8 +7,11 @@
  *   specification's queue and DLQ (VisibilityTimeout 300, retention 86400, redrive after 5 receives).
  * - S3: S3_ENDPOINT when set; else the same emulator (it speaks S3 too), with the buckets
  *   `jobqueue-exports` (EXPORT_BUCKET's default) and `jobqueue-media` (videos, manifests).
- * - Lambda: when JOB_ROUTES sends a type to Lambda and LAMBDA_ENDPOINT is unset, the local
- *   Lambda endpoint serving apps/functions (README "Local Lambda endpoint").
+ * - Lambda: the four library types (thumbnail-generation, export, bulk-import, cleanup-jobs) run
+ *   on their functions, as in the specification's "SQS Queue → Lambda Processor"; an entry of
+ *   JOB_ROUTES for a type wins (`thumbnail-generation:inprocess` keeps it in the worker). With a
+ *   type on Lambda and LAMBDA_ENDPOINT unset, the local Lambda endpoint serving apps/functions
+ *   (README "Local Lambda endpoint").
  * - Builds and starts the api and the worker with that environment; Ctrl-C stops everything.
  *
  * A development tool: production runs `node dist/apps/<app>/main.js` with real configuration.
@@ -93,10 +96,27 @@ async function storage(env: NodeJS.ProcessEnv): Promise<Record<string, string>> 
   return { S3_ENDPOINT: env.SQS_ENDPOINT, S3_FORCE_PATH_STYLE: 'true' };
 }
 
-/** The local Lambda endpoint, when JOB_ROUTES sends a type to Lambda and no endpoint is set. */
+/**
+ * JOB_ROUTES of `npm start`: the configured entries, then each function's type that they do not
+ * route, on its function (`thumbnail-generation:lambda:process-thumbnails`, …).
+ */
+function devRoutes(configured: string): string {
+  const entries = configured
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const routed = new Set(entries.map((e) => e.split(':')[0].trim()));
+  const defaults = FUNCTIONS.filter((fn) => !routed.has(fn.jobType)).map(
+    (fn) => `${fn.jobType}:lambda:${fn.name}`,
+  );
+  return [...entries, ...defaults].join(',');
+}
+
+/** The routes, and the local Lambda endpoint when a type goes to Lambda and no endpoint is set. */
 async function lambdaEndpoint(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  const routes = env.JOB_ROUTES ?? readEnv().JOB_ROUTES ?? '';
-  if (!routes.includes(':lambda:') || env.LAMBDA_ENDPOINT || readEnv().LAMBDA_ENDPOINT) return {};
+  const routes = devRoutes(env.JOB_ROUTES ?? readEnv().JOB_ROUTES ?? '');
+  if (!routes.includes(':lambda:') || env.LAMBDA_ENDPOINT || readEnv().LAMBDA_ENDPOINT)
+    return { JOB_ROUTES: routes };
   const server = await startLambdaDevServer({
     functions: FUNCTIONS.map((fn) => ({
       ...fn,
@@ -105,7 +125,7 @@ async function lambdaEndpoint(env: NodeJS.ProcessEnv): Promise<Record<string, st
   });
   stops.push(server.stop);
   console.log(`lambda    local Lambda endpoint at ${server.endpoint} (JOB_ROUTES: ${routes})`);
-  return { LAMBDA_ENDPOINT: server.endpoint };
+  return { JOB_ROUTES: routes, LAMBDA_ENDPOINT: server.endpoint };
 }
 
 function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
