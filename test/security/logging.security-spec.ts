@@ -1,29 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { type ApiFixture, bearer, createApiFixture } from '../e2e/support/api-fixture';
+import { logsDuring } from './support/captured-logs';
 
 const SECRET = 'sk_live_do-not-log-me-0123456789';
-
-/** What the api writes to its log (pino on stdout, and anything on the console) while `fn` runs. */
-async function logsDuring(fn: () => Promise<unknown>): Promise<string> {
-  const chunks: string[] = [];
-  const keep = (data: unknown) =>
-    chunks.push(Buffer.isBuffer(data) ? data.toString() : String(data));
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((data: unknown) => {
-    keep(data);
-    return true;
-  });
-  const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
-    jest.spyOn(console, m).mockImplementation((...args: unknown[]) => keep(args.join(' '))),
-  );
-  try {
-    await fn();
-    await new Promise((r) => setTimeout(r, 100)); // pino may flush after the response
-  } finally {
-    [stdout, ...consoles].forEach((spy) => spy.mockRestore());
-  }
-  return chunks.join('');
-}
 
 describe('security: logs never hold query parameters, bodies or tokens', () => {
   let fx: ApiFixture;

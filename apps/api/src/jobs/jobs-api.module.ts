@@ -1,6 +1,7 @@
 import { JobsModule, JobSubmissionModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
+import { AuditLog } from './audit-log';
 import { JobAdmission } from './job-admission';
 import { JobCancellation } from './job-cancellation';
 import { JobsApiService } from './jobs-api.service';
@@ -10,6 +11,6 @@ import { JobsController } from './jobs.controller';
 @Module({
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
-  providers: [JobsApiService, JobAdmission, JobCancellation],
+  providers: [JobsApiService, JobAdmission, JobCancellation, AuditLog],
 })
 export class JobsApiModule {}

@@ -38,6 +38,7 @@ import type {
   RedriveResponseDto,
 } from './dto/dead-jobs.dto';
 import { JobCancellation } from './job-cancellation';
+import { AuditLog } from './audit-log';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
 import { requestFingerprint } from './request-fingerprint';
 
@@ -58,6 +59,7 @@ export class JobsApiService {
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
     private readonly cancellation: JobCancellation,
+    private readonly audit: AuditLog,
     private readonly admission: JobAdmission,
   ) {}
 
@@ -107,13 +109,15 @@ export class JobsApiService {
 
   async get(user: AuthUser, id: string): Promise<JobDetailResponseDto> {
     const job = await this.owned(user, id);
+    this.audit.read(user, 'job.read', job);
     return { data: toDetail(job, await this.estimatedCompletion(job)) };
   }
 
   /** Pending (or awaiting a retry): cancelled now. Processing: stopped, waiting CANCEL_WAIT_MS at most. */
   async cancel(user: AuthUser, id: string): Promise<CancelJobResponseDto> {
-    await this.owned(user, id);
+    const target = await this.owned(user, id);
     const job = await this.cancellation.cancel(id);
+    await this.audit.acted(user, 'job.cancel', target);
     return job.status === JobStatus.Processing
       ? { data: { id: job.id, status: job.status, cancelRequested: true } }
       : { data: { id: job.id, status: job.status } };
@@ -121,13 +125,16 @@ export class JobsApiService {
 
   async logs(user: AuthUser, id: string): Promise<JobLogsResponseDto> {
     const job = await this.owned(user, id);
+    this.audit.read(user, 'job.logs.read', job);
     return { data: toLogs(job, await this.jobLogs.forJob(id)) };
   }
 
   /** A failed or cancelled job runs again: pending plus its next queue message, in one statement. */
   async retry(user: AuthUser, id: string): Promise<JobAcceptedResponseDto> {
-    await this.admission.admit(user, [await this.owned(user, id)]);
+    const target = await this.owned(user, id);
+    await this.admission.admit(user, [target]);
     const job = await this.jobs.requeue(id);
+    await this.audit.acted(user, 'job.retry', target);
     this.outbox.nudge();
     return { data: toAccepted(job) };
   }
@@ -141,7 +148,7 @@ export class JobsApiService {
   }
 
   /** Queues the selected dead jobs again (with their next messages) and clears their DLQ copies. */
-  async redrive(dto: RedriveRequestDto): Promise<RedriveResponseDto> {
+  async redrive(user: AuthUser, dto: RedriveRequestDto): Promise<RedriveResponseDto> {
     const given = (['jobIds', 'jobType', 'all'] as const).filter((k) => dto[k] !== undefined);
     if (given.length !== 1) {
       throw new RequestValidationError([
@@ -155,6 +162,7 @@ export class JobsApiService {
         : { all: true };
     const jobs = await this.dead.redrive(selector);
     this.outbox.nudge();
+    await this.audit.changed(user, 'dlq.redrive', jobs);
     const removedFromDlq =
       jobs.length === 0
         ? 0

@@ -109,8 +109,8 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: RedriveResponseDto })
   @ApiErrorResponses(400, 429)
-  redrive(@Body() dto: RedriveRequestDto) {
-    return this.jobs.redrive(dto);
+  redrive(@CurrentUser() user: AuthUser, @Body() dto: RedriveRequestDto) {
+    return this.jobs.redrive(user, dto);
   }
 
   @Get(':id')
