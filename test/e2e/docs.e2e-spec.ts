@@ -1,6 +1,13 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
 import { type ApiFixture, body, createApiFixture } from './support/api-fixture';
+
+const run = promisify(execFile);
 
 const OPERATIONS = [
   'post /api/v1/jobs',
@@ -14,6 +21,7 @@ const OPERATIONS = [
   'get /api/v1/jobs/{id}/logs',
   'post /api/v1/jobs/{id}/retry',
   'post /api/v1/uploads',
+  'get /api/v1/admin/health',
   'get /health',
   'get /health/live',
 ];
@@ -43,6 +51,35 @@ describe('OpenAPI document and Swagger UI', () => {
     });
   });
 
+  it('passes @redocly/cli lint with the recommended rules (redocly.yaml), offline, without a warning', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openapi-'));
+    const file = join(dir, 'openapi.json');
+    await writeFile(file, JSON.stringify(doc));
+    const { stdout } = await run(
+      process.execPath,
+      [require.resolve('@redocly/cli/bin/cli.js'), 'lint', file, '--format=json'],
+      {
+        cwd: join(__dirname, '../..'),
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    await rm(dir, { recursive: true, force: true });
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; message: string; location: { pointer: string }[] }[];
+    };
+    const problems = report.problems.map(
+      (p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`,
+    );
+    expect(problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it('declares the public routes public (security: [])', () => {
+    for (const key of ['get /health', 'get /health/live'])
+      expect(operations().find((o) => o.key === key)?.op.security).toEqual([]);
+  });
+
   it('lists every endpoint, and nothing else', () => {
     expect(
       operations()
@@ -60,7 +97,7 @@ describe('OpenAPI document and Swagger UI', () => {
       expect({ key, security: op.security }).toEqual({ key, security: [{ bearer: [] }] });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401']));
       expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
-      expect(op.tags).toEqual([key.includes('/uploads') ? 'uploads' : 'jobs']);
+      expect(op.tags).toEqual([/\/(uploads|admin)\b/.exec(key)?.[1] ?? 'jobs']);
     }
     const overview = operations().find((o) => o.key === 'get /api/v1/jobs/stats/overview')!;
     expect(Object.keys(overview.op.responses)).toContain('403');

@@ -17,6 +17,9 @@ export function setupSwagger(app: INestApplication): void {
         '`{ error: { code, message, details: [{ field, message }] } }`.',
     )
     .setVersion('1.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // the api itself, wherever it is served from (paths are absolute)
+    .addServer('/')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',

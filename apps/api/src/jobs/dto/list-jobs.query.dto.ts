@@ -36,7 +36,7 @@ export class ListJobsQueryDto {
   @IsString()
   jobType?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @IsOptional()
   @Max(MAX_PAGE)
   @Min(1)
@@ -44,7 +44,13 @@ export class ListJobsQueryDto {
   @Type(() => Number)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: 20,
+    example: 20,
+  })
   @IsOptional()
   @Max(MAX_PAGE_SIZE)
   @Min(1)
