@@ -40,7 +40,7 @@ describe('chaos: jobs are cancelled, then their worker dies before it sees the c
     const cancelledAt = Date.now();
     await scenario.workers.get('w1')!.kill();
     end();
-    // a running job is cancelled by its worker: the api can only ask (202)
+    // a running job is cancelled by its worker, which is frozen: after CANCEL_WAIT_MS the api answers 202
     expect(answers.map((a) => a.status)).toEqual(cancelled.map(() => 202));
     await scenario.startWorker('w2');
 
