@@ -33,6 +33,8 @@ const SAMPLE_MS = 100;
 const TIMEOUT_MS = Number(process.env.MEM_TIMEOUT_S ?? 1800) * 1000;
 const BUCKET = 'jq-bench';
 const EXPORT_BUCKET = 'jq-bench-exports';
+/** The manifest, in the bench user's space of BUCKET (the media bucket: jobs name objects only there). */
+const IMPORT_KEY = `users/${encodeURIComponent(BENCH_USER)}/import.jsonl`;
 const EXPORT_USER = 'bench-export';
 
 interface Ctx {
@@ -119,12 +121,12 @@ const SCENARIOS: Record<string, Scenario> = {
       );
       await ensureBucket(ctx.s3, BUCKET);
       await ctx.s3.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: 'import.jsonl', Body: lines.join('') }),
+        new PutObjectCommand({ Bucket: BUCKET, Key: IMPORT_KEY, Body: lines.join('') }),
       );
     },
     submit: (ctx) =>
       submitOne(ctx, BENCH_USER, 'bulk-import', {
-        source: `s3://${BUCKET}/import.jsonl`,
+        source: `s3://${BUCKET}/${IMPORT_KEY}`,
         format: 'jsonl',
       }),
     finished: finishedJob,
@@ -172,7 +174,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function runScenario(name: string, sc: Scenario): Promise<void> {
   const svc = services();
   const target = await JobqueueTarget.create(svc, 'jq_bench_memory');
-  const env = target.env({ EXPORT_BUCKET });
+  const env = target.env({
+    EXPORT_BUCKET,
+    MEDIA_BUCKET: BUCKET,
+    BULK_IMPORT_MAX_CHILDREN: String(Math.max(IMPORT_LINES, 1)),
+  });
   const producer = await Producer.start(env);
   const s3 = new S3Client({
     endpoint: svc.endpoint,
