@@ -209,7 +209,7 @@ describe('thumbnail-generation handler (ffmpeg, sharp, emulator S3)', () => {
     [{ source: 's3://media/ep1.mp4', format: 'png' }, 'format'],
     [{ source: 's3://media/ep1.mp4', outputBucket: 'Not_A_Bucket' }, 'outputBucket'],
     [{ videoUrl: 's3://media/ep1.mp4', source: 's3://media/ep1.mp4' }, 'source'],
-    [{ episodeId: 'ep-1', videoUrl: 's3://media/ep1.mp4' }, 'episodeId'],
+    [{ episodeId: 'ep/1', videoUrl: 's3://media/ep1.mp4' }, 'episodeId'],
     [{ episodeId: '7d0c5e0e-5a4b-4b8e-9a53-2f1f3c1d9e01' }, 'videoUrl'],
   ])('its payload class refuses %j (field %s)', async (plain, field) => {
     const errors = await validate(plainToInstance(ThumbnailPayload, plain), {

@@ -8,7 +8,6 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -41,9 +40,15 @@ class OneVideo implements ValidatorConstraintInterface {
  * under either name (the handler reads `videoUrl ?? source`).
  */
 export class ThumbnailPayload {
-  /** The episode the thumbnails belong to; they are written under it. */
+  /**
+   * The episode the thumbnails belong to (a UUID, or any id of letters, digits, `-` and `_`:
+   * the specification's own example says "uuid"); they are written under it.
+   */
   @IsOptional()
-  @IsUUID()
+  @Matches(/^[A-Za-z0-9_-]{1,100}$/, {
+    message: 'episodeId must be 1-100 letters, digits, - or _ (it becomes part of an S3 key)',
+  })
+  @IsString()
   episodeId?: string;
 
   /** The video, `s3://<MEDIA_BUCKET>/<your prefix>…`, as the specification names it. */
