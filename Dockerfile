@@ -1,10 +1,10 @@
 # One image for both apps and the migrations (docker-compose.yml and infra/ pick the command).
 #   build:   npm ci, nest build api + worker, then drop the dev dependencies
-#   runtime: node:20-slim with Debian's ffmpeg (the thumbnail handler runs it), the RDS CA
+#   runtime: node:22-slim (the supported LTS) with Debian's ffmpeg (the thumbnail handler runs it), the RDS CA
 #            bundle (infra/ connects with sslmode=verify-full), and an entry point that builds
 #            DATABASE_URL from DB_* variables when it is not set (scripts/docker-entrypoint.sh)
 
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-slim AS runtime
+FROM node:22-slim AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
   && rm -rf /var/lib/apt/lists/*
