@@ -40,7 +40,7 @@ export function httpPhases(m: Measuring): Record<'http_post' | 'http_batch', Pha
       const target = a.current();
       const api = await startCompiled(
         'bench/jobqueue/api-main',
-        target.env({ JWT_SECRET: SECRET, RATE_LIMIT_MAX: '1000000' }),
+        target.env({ JWT_SECRET: SECRET, RATE_LIMIT_MAX: '1000000', QUOTA_UNFINISHED_JOBS: '0' }),
         /^api listening /,
       );
       m.trackProcess('api', api.pid);
