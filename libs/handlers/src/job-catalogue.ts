@@ -78,6 +78,27 @@ export class JobCatalogue {
     return this.byType.get(jobType);
   }
 
+  /** Why a child job of `owner` would be refused (a reason safe to show for a file's line), or null. */
+  childRefusal(jobType: string, payload: unknown, owner: string): string | null {
+    const check = this.check(jobType, payload, owner);
+    return check.ok ? null : refusalReason(check);
+  }
+
+  /**
+   * The children's payloads as validated for `owner`, in order, for a job sink to write. Throws
+   * naming the first invalid child: sinks are called with children validated already.
+   */
+  childPayloads(
+    children: readonly { jobType: string; payload: unknown; idempotencyKey: string }[],
+    owner: string,
+  ): unknown[] {
+    return children.map((c) => {
+      const check = this.check(c.jobType, c.payload, owner);
+      if (!check.ok) throw new Error(`child ${c.idempotencyKey}: ${check.message}`);
+      return check.value;
+    });
+  }
+
   /**
    * Validates a job of `owner` against its type's payload class (unknown fields are refused,
    * values transformed), then every S3 place it names against the owner's space.

@@ -1,5 +1,5 @@
 import type { ChildJobInput, JobSink, SqlClient } from '../handler-context';
-import { type JobCatalogue, refusalReason } from '../job-catalogue';
+import type { JobCatalogue } from '../job-catalogue';
 
 export interface SqlJobSinkOptions {
   /** Job types children may have (JOB_CATALOGUE, with the storage scope). */
@@ -22,8 +22,7 @@ export class SqlJobSink implements JobSink {
   ) {}
 
   validate(owner: string, jobType: string, payload: unknown): string | null {
-    const check = this.options.catalogue.check(jobType, payload, owner);
-    return check.ok ? null : refusalReason(check);
+    return this.options.catalogue.childRefusal(jobType, payload, owner);
   }
 
   /**
@@ -36,11 +35,9 @@ export class SqlJobSink implements JobSink {
     children: readonly ChildJobInput[],
   ): Promise<number> {
     if (children.length === 0) return 0;
-    const payloads = children.map((c) => {
-      const check = this.options.catalogue.check(c.jobType, c.payload, parent.userId);
-      if (!check.ok) throw new Error(`child ${c.idempotencyKey}: ${check.message}`);
-      return JSON.stringify(check.value);
-    });
+    const payloads = this.options.catalogue
+      .childPayloads(children, parent.userId)
+      .map((p) => JSON.stringify(p));
     return this.sql.transaction(async (tx) => {
       const created = await tx.query<{ id: string }>(
         `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)

@@ -1,4 +1,4 @@
-import { type ChildJobInput, JobCatalogue, type JobSink, refusalReason } from '@app/handlers';
+import { type ChildJobInput, JobCatalogue, type JobSink } from '@app/handlers';
 import { JobSubmissionService } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
 
@@ -16,8 +16,7 @@ export class JobSinkAdapter implements JobSink {
   ) {}
 
   validate(owner: string, jobType: string, payload: unknown): string | null {
-    const check = this.catalogue.check(jobType, payload, owner);
-    return check.ok ? null : refusalReason(check);
+    return this.catalogue.childRefusal(jobType, payload, owner);
   }
 
   async createChildren(
@@ -25,16 +24,13 @@ export class JobSinkAdapter implements JobSink {
     children: readonly ChildJobInput[],
   ): Promise<number> {
     if (children.length === 0) return 0;
-    const requests = children.map((c) => {
-      const check = this.catalogue.check(c.jobType, c.payload, parent.userId);
-      if (!check.ok) throw new Error(check.message);
-      return {
-        jobType: c.jobType,
-        payload: check.value,
-        idempotencyKey: c.idempotencyKey,
-        parentId: parent.id,
-      };
-    });
+    const payloads = this.catalogue.childPayloads(children, parent.userId);
+    const requests = children.map((c, i) => ({
+      jobType: c.jobType,
+      payload: payloads[i],
+      idempotencyKey: c.idempotencyKey,
+      parentId: parent.id,
+    }));
     const created = await this.submission.submitValidated(parent.userId, requests, {
       skipUsedKeys: true,
     });
