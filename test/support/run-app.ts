@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { spawnFromSource } from './spawn-from-source';
 
 export interface AppRun {
   code: number | null;
@@ -16,21 +13,7 @@ export function runAppMain(
   timeoutMs = 30_000,
 ): Promise<AppRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        `apps/${app}/src/main.ts`,
-      ],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnFromSource(`apps/${app}/src/main.ts`, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { AppConfig } from '@app/config';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { EMULATOR_CREDENTIALS, spawnFromSource } from './spawn-from-source';
 
 /** The environment that makes `loadConfig` produce `config` (the inverse of libs/config). */
 export function configToEnv(config: AppConfig): Record<string, string> {
@@ -57,27 +55,10 @@ export interface WorkerProcess {
 
 /** Starts test/support/worker-main.ts in its own process and waits until it is consuming. */
 export async function spawnWorker(config: AppConfig): Promise<WorkerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'test/support/worker-main.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...configToEnv(config),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnFromSource('test/support/worker-main.ts', {
+    ...EMULATOR_CREDENTIALS,
+    ...configToEnv(config),
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

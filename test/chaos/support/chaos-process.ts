@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
+import { EMULATOR_CREDENTIALS, spawnFromSource } from '../../support/spawn-from-source';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const START_TIMEOUT_MS = 60_000;
 
 /**
@@ -40,27 +40,10 @@ export class ChaosProcess {
     env: Record<string, string>,
     dir: string,
   ): Promise<ChaosProcess> {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        path.join('test/chaos/support', entry),
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnFromSource(path.join('test/chaos/support', entry), {
+      ...EMULATOR_CREDENTIALS,
+      ...env,
+    });
     const proc = new ChaosProcess(name, child, createWriteStream(path.join(dir, `${name}.log`)));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!/^(worker|api) ready$/m.test(proc.tail)) {
