@@ -152,8 +152,13 @@ describe('getFailureRate', () => {
   });
 
   it('ignores attempts older than the window', async () => {
+    // flaky's attempts: two failed ones (job_metrics rows) and its completion (the row itself)
     await fx.db.dataSource.query(
       `UPDATE job_metrics SET recorded_at = now() - interval '10 minutes' WHERE job_id = $1`,
+      [ids.flaky],
+    );
+    await fx.db.dataSource.query(
+      `UPDATE jobs SET completed_at = now() - interval '10 minutes' WHERE id = $1`,
       [ids.flaky],
     );
     expect(await recovery.getFailureRate(60_000)).toMatchObject({

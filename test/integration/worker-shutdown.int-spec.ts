@@ -133,7 +133,7 @@ describe('worker shutdown and crashes', () => {
     ).toBe(200);
     expect(runs.filter((r) => r.attempt === r.final_attempt)).toHaveLength(200);
     const [{ completions }] = await fx.db.dataSource.query<{ completions: number }[]>(
-      `SELECT count(*)::int AS completions FROM job_metrics WHERE job_id = ANY($1) AND metric_type = 'processing_time_ms'`,
+      `SELECT count(*)::int AS completions FROM jobs WHERE id = ANY($1) AND status = 'completed'`,
       [ids],
     );
     expect(completions).toBe(200);

@@ -35,9 +35,5 @@ describe('several workers on one queue', () => {
       `SELECT count(*)::int AS runs, count(DISTINCT job_id)::int AS jobs, count(DISTINCT worker)::int AS workers FROM handler_runs`,
     );
     expect(runs).toEqual({ runs: 1000, jobs: 1000, workers: 2 }); // both took a share, none ran twice
-    const [{ completions }] = await fx.db.dataSource.query<{ completions: number }[]>(
-      `SELECT count(*)::int AS completions FROM job_metrics WHERE metric_type = 'processing_time_ms'`,
-    );
-    expect(completions).toBe(1000);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { AddIdempotencyFingerprint1764300001000 } from './migrations/17643000010
 import { CreateWorkerHeartbeats1764300002000 } from './migrations/1764300002000-create-worker-heartbeats';
 import { CreateLambdaExecutions1764300005000 } from './migrations/1764300005000-create-lambda-executions';
 import { AddFaultToleranceColumns1764300006000 } from './migrations/1764300006000-add-fault-tolerance-columns';
+import { LeanJobTransitions1764300007000 } from './migrations/1764300007000-lean-job-transitions';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateWorkerHeartbeats1764300002000,
   CreateLambdaExecutions1764300005000,
   AddFaultToleranceColumns1764300006000,
+  LeanJobTransitions1764300007000,
 ];

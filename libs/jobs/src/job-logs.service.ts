@@ -14,7 +14,11 @@ export interface JobLogEntry {
 /** Lines returned at most for one job; a handler that logs more shows its first ones. */
 export const MAX_LOG_LINES = 10_000;
 
-/** Reads a job's execution log (job_logs), oldest first. */
+/**
+ * Reads a job's execution log, oldest first: the lines written to job_logs, and the current
+ * attempt's "attempt N started on <worker>" and "attempt N completed", which are derived from the
+ * row itself: a claim and a completion write their row and nothing else (see JobsBatchService).
+ */
 @Injectable()
 export class JobLogsService {
   constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
@@ -28,8 +32,15 @@ export class JobLogsService {
       created_at: Date;
     }>(
       this.manager,
-      `SELECT level, message, source, attempt, created_at FROM job_logs
-       WHERE job_id = $1 ORDER BY created_at, id LIMIT $2`,
+      `SELECT level, message, source, attempt, created_at FROM (
+         SELECT level, message, source, attempt, created_at, id::text AS tie FROM job_logs WHERE job_id = $1
+         UNION ALL
+         SELECT 'info', 'attempt ' || attempt || ' started on ' || held_by, 'worker', attempt, started_at, ''
+         FROM jobs WHERE id = $1 AND started_at IS NOT NULL AND held_by IS NOT NULL
+         UNION ALL
+         SELECT 'info', 'attempt ' || attempt || ' completed', 'worker', attempt, completed_at, '~'
+         FROM jobs WHERE id = $1 AND status = 'completed'
+       ) lines ORDER BY created_at, tie LIMIT $2`,
       [jobId, MAX_LOG_LINES],
     );
     return rows.map((r) => ({

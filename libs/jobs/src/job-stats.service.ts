@@ -7,7 +7,7 @@ export interface JobCounts {
   totalJobs: number;
   /** Every status, zero when no job is in it. */
   byStatus: Record<JobStatus, number>;
-  /** Mean of every recorded processing time (job_metrics `processing_time_ms`), in ms; null before the first. */
+  /** Mean processing time (started_at → completed_at) of the completed jobs, in ms; null before the first. */
   averageProcessingMs: number | null;
   /** failed ÷ (completed + failed) × 100, one decimal; 0 before any job finished. */
   failureRatePercent: number;
@@ -16,7 +16,20 @@ export interface JobCounts {
 /** How many recent completions of a type its ETA averages over. */
 const RECENT_SAMPLES = 50;
 
-/** Read-side figures over jobs and job_metrics, for the admin overview and ETAs. */
+/** Failed attempts and finished attempts (failed + completed) over a window. */
+export interface AttemptCounts {
+  failed: number;
+  finished: number;
+}
+
+/** A completed job's processing time in ms, from its own timestamps. */
+const PROCESSING_MS = `extract(epoch FROM completed_at - started_at) * 1000`;
+
+/**
+ * Read-side figures over jobs and job_metrics, for the admin overview, ETAs and the failure-rate
+ * alert. A completion is recorded by its row alone (completed_at, started_at, created_at; the
+ * partial index idx_jobs_completed_type finds recent ones); failed attempts are job_metrics rows.
+ */
 @Injectable()
 export class JobStatsService {
   constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
@@ -29,7 +42,7 @@ export class JobStatsService {
       ),
       queryRows<{ ms: number | null }>(
         this.manager,
-        `SELECT avg(metric_value)::float8 AS ms FROM job_metrics WHERE metric_type = 'processing_time_ms'`,
+        `SELECT avg(${PROCESSING_MS})::float8 AS ms FROM jobs WHERE status = 'completed'`,
       ),
     ]);
     const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<
@@ -67,12 +80,39 @@ export class JobStatsService {
   async recentAverageProcessingMs(jobType: string): Promise<number | null> {
     const [row] = await queryRows<{ ms: number | null }>(
       this.manager,
-      `SELECT avg(metric_value)::float8 AS ms FROM (
-         SELECT metric_value FROM job_metrics
-         WHERE metric_type = 'processing_time_ms' AND job_type = $1
-         ORDER BY recorded_at DESC LIMIT $2) recent`,
+      `SELECT avg(ms)::float8 AS ms FROM (
+         SELECT ${PROCESSING_MS} AS ms FROM jobs
+         WHERE status = 'completed' AND job_type = $1
+         ORDER BY completed_at DESC LIMIT $2) recent`,
       [jobType, RECENT_SAMPLES],
     );
     return row.ms;
+  }
+
+  /**
+   * Attempts that ended in the last `windowMs`, by the database clock: failed ones from their
+   * job_metrics rows (idx_metrics_type_time), completed ones from idx_jobs_completed_type, one
+   * range scan per job type (a loose index scan: PostgreSQL has no skip scan).
+   */
+  async attemptsEndedWithin(windowMs: number): Promise<AttemptCounts> {
+    const [row] = await queryRows<AttemptCounts>(
+      this.manager,
+      `WITH RECURSIVE since AS (SELECT now() - make_interval(secs => $1::double precision / 1000) AS t),
+       types AS (
+         SELECT min(job_type) AS job_type FROM jobs WHERE status = 'completed'
+         UNION ALL
+         SELECT (SELECT min(j.job_type) FROM jobs j WHERE j.status = 'completed' AND j.job_type > types.job_type)
+         FROM types WHERE types.job_type IS NOT NULL)
+       SELECT
+         (SELECT count(*)::int FROM job_metrics, since
+          WHERE metric_type = 'failed_attempt_ms' AND recorded_at > since.t) AS failed,
+         (SELECT count(*)::int FROM job_metrics, since
+          WHERE metric_type = 'failed_attempt_ms' AND recorded_at > since.t)
+         + (SELECT coalesce(sum((SELECT count(*) FROM jobs j, since
+              WHERE j.status = 'completed' AND j.job_type = types.job_type AND j.completed_at > since.t)), 0)::int
+            FROM types WHERE types.job_type IS NOT NULL) AS finished`,
+      [windowMs],
+    );
+    return row;
   }
 }

@@ -155,16 +155,15 @@ export class JobsBatchService {
       : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('claim')}, claimed AS (
+      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))`)}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2
-         FROM locked
-         WHERE j.id = locked.id AND ${fromStates('claim')} AND j.cancel_requested_at IS NULL
-           AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))
+         FROM locked WHERE j.id = locked.id
          RETURNING ${J}
        )
        SELECT * FROM claimed ${own}`,
       reclaim ? [ids, workerId, types, reclaim.holding] : [ids, workerId, types],
+      { prepared: true },
     );
     return rows.map(toJob);
   }
@@ -194,10 +193,10 @@ export class JobsBatchService {
   }
 
   /**
-   * complete: processing → completed for the current attempts, writing processing-time and
-   * queue-wait metrics and the job's "attempt N completed" log line in the same statement, so
-   * the log says so exactly when the row does. Returns the ids that were still current (the
-   * winners).
+   * complete: processing → completed for the current attempts. Returns the ids that were still
+   * current (the winners). The transition is all it writes: processing time and queue wait are
+   * the row's own timestamps (JobStatsService reads them), and the job's "attempt N completed"
+   * line is derived from them (JobLogsService), so a completion costs one row version.
    *
    * `retried` (the worker's retry of a completion whose try failed): also returns the ids
    * already completed at the given attempt. The attempt fences out every other writer, so such
@@ -216,17 +215,8 @@ export class JobsBatchService {
          UPDATE jobs j SET status = ${target('complete', Completed)}, results = v.results, completed_at = now(),
            progress = 100, next_retry_at = NULL, error_message = NULL
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
-         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('complete')}
-         RETURNING j.id, j.job_type, j.attempt, j.retry_count, j.created_at, j.started_at, j.completed_at
-       ), metrics AS (
-         INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
-         SELECT id, job_type, attempt, 'processing_time_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM done
-         UNION ALL
-         SELECT id, job_type, attempt, 'queue_wait_ms', extract(epoch FROM started_at - created_at) * 1000
-         FROM done WHERE retry_count = 0
-       ), logged AS (
-         INSERT INTO job_logs (job_id, attempt, level, message, source)
-         SELECT id, attempt, 'info', 'attempt ' || attempt || ' completed', 'worker' FROM done
+         WHERE j.id = locked.id AND j.attempt = v.attempt
+         RETURNING j.id
        )
        SELECT id FROM done
        ${
@@ -237,6 +227,7 @@ export class JobsBatchService {
            : ''
        }`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.resultsJson)],
+      { prepared: true },
     );
     return rows.map((r) => r.id);
   }
@@ -254,7 +245,7 @@ export class JobsBatchService {
            next_retry_at = now() + make_interval(secs => v.retry_delay_ms / 1000.0), completed_at = now()
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[])
            AS v(id, attempt, error_message, retry_delay_ms) USING (id)
-         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('fail')}
+         WHERE j.id = locked.id AND j.attempt = v.attempt
          RETURNING ${J}
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
@@ -267,6 +258,7 @@ export class JobsBatchService {
         items.map((i) => i.errorMessage),
         items.map((i) => i.retryDelayMs),
       ],
+      { prepared: true },
     );
     return rows.map(toJob);
   }
@@ -283,9 +275,10 @@ export class JobsBatchService {
       `WITH ${lockFor('complete')}
        UPDATE jobs j SET heartbeat_at = now(), progress = COALESCE(v.progress, j.progress)
        FROM locked JOIN unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, attempt, progress) USING (id)
-       WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('complete')}
+       WHERE j.id = locked.id AND j.attempt = v.attempt
        RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress)],
+      { prepared: true },
     );
     return new Map(rows.map((r) => [r.id, r.cancel]));
   }
@@ -302,11 +295,12 @@ export class JobsBatchService {
       `WITH ${lockFor('release')}, released AS (
          UPDATE jobs j SET status = ${target('release', Pending)}, started_at = NULL, heartbeat_at = NULL, progress = 0
          FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
-         WHERE j.id = locked.id AND j.attempt = v.attempt AND ${fromStates('release')}
+         WHERE j.id = locked.id AND j.attempt = v.attempt
          RETURNING j.id, j.attempt
        ), ${announce('released', '$3')}
        SELECT id, attempt FROM released`,
       [items.map((i) => i.id), items.map((i) => i.attempt), this.queueUrl],
+      { prepared: true },
     );
   }
 
@@ -340,8 +334,7 @@ export class JobsBatchService {
       this.manager,
       `WITH ${lockFor('retry')}, retried AS (
          UPDATE jobs j SET ${RETRY_SET}
-         FROM locked WHERE j.id = locked.id AND ${fromStates('retry')}
-           AND j.retry_count < LEAST($3::int, j.max_retries)
+         FROM locked WHERE j.id = locked.id AND j.retry_count < LEAST($3::int, j.max_retries)
          RETURNING ${J}
        ), ${announce('retried', '$2')}
        SELECT * FROM retried`,
@@ -358,14 +351,13 @@ export class JobsBatchService {
     if (ids.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('cancel')}
+      `WITH ${lockFor('cancel', `(j.status <> '${Failed}' OR j.next_retry_at IS NOT NULL)`)}
        UPDATE jobs j SET
          status = CASE WHEN j.status = '${Processing}' THEN j.status ELSE ${target('cancel', Cancelled)} END,
          completed_at = CASE WHEN j.status = '${Processing}' THEN j.completed_at ELSE now() END,
          next_retry_at = NULL, cancel_requested_at = COALESCE(j.cancel_requested_at, now())
        FROM locked
-       WHERE j.id = locked.id AND ${fromStates('cancel')}
-         AND (j.status <> '${Failed}' OR j.next_retry_at IS NOT NULL)
+       WHERE j.id = locked.id
        RETURNING ${J}`,
       [ids],
     );
@@ -377,11 +369,10 @@ export class JobsBatchService {
     if (items.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('cancel')}
+      `WITH ${lockFor('cancel', `j.status = '${Processing}' AND j.cancel_requested_at IS NOT NULL`)}
        UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now()
        FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
-       WHERE j.id = locked.id AND j.attempt = v.attempt AND j.status = '${Processing}'
-         AND j.cancel_requested_at IS NOT NULL
+       WHERE j.id = locked.id AND j.attempt = v.attempt
        RETURNING ${J}`,
       [items.map((i) => i.id), items.map((i) => i.attempt)],
     );
@@ -396,13 +387,13 @@ export class JobsBatchService {
    */
   async requeueMany(ids: readonly string[], options: { deadOnly?: boolean } = {}): Promise<Job[]> {
     if (ids.length === 0) return [];
-    const dead = options.deadOnly ? `AND j.status = '${Failed}' AND j.next_retry_at IS NULL` : '';
+    const dead = options.deadOnly ? `j.status = '${Failed}' AND j.next_retry_at IS NULL` : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('requeue')}, requeued AS (
+      `WITH ${lockFor('requeue', dead)}, requeued AS (
          UPDATE jobs j SET status = ${target('requeue', Pending)}, next_retry_at = NULL, started_at = NULL,
            completed_at = NULL, heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL
-         FROM locked WHERE j.id = locked.id AND ${fromStates('requeue')} ${dead}
+         FROM locked WHERE j.id = locked.id
          RETURNING ${J}
        ), ${announce('requeued', '$2')}
        SELECT * FROM requeued`,

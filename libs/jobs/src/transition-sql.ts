@@ -21,14 +21,22 @@ export function target(name: TransitionName, status: JobStatus): string {
 }
 
 /**
- * A CTE `locked` that locks the listed jobs (ids in $1) that `name` may move, in id order. An
- * UPDATE … FROM unnest(…) locks rows in whatever order its plan visits them, so two batches over
- * overlapping jobs (a heartbeat and a completion, from two processes) could deadlock; taken in
- * one order, they queue instead. NO KEY UPDATE is what an UPDATE takes anyway: it leaves inserts
- * of logs, metrics and outbox rows (foreign keys to jobs) unblocked.
+ * A CTE `locked` that locks the listed jobs (ids in $1) that `name` may move and that meet
+ * `also` (more conditions on alias j), in id order. The statement then updates exactly these
+ * rows by id: under the lock, nothing can move them, so it need not check their status again.
+ *
+ * - Id order: an UPDATE … FROM unnest(…) locks rows in whatever order its plan visits them, so
+ *   two batches over overlapping jobs (a heartbeat and a completion, from two processes) could
+ *   deadlock; taken in one order, they queue instead. NO KEY UPDATE is what an UPDATE takes
+ *   anyway: it leaves inserts of logs, metrics and outbox rows (foreign keys to jobs) unblocked.
+ * - The primary key only: the status and type conditions are wrapped in `IS TRUE`, which no
+ *   index can serve, so the planner cannot reach these rows through idx_jobs_status_created or
+ *   idx_jobs_type. Statistics that say a status is rare (a table analyzed while it was empty,
+ *   or before a burst of pending jobs) would make that scan look cheap and cost a scan of every
+ *   pending job per claim.
  */
-export function lockFor(name: TransitionName): string {
+export function lockFor(name: TransitionName, also = ''): string {
   return `locked AS MATERIALIZED (
-    SELECT id FROM jobs j WHERE j.id = ANY($1::uuid[]) AND ${fromStates(name)}
+    SELECT id FROM jobs j WHERE j.id = ANY($1::uuid[]) AND (${fromStates(name)}${also ? ` AND ${also}` : ''}) IS TRUE
     ORDER BY id FOR NO KEY UPDATE)`;
 }

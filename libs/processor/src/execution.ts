@@ -1,5 +1,5 @@
 import type { AppConfig, WorkerConfig } from '@app/config';
-import { type AttemptRef, type Job, WorkerPresence } from '@app/jobs';
+import { type AttemptRef, type Job } from '@app/jobs';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -33,7 +33,6 @@ export class Execution {
     private readonly registry: HandlerRegistry,
     private readonly gate: IntakeGate,
     private readonly outcomes: OutcomeRecorder,
-    private readonly presence: WorkerPresence,
     config: ConfigService<AppConfig, true>,
   ) {
     this.worker = config.get('worker', { infer: true });
@@ -113,7 +112,6 @@ export class Execution {
       return { ok: false, error: new Error(`aborted before start: ${running.abortReason}`) };
     }
     running.started = true;
-    running.log('info', `attempt ${running.attempt} started on ${this.presence.workerId}`);
     const handler = (async () => {
       const payload = plainToInstance(entry.payload, running.job.payload);
       return entry.run(payload, running.context());

@@ -1,14 +1,24 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { isDataError } from '@app/database';
 import { type Job, JobsBatchService, WorkerPresence } from '@app/jobs';
-import { Outbox, QueueService } from '@app/queue';
+import { type ConsumedMessage, Outbox, QueueService } from '@app/queue';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { Execution } from './execution';
 import { HandlerRegistry } from './handler-registry';
 import { IntakeGate } from './intake-gate';
+import { MicroBatcher } from './micro-batcher';
 
 /** A job of a type this worker does not run comes back this much later (rolling deploys), in s. */
 const UNKNOWN_TYPE_DELAY_S = 60;
+/**
+ * Received messages' bookkeeping (processed_at, deleted_at) is written for many batches at once:
+ * nothing waits on it, and one statement per received batch of ten cost more than the claims.
+ */
+const BOOKKEEPING_LINGER_MS = 250;
+const BOOKKEEPING_BATCH = 1000;
+/** How long stopping waits for the last bookkeeping write when PostgreSQL does not answer. */
+const BOOKKEEPING_CLOSE_MS = 2000;
 
 /**
  * The worker's intake: each received batch (sized by the IntakeGate to the free slots) is
@@ -23,6 +33,7 @@ export class Intake {
   private readonly logger = new Logger(Intake.name);
   /** Received batches whose claim is still in progress. */
   private readonly claiming = new Set<Promise<void>>();
+  private readonly consumed: MicroBatcher<ConsumedMessage, null>;
 
   constructor(
     private readonly gate: IntakeGate,
@@ -32,7 +43,23 @@ export class Intake {
     private readonly registry: HandlerRegistry,
     private readonly presence: WorkerPresence,
     private readonly execution: Execution,
-  ) {}
+  ) {
+    this.consumed = new MicroBatcher(
+      async (items) => {
+        await this.outbox.recordConsumed(items);
+        return items.map(() => null);
+      },
+      {
+        maxBatch: BOOKKEEPING_BATCH,
+        lingerMs: BOOKKEEPING_LINGER_MS,
+        isItemError: isDataError,
+        onRetry: (error, attempt) =>
+          this.logger.warn(
+            `recording processed/deleted messages failed (try ${attempt}): ${describeError(error)}; retrying`,
+          ),
+      },
+    );
+  }
 
   /**
    * One batch received by loop `receiver`. Most messages hold a slot the IntakeGate reserved;
@@ -45,9 +72,10 @@ export class Intake {
     this.claiming.add(claim);
   }
 
-  /** Resolves when every batch received so far is claimed (or given up on). */
+  /** Resolves when every batch received so far is claimed (or given up on) and recorded. */
   async drain(): Promise<void> {
     await Promise.all(this.claiming);
+    await this.consumed.close(BOOKKEEPING_CLOSE_MS);
   }
 
   /** Claims, acknowledges and starts a received batch; `slotted` of its messages hold a slot. */
@@ -85,18 +113,15 @@ export class Intake {
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
     const deleted = new Set(await this.queue.deleteMessages(readable.map((r) => r.message)));
     // bookkeeping only: never held up by, nor holding up, the jobs (they run already)
-    void this.outbox
-      .recordConsumed(
-        readable.map(({ message, jobId }) => ({
+    for (const { message, jobId } of readable)
+      this.consumed
+        .push({
           jobId,
           messageId: message.MessageId ?? '',
           receiptHandle: message.ReceiptHandle ?? '',
           deleted: deleted.has(message),
-        })),
-      )
-      .catch((e: unknown) =>
-        this.logger.warn(`recording processed/deleted messages failed: ${describeError(e)}`),
-      );
+        })
+        .catch(() => undefined); // given up at shutdown, after the retries were logged
   }
 
   /**

@@ -7,7 +7,7 @@ export {
   type SendResult,
 } from './queue.service';
 export { Outbox, type DeadLetterEntry } from './outbox';
-export type { OutboxEntry } from './outbox.repository';
+export type { ConsumedMessage, OutboxEntry } from './outbox.repository';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
 export { decodeJobMessage, encodeJobMessage, type JobMessage } from './job-message';
 export type { QueueDepth, QueueStats } from './queue-stats';

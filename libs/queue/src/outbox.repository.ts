@@ -154,6 +154,7 @@ export class OutboxRepository {
        RETURNING q.id, q.job_id, q.attempt, q.queue_url, q.delay_seconds, q.reason,
                  q.leased_until::text AS lease`,
       [limit, leaseMs],
+      { prepared: true },
     );
     if (rows.length === 0) return 0;
     const { sent, failed } = await send(
@@ -187,6 +188,7 @@ export class OutboxRepository {
           outcomes.map((o) => o.error),
           rows[0].lease,
         ],
+        { prepared: true },
       );
     }
     return sent.length;
@@ -218,6 +220,7 @@ export class OutboxRepository {
         messages.map((m) => m.receiptHandle),
         messages.map((m) => m.deleted),
       ],
+      { prepared: true },
     );
   }
 

@@ -1,6 +1,6 @@
 import { type AppConfig, ConfigError, type RecoveryConfig } from '@app/config';
-import { JobStatus, queryRows } from '@app/database';
-import { JobsBatchService, JobsService } from '@app/jobs';
+import { JobStatus } from '@app/database';
+import { JobStatsService, JobsBatchService, JobsService } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -49,7 +49,7 @@ export interface FailureRateCheck extends FailureRate {
  *   re-drive is a conditional failed → pending transition, so the second one is refused).
  * - `sendAlert(jobId, error)`: a `job.dead_lettered` alert through every channel (the log,
  *   and the webhook when ALERT_WEBHOOK_URL is set). Never throws and never waits for delivery.
- * - `getFailureRate(windowMs)`: failed / finished attempts over the window, from `job_metrics`.
+ * - `getFailureRate(windowMs)`: failed / finished attempts over the window (JobStatsService).
  *   That table has one row per finished attempt (`failed_attempt_ms` or `processing_time_ms`),
  *   written in the same statement as the state change and indexed by (metric_type, recorded_at).
  *   `jobs` could not answer it: it keeps only each job's latest state, so a job that failed twice
@@ -84,6 +84,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
   constructor(
     private readonly jobs: JobsService,
     private readonly batch: JobsBatchService,
+    private readonly stats: JobStatsService,
     private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
     @Inject(ALERT_CHANNELS) private readonly channels: readonly AlertChannel[],
@@ -156,17 +157,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
 
   /** Failed / finished attempts over the last `windowMs` (default ALERT_WINDOW_MS), by the database clock. */
   async getFailureRate(windowMs: number = this.options.windowMs): Promise<FailureRate> {
-    // job_metrics belongs to the jobs module; this read moves into JobStatsService once that
-    // read side settles. Both metric types are range scans of idx_metrics_type_time.
-    const [row] = await queryRows<{ failed: number; finished: number }>(
-      this.manager,
-      `SELECT count(*) FILTER (WHERE metric_type = 'failed_attempt_ms')::int AS failed,
-              count(*)::int AS finished
-       FROM job_metrics
-       WHERE metric_type IN ('failed_attempt_ms', 'processing_time_ms')
-         AND recorded_at > now() - make_interval(secs => $1::double precision / 1000)`,
-      [windowMs],
-    );
+    const row = await this.stats.attemptsEndedWithin(windowMs);
     return toFailureRate(row.failed, row.finished, windowMs);
   }
 

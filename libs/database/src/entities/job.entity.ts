@@ -17,7 +17,8 @@ import { JobStatus } from './job-status';
 @Index('idx_jobs_next_retry', ['nextRetryAt'], { where: `status = 'failed'` })
 @Index('idx_jobs_type', ['jobType'])
 @Index('idx_jobs_user_created', ['userId', 'createdAt', 'id'])
-@Index('idx_jobs_stalled', ['heartbeatAt'], { where: `status = 'processing'` })
+@Index('idx_jobs_stalled', ['heldBy'], { where: `status = 'processing'` })
+@Index('idx_jobs_completed_type', ['jobType', 'completedAt'], { where: `status = 'completed'` })
 @Index('idx_jobs_parent_id', ['parentId'], { where: 'parent_id IS NOT NULL' })
 @Index('uq_jobs_user_idempotency_key', ['userId', 'idempotencyKey'], {
   unique: true,

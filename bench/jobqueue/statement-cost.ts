@@ -1,0 +1,158 @@
+/**
+ * What each step of a job's life costs the PostgreSQL backend that runs it, in CPU µs per job:
+ * the profile behind the "PG ms/job" columns of bench/run.mjs. It runs the production statements
+ * (JobsBatchService, OutboxRepository) on one connection against a fresh database and reads that
+ * backend's CPU time from /proc before and after each step, so nothing else on the machine is
+ * counted (nor are the server's background processes: WAL writer, checkpointer, autovacuum).
+ *
+ *   npm run bench:statements            (N=10000 jobs; BENCH_N, JQ_ADMIN_URL)
+ */
+import fs from 'node:fs';
+import type { AppConfig } from '@app/config';
+import { JobsBatchService } from '@app/jobs';
+import type { ConfigService } from '@nestjs/config';
+import { OutboxRepository } from '../../libs/queue/src/outbox.repository';
+import { dataSourceOptions } from '@app/database';
+import { DataSource } from 'typeorm';
+import { createPgClient } from '../../tools/dev-services/postgres-server';
+import { assertLoopback, dropDatabase, withDatabase } from './bench-env';
+
+const N = Number(process.env.BENCH_N ?? 10_000);
+const DATABASE = 'jq_bench_statements';
+const QUEUE_URL = 'http://127.0.0.1:1/000000000000/statement-cost';
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) the backend `pid` has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const adminUrl = process.env.JQ_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  assertLoopback('JQ_ADMIN_URL', adminUrl);
+  await dropDatabase(adminUrl, DATABASE);
+  const admin = createPgClient(adminUrl);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${DATABASE}`).finally(() => admin.end());
+  const db = new DataSource({
+    ...dataSourceOptions({
+      url: withDatabase(adminUrl, DATABASE),
+      runMigrations: false,
+      poolSize: 1,
+    }),
+    logging: false,
+  });
+  await db.initialize();
+  await db.runMigrations();
+  try {
+    const [{ pid }] = await db.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+    const config = { get: () => ({ queueUrl: QUEUE_URL }) } as unknown as ConfigService<
+      AppConfig,
+      true
+    >;
+    const batch = new JobsBatchService(db.manager, config);
+    const outbox = new OutboxRepository(db.manager);
+    const rows: {
+      step: string;
+      perStatement: number;
+      cpuUsPerJob: number;
+      wallUsPerJob: number;
+    }[] = [];
+    const step = async (
+      name: string,
+      perStatement: number,
+      jobs: number,
+      run: () => Promise<void>,
+    ) => {
+      const c0 = cpuSeconds(pid);
+      const t0 = performance.now();
+      await run();
+      const wall = performance.now() - t0;
+      rows.push({
+        step: name,
+        perStatement,
+        cpuUsPerJob: Math.round(((cpuSeconds(pid) - c0) * 1e6) / jobs),
+        wallUsPerJob: Math.round((wall * 1e3) / jobs),
+      });
+    };
+    const input = (i: number) => ({
+      userId: `user-${i % 10}`,
+      jobType: 'echo',
+      payload: { message: `job ${i}` },
+      maxRetries: 3,
+    });
+    const ids: string[] = [];
+    await step('submit (jobs + outbox rows)', 1000, N, async () => {
+      for (const part of chunks(
+        Array.from({ length: N }, (_, i) => input(i)),
+        1000,
+      )) {
+        const inserted = await outbox.addWithJobs<{ id: string }>(
+          db.manager,
+          QUEUE_URL,
+          batch.insertStatement(part),
+        );
+        ids.push(...inserted.map((r) => r.id));
+      }
+    });
+    const single = Math.min(2000, N);
+    await step('submit one job per statement', 1, single, async () => {
+      for (let i = 0; i < single; i++)
+        await outbox.addWithJobs(db.manager, QUEUE_URL, batch.insertStatement([input(i)]));
+    });
+    const messageIds = new Map<string, string>();
+    await step('relay: lease + record sent', 100, N + single, async () => {
+      let sent: number;
+      do
+        sent = await outbox.relayBatch(100, 60_000, async (leased) => {
+          for (const r of leased) messageIds.set(r.jobId, `m-${r.id}`);
+          return { sent: leased.map((r) => ({ id: r.id, messageId: `m-${r.id}` })), failed: [] };
+        });
+      while (sent > 0);
+    });
+    await step('claim', 10, N, async () => {
+      for (const part of chunks(ids, 10)) await batch.claimMany(part, 'worker-1', ['echo']);
+    });
+    await step('record consumed messages', 1000, N, async () => {
+      for (const part of chunks(ids, 1000))
+        await outbox.recordConsumed(
+          part.map((jobId) => ({
+            jobId,
+            messageId: messageIds.get(jobId) ?? '',
+            receiptHandle: `rh-${jobId}`,
+            deleted: true,
+          })),
+        );
+    });
+    await step('complete', 50, N, async () => {
+      for (const part of chunks(ids, 50))
+        await batch.completeMany(
+          part.map((id) => ({ id, attempt: 1, resultsJson: '{"ok":true}' })),
+        );
+    });
+    console.log(
+      `PostgreSQL backend CPU per job, ${N.toLocaleString('en-US')} jobs, one connection (excludes WAL writer, checkpointer, autovacuum):`,
+    );
+    console.table(rows);
+    const total = rows
+      .filter((r) => r.step !== 'submit one job per statement')
+      .reduce((n, r) => n + r.cpuUsPerJob, 0);
+    console.log(`a job's life in batches (every step but the single submits): ${total} µs`);
+  } finally {
+    await db.destroy();
+    await dropDatabase(adminUrl, DATABASE);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
