@@ -151,7 +151,7 @@ async function peekDlqJobIds(fx: ApiFixture): Promise<string[]> {
         }),
       );
     }
-    return seen.map((m) => decodeJobMessage(m.Body)?.jobId ?? '');
+    return seen.flatMap((m) => decodeJobMessage(m.Body)?.map((j) => j.jobId) ?? ['']);
   } finally {
     sqs.destroy();
   }

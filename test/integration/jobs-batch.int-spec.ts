@@ -1,4 +1,6 @@
+import type { AppConfig } from '@app/config';
 import { JobLogsService, JobsBatchService, type AttemptRef } from '@app/jobs';
+import { ConfigService } from '@nestjs/config';
 import { createJobsFixture, type JobsFixture } from '../support/jobs-fixture';
 
 /**
@@ -112,6 +114,36 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
       [ref.id],
     );
     expect(written.rows).toBe(0);
+  });
+
+  it('writes the DLQ outbox row and the log line with a final failure, once per attempt, and none for a retry', async () => {
+    const ids = await fx.db.dataSource
+      .query<{ id: string }[]>(
+        `INSERT INTO jobs (user_id, job_type, payload) SELECT 'dlq', 'noop', '{}' FROM generate_series(1, 2) RETURNING id`,
+      )
+      .then((rows) => rows.map((r) => r.id));
+    const [dead, retried] = await batch.claimMany(ids, 'worker-under-test', ['noop']);
+    const { dlqUrl } = fx.module.get(ConfigService<AppConfig, true>).get('queue', { infer: true });
+    const failures = [
+      { id: dead.id, attempt: dead.attempt, errorMessage: 'boom', retryDelayMs: null },
+      { id: retried.id, attempt: retried.attempt, errorMessage: 'again', retryDelayMs: 60_000 },
+    ];
+    expect((await batch.failMany(failures)).map((j) => j.id).sort()).toEqual(ids.sort());
+    // a second try of the same failures (a retried batch) wins nothing and writes nothing
+    expect(await batch.failMany(failures)).toEqual([]);
+    const rows = await fx.db.dataSource.query<
+      { job_id: string; queue_url: string; attempt: number; reason: string }[]
+    >(`SELECT job_id, queue_url, attempt, reason FROM queue_messages WHERE job_id = ANY($1)`, [
+      ids,
+    ]);
+    expect(rows).toEqual([{ job_id: dead.id, queue_url: dlqUrl, attempt: 1, reason: 'boom' }]);
+    const logged = await fx.db.dataSource.query<{ job_id: string; message: string }[]>(
+      `SELECT job_id, message FROM job_logs WHERE job_id = ANY($1)`,
+      [ids],
+    );
+    expect(logged).toEqual([
+      { job_id: dead.id, message: 'moved to the dead-letter queue after attempt 1: boom' },
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
 import { JobSubmissionService } from '@app/jobs';
-import { Outbox, QueueModule } from '@app/queue';
+import { decodeJobMessage, Outbox, QueueModule } from '@app/queue';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -78,9 +78,27 @@ describe('outbox relay', () => {
         }),
       );
       if (!out.Messages?.length) return ids;
-      for (const m of out.Messages) ids.push((JSON.parse(m.Body!) as { jobId: string }).jobId);
+      for (const m of out.Messages) ids.push(...decodeJobMessage(m.Body)!.map((j) => j.jobId));
     }
   }
+
+  it('packs the jobs of a pass into messages of up to ten, each row recording its message', async () => {
+    const jobs = await jobsWithUnsentRows(25);
+    const relay = await startRelay(working);
+    try {
+      await relay.get(Outbox).flush();
+      const sent = await fx.db.dataSource.query<{ message_id: string; n: number }[]>(
+        `SELECT message_id, count(*)::int AS n FROM queue_messages GROUP BY message_id ORDER BY n DESC`,
+      );
+      expect(sent.map((r) => r.n)).toEqual([10, 10, 5]);
+      expect(sent.every((r) => r.message_id)).toBe(true);
+      const received = await receiveAll();
+      expect(received).toHaveLength(25);
+      expect(received.sort()).toEqual(jobs.map((j) => j.id).sort());
+    } finally {
+      await relay.close();
+    }
+  });
 
   it('holds no transaction open while SQS hangs, and sends the rows once SQS answers', async () => {
     const silent = await startSilentServer();

@@ -163,10 +163,9 @@ describe('pipeline: create → SQS → worker → a truthful final state', () =>
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: fx.queues.dlqUrl,
-        MessageBody: encodeJobMessage({
-          jobId: '00000000-0000-4000-8000-000000000002',
-          attempt: 1,
-        }),
+        MessageBody: encodeJobMessage([
+          { jobId: '00000000-0000-4000-8000-000000000002', attempt: 1 },
+        ]),
       }),
     );
     const stats = await fx.queue.getQueueStats();

@@ -111,9 +111,10 @@ describe('job submission: validation at creation, atomic with the outbox', () =>
   });
 });
 
+/** SQS messages the relay sent: rows it packed into one message share its message_id. */
 async function sentCount(fx: PipelineFixture): Promise<number> {
   const [{ n }] = await fx.db.dataSource.query<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM queue_messages WHERE sent_at IS NOT NULL`,
+    `SELECT count(DISTINCT message_id)::int AS n FROM queue_messages WHERE sent_at IS NOT NULL`,
   );
   return n;
 }

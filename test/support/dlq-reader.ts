@@ -62,9 +62,8 @@ export class DlqReader {
       const messages = out.Messages ?? [];
       if (messages.length === 0) return;
       for (const m of messages) {
-        const decoded = decodeJobMessage(m.Body);
-        if (decoded)
-          this.seen.push({ ...decoded, reason: m.MessageAttributes?.reason?.StringValue });
+        for (const job of decodeJobMessage(m.Body) ?? [])
+          this.seen.push({ ...job, reason: m.MessageAttributes?.reason?.StringValue });
       }
       await this.sqs.send(
         new DeleteMessageBatchCommand({

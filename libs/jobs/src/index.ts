@@ -5,6 +5,7 @@ export { JobSubmissionService, type JobRequest } from './job-submission.service'
 export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
 export { JobsService } from './jobs.service';
 export {
+  DLQ_LOG_PREFIX,
   JobsBatchService,
   type AttemptRef,
   type Beat,

@@ -59,6 +59,27 @@ function announce(from: string, queueUrlParam: string, where = ''): string {
     SELECT id, ${queueUrlParam}::varchar, attempt + 1 FROM ${from} ${where})`;
 }
 
+/** The log line of a job copied to the dead-letter queue (followed by its attempt and reason). */
+export const DLQ_LOG_PREFIX = 'moved to the dead-letter queue';
+
+/**
+ * CTEs `dead` and `dead_logged`: for each job of CTE `from` matching `where` (failed for good),
+ * its DLQ copy in the outbox (queue `dlqUrlParam`, its error as the reason) and the log line
+ * saying so. Written by the statement that fails the job, which is fenced by attempt: a job is
+ * dead-lettered exactly once per attempt, whatever crashes, and nothing reads logs to know.
+ */
+function deadLetter(from: string, dlqUrlParam: string, where: string): string {
+  const reason = `coalesce(error_message, 'failed')`;
+  return `dead AS (
+    INSERT INTO queue_messages (job_id, queue_url, attempt, reason)
+    SELECT id, ${dlqUrlParam}::varchar, attempt, ${reason} FROM ${from} WHERE ${where}
+  ), dead_logged AS (
+    INSERT INTO job_logs (job_id, attempt, level, message, source)
+    SELECT id, attempt, 'error', '${DLQ_LOG_PREFIX} after attempt ' || attempt || ': ' || ${reason}, 'system'
+    FROM ${from} WHERE ${where}
+  )`;
+}
+
 /** What the retry transition sets, by the policy's due time or by hand. */
 const RETRY_SET = `status = ${target('retry', Pending)}, retry_count = j.retry_count + 1, next_retry_at = NULL,
   started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0`;
@@ -77,12 +98,13 @@ const J = JOB_COLUMNS.split(',')
 @Injectable()
 export class JobsBatchService {
   private readonly queueUrl: string;
+  private readonly dlqUrl: string;
 
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
   }
 
   /** One INSERT for many jobs, inside `m`'s transaction, in input order. */
@@ -234,7 +256,8 @@ export class JobsBatchService {
 
   /**
    * processing → failed for the current attempts, with a failed-attempt metric; the retry time
-   * is the database's now() + the delay, like every other time in the table. Returns the winners.
+   * is the database's now() + the delay, like every other time in the table. A job failed for
+   * good (no delay) is dead-lettered in the same statement. Returns the winners.
    */
   async failMany(items: readonly Failure[]): Promise<Job[]> {
     if (items.length === 0) return [];
@@ -250,13 +273,14 @@ export class JobsBatchService {
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
-       )
+       ), ${deadLetter('failed', '$5', 'next_retry_at IS NULL')}
        SELECT * FROM failed`,
       [
         items.map((i) => i.id),
         items.map((i) => i.attempt),
         items.map((i) => i.errorMessage),
         items.map((i) => i.retryDelayMs),
+        this.dlqUrl,
       ],
       { prepared: true },
     );
@@ -424,8 +448,8 @@ export class JobsBatchService {
    * - cancellation requested → cancelled (its worker died before it could confirm);
    * - lost fewer than max_retries times → pending again with its next message, without
    *   spending a retry (the fault was the worker's, not the job's);
-   * - else failed for good, with a failed-attempt metric: a job that kills its worker every
-   *   time must end (the caller dead-letters it).
+   * - else failed for good, with a failed-attempt metric and its DLQ copy: a job that kills its
+   *   worker every time must end.
    */
   async recoverStalled(ids: readonly string[], stallAfterMs: number): Promise<StalledJob[]> {
     if (ids.length === 0) return [];
@@ -452,9 +476,9 @@ export class JobsBatchService {
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000
          FROM recovered WHERE status = '${Failed}'
-       )
+       ), ${deadLetter('recovered', '$4', `status = '${Failed}'`)}
        SELECT * FROM recovered`,
-      [stallAfterMs, ids, this.queueUrl],
+      [stallAfterMs, ids, this.queueUrl, this.dlqUrl],
     );
     return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
   }

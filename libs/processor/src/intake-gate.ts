@@ -36,6 +36,8 @@ export class IntakeGate implements OnModuleDestroy {
   private readonly reserved = new Map<string, number>();
   private readonly loops = new Map<string, ReceiveLoop>();
   private batchSize = RECEIVE_LIMIT;
+  /** Jobs per received message (moving average): the relay packs up to 10 under load. */
+  private jobsPerMessage = 1;
   private readonly waiters = new Set<() => void>();
   private receiveFailures = 0;
   private claimFailures = 0;
@@ -90,7 +92,7 @@ export class IntakeGate implements OnModuleDestroy {
       else if (this.slots.available === 0)
         await this.nextChange(undefined, this.slots.whenAvailable());
       else {
-        const n = Math.min(this.batchSize, this.slots.available);
+        const n = Math.min(Math.ceil(this.batchSize * this.jobsPerMessage), this.slots.available);
         if (!this.slots.tryAcquire(n)) continue;
         this.reserved.set(receiver, n);
         return;
@@ -99,13 +101,18 @@ export class IntakeGate implements OnModuleDestroy {
   }
 
   /**
-   * Loop `receiver` got `count` messages. Returns how many of them hold a reserved slot; the
-   * rest of the reservation goes back, and messages beyond it must wait for a slot (acquire).
+   * Loop `receiver` got `messages` messages announcing `count` jobs. Returns how many jobs hold a
+   * reserved slot; the rest of the reservation goes back, jobs beyond it wait for a slot. The
+   * jobs-per-message average sizes later receives (ten jobs a message: a tenth as many).
    */
-  take(receiver: string, count: number): number {
+  take(receiver: string, count: number, messages: number): number {
     const reserved = this.reserved.get(receiver) ?? 0;
     this.reserved.delete(receiver);
     if (count < reserved) this.slots.release(reserved - count);
+    if (messages > 0) {
+      this.jobsPerMessage = 0.7 * this.jobsPerMessage + (0.3 * count) / messages;
+      this.resize(this.slots.available);
+    }
     return Math.min(count, reserved);
   }
 
@@ -158,9 +165,9 @@ export class IntakeGate implements OnModuleDestroy {
     if (unused) this.slots.release(unused);
   }
 
-  /** Batch size of the loops' next polls: the free slots, 1 to 10. */
+  /** Batch size of the loops' next polls: as many messages as the free slots take, 1 to 10. */
   private resize(free: number): void {
-    const size = Math.max(1, Math.min(RECEIVE_LIMIT, free));
+    const size = Math.max(1, Math.min(RECEIVE_LIMIT, Math.round(free / this.jobsPerMessage)));
     if (size === this.batchSize) return;
     this.batchSize = size;
     for (const loop of this.loops.values()) loop.updateOption('batchSize', size);

@@ -20,6 +20,12 @@ const BOOKKEEPING_BATCH = 1000;
 /** How long stopping waits for the last bookkeeping write when PostgreSQL does not answer. */
 const BOOKKEEPING_CLOSE_MS = 2000;
 
+/** A received message and the jobs it announces (one, or several packed by the relay). */
+interface Received {
+  message: Message;
+  jobIds: string[];
+}
+
 /**
  * The worker's intake: each received batch (sized by the IntakeGate to the free slots) is
  * claimed in one UPDATE and acknowledged in one DeleteMessageBatch; from then on PostgreSQL
@@ -67,8 +73,18 @@ export class Intake {
    * once; the claim runs in the background so the loop's next long poll overlaps it.
    */
   receive(receiver: string, messages: readonly Message[]): void {
-    const slotted = this.gate.take(receiver, messages.length);
-    const claim = this.claimAndStart(messages, slotted).finally(() => this.claiming.delete(claim));
+    const readable: Received[] = [];
+    const poison: Message[] = [];
+    for (const message of messages) {
+      const jobs = this.queue.processJob(message);
+      if (jobs) readable.push({ message, jobIds: [...new Set(jobs.map((j) => j.jobId))] });
+      else poison.push(message);
+    }
+    const jobs = readable.reduce((n, r) => n + r.jobIds.length, 0);
+    const slotted = this.gate.take(receiver, jobs, messages.length);
+    const claim = this.claimAndStart(readable, poison, slotted).finally(() =>
+      this.claiming.delete(claim),
+    );
     this.claiming.add(claim);
   }
 
@@ -78,25 +94,20 @@ export class Intake {
     await this.consumed.close(BOOKKEEPING_CLOSE_MS);
   }
 
-  /** Claims, acknowledges and starts a received batch; `slotted` of its messages hold a slot. */
-  private async claimAndStart(messages: readonly Message[], slotted: number): Promise<void> {
-    const readable: { message: Message; jobId: string }[] = [];
-    for (const message of messages) {
-      const decoded = this.queue.processJob(message);
-      if (decoded) readable.push({ message, jobId: decoded.jobId });
-      else
-        await this.queue
-          .handleError(message, 'unreadable message body: not a job message')
-          .catch((e: unknown) =>
-            this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
-          );
-    }
-    if (slotted > readable.length) {
-      this.gate.slots.release(slotted - readable.length); // slots of poison messages
-      slotted = readable.length;
-    }
+  /** Claims, acknowledges and starts a received batch; `slotted` of its jobs hold a slot. */
+  private async claimAndStart(
+    readable: readonly Received[],
+    poison: readonly Message[],
+    slotted: number,
+  ): Promise<void> {
+    for (const message of poison)
+      await this.queue
+        .handleError(message, 'unreadable message body: not a job message')
+        .catch((e: unknown) =>
+          this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
+        );
     if (readable.length === 0) return;
-    const ids = readable.map((r) => r.jobId);
+    const ids = readable.flatMap((r) => r.jobIds);
     const claimed = await this.claim(
       ids,
       readable.map((r) => r.message),
@@ -113,15 +124,16 @@ export class Intake {
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
     const deleted = new Set(await this.queue.deleteMessages(readable.map((r) => r.message)));
     // bookkeeping only: never held up by, nor holding up, the jobs (they run already)
-    for (const { message, jobId } of readable)
-      this.consumed
-        .push({
-          jobId,
-          messageId: message.MessageId ?? '',
-          receiptHandle: message.ReceiptHandle ?? '',
-          deleted: deleted.has(message),
-        })
-        .catch(() => undefined); // given up at shutdown, after the retries were logged
+    for (const { message, jobIds } of readable)
+      for (const jobId of jobIds)
+        this.consumed
+          .push({
+            jobId,
+            messageId: message.MessageId ?? '',
+            receiptHandle: message.ReceiptHandle ?? '',
+            deleted: deleted.has(message),
+          })
+          .catch(() => undefined); // given up at shutdown, after the retries were logged
   }
 
   /**

@@ -134,11 +134,7 @@ export class OutcomeRecorder {
         return this.failures.push({ ...running.ref, errorMessage: fallback, retryDelayMs: null });
       });
     if (failed && decision.retryDelayMs === null) {
-      await this.recovery
-        .moveToDLQ(running.id, errorMessage)
-        .catch((e: unknown) =>
-          this.logger.warn(`copying job ${running.id} to the DLQ failed: ${describeError(e)}`),
-        );
+      this.outbox.nudge(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
       void this.recovery.sendAlert(running.id, errorMessage, failed.jobType);
     }
   }

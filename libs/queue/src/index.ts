@@ -9,6 +9,11 @@ export {
 export { Outbox, type DeadLetterEntry } from './outbox';
 export type { ConsumedMessage, OutboxEntry } from './outbox.repository';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
-export { decodeJobMessage, encodeJobMessage, type JobMessage } from './job-message';
+export {
+  decodeJobMessage,
+  encodeJobMessage,
+  MAX_JOBS_PER_MESSAGE,
+  type JobMessage,
+} from './job-message';
 export type { QueueDepth, QueueStats } from './queue-stats';
 export { SqsHealthIndicator } from './sqs.health-indicator';

@@ -10,6 +10,7 @@ import {
   type RelayOutcome,
   type UnsentMessage,
 } from './outbox.repository';
+import { packMessages } from './message-packing';
 import { QueueService } from './queue.service';
 
 /** Rows leased per relay pass: ten SendMessageBatch calls, sent in parallel. */
@@ -136,20 +137,20 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   private async send(rows: UnsentMessage[]): Promise<RelayOutcome> {
-    const result = await this.queue.sendMessages(rows, (r) => ({
-      queueUrl: r.queueUrl ?? this.queue.queueUrl,
-      message: { jobId: r.jobId, attempt: r.attempt },
-      delaySeconds: r.delaySeconds,
-      ...(r.reason !== null ? { reason: r.reason } : {}),
-    }));
+    const result = await this.queue.sendMessages(
+      packMessages(rows, this.queue.queueUrl),
+      (pack) => pack.message,
+    );
     if (result.failed.length) {
       this.logger.warn(
         `${result.failed.length} outbox messages not sent (${result.failed[0].error}); will retry`,
       );
     }
     return {
-      sent: result.sent.map((s) => ({ id: s.item.id, messageId: s.messageId })),
-      failed: result.failed.map((f) => ({ id: f.item.id, error: f.error })),
+      sent: result.sent.flatMap((s) =>
+        s.item.rows.map((r) => ({ id: r.id, messageId: s.messageId })),
+      ),
+      failed: result.failed.flatMap((f) => f.item.rows.map((r) => ({ id: r.id, error: f.error }))),
     };
   }
 

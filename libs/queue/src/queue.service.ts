@@ -21,7 +21,8 @@ export const SQS_BATCH_LIMIT = 10;
 /** One message for sendMessages: the job it names, where it goes and how. */
 export interface OutgoingMessage {
   queueUrl: string;
-  message: JobMessage;
+  /** The jobs the message announces (1 to MAX_JOBS_PER_MESSAGE). */
+  jobs: JobMessage[];
   /** SQS DelaySeconds (0-900); 0 or unset: visible at once. */
   delaySeconds?: number;
   /** Why the job was dead-lettered; sent as the `reason` String attribute (DLQ messages). */
@@ -56,7 +57,7 @@ export class QueueService {
   /** Sends one job's message now. The pipeline uses the outbox; this is the single-job form. */
   async sendJob(message: JobMessage): Promise<string> {
     const out = await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: encodeJobMessage(message) }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: encodeJobMessage([message]) }),
     );
     return out.MessageId ?? '';
   }
@@ -68,7 +69,7 @@ export class QueueService {
   sendJobs<T>(items: readonly T[], toMessage: (item: T) => JobMessage): Promise<SendResult<T>> {
     return this.sendMessages(items, (item) => ({
       queueUrl: this.queueUrl,
-      message: toMessage(item),
+      jobs: [toMessage(item)],
     }));
   }
 
@@ -101,7 +102,7 @@ export class QueueService {
               QueueUrl: queueUrl,
               Entries: batch.map(({ out: m }, i) => ({
                 Id: String(i),
-                MessageBody: encodeJobMessage(m.message),
+                MessageBody: encodeJobMessage(m.jobs),
                 ...(m.delaySeconds ? { DelaySeconds: m.delaySeconds } : {}),
                 ...(m.reason !== undefined ? { MessageAttributes: reasonAttribute(m.reason) } : {}),
               })),
@@ -123,8 +124,8 @@ export class QueueService {
     return result;
   }
 
-  /** Reads a received message: the job it names, or undefined for a poison message. */
-  processJob(message: Message): JobMessage | undefined {
+  /** Reads a received message: the jobs it announces, or undefined for a poison message. */
+  processJob(message: Message): JobMessage[] | undefined {
     return decodeJobMessage(message.Body);
   }
 
@@ -208,7 +209,7 @@ export class QueueService {
     const out = await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.dlqUrl,
-        MessageBody: encodeJobMessage(message),
+        MessageBody: encodeJobMessage([message]),
         MessageAttributes: reasonAttribute(reason),
       }),
     );
@@ -234,8 +235,8 @@ export class QueueService {
       const messages = out.Messages ?? [];
       if (messages.length === 0) break;
       const matches = messages.filter((m) => {
-        const job = decodeJobMessage(m.Body);
-        return job !== undefined && (jobIds === null || jobIds.has(job.jobId));
+        const jobs = decodeJobMessage(m.Body);
+        return jobs !== undefined && (jobIds === null || jobs.some((j) => jobIds.has(j.jobId)));
       });
       keep.push(...messages.filter((m) => !matches.includes(m)));
       await this.deleteMessages(matches, this.dlqUrl);

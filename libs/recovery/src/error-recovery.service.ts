@@ -1,6 +1,6 @@
 import { type AppConfig, ConfigError, type RecoveryConfig } from '@app/config';
 import { JobStatus } from '@app/database';
-import { JobStatsService, JobsBatchService, JobsService } from '@app/jobs';
+import { DLQ_LOG_PREFIX, JobStatsService, JobsBatchService, JobsService } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -20,7 +20,7 @@ import { JobNotDeadError } from './recovery.errors';
 import { describeError, type RetryPolicy } from './retry-decision';
 
 /** The job-log line written when an attempt is dead-lettered. */
-export const DLQ_LOG_PREFIX = 'moved to the dead-letter queue';
+export { DLQ_LOG_PREFIX };
 /** How long shutdown waits for alerts still being delivered, in ms. */
 export const ALERT_SHUTDOWN_GRACE_MS = 3000;
 
@@ -40,13 +40,11 @@ export interface FailureRateCheck extends FailureRate {
  *
  * - `exponentialBackoff(attempt, baseDelay)`: full-jitter backoff (see backoff.ts for why),
  *   capped at RETRY_MAX_DELAY_MS. `retryPolicy` is what JobProcessor hands to `decideRetry`.
- * - `moveToDLQ(jobId, reason)`: queues a copy of a job that failed for good for SQS_DLQ_URL,
- *   through the outbox (so an SQS outage delays the copy instead of losing it), and writes a
- *   `system` line in its log. Idempotent per attempt: the outbox keeps at most one DLQ row per
- *   (job, attempt), and concurrent calls in one process share one move. Two processes calling
- *   at the same instant could both queue one; the worker never does, because only the attempt
- *   that won the fenced failure UPDATE moves a job, and a duplicate DLQ message is harmless (a
- *   re-drive is a conditional failed → pending transition, so the second one is refused).
+ * - `moveToDLQ(jobId, reason)`: the specification's operation, by hand. A job failed for good
+ *   by the worker or the sweeper already has its DLQ copy: the statement that failed it wrote the
+ *   outbox row and the log line (JobsBatchService, fenced by attempt). This queues one for a job
+ *   that has none for its attempt (the outbox keeps at most one DLQ row per job and attempt),
+ *   through the outbox, with a `system` line in its log.
  * - `sendAlert(jobId, error)`: a `job.dead_lettered` alert through every channel (the log,
  *   and the webhook when ALERT_WEBHOOK_URL is set). Never throws and never waits for delivery.
  * - `getFailureRate(windowMs)`: failed / finished attempts over the window (JobStatsService).

@@ -86,15 +86,11 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
         `job ${job.id} lost its worker on attempt ${job.attempt}: ${job.requeued ? 're-queued' : job.status}`,
       );
       if (job.status !== JobStatus.Failed) continue;
+      // its DLQ copy was written by the statement that failed it (JobsBatchService.recoverStalled)
       deadLettered++;
-      const reason = job.errorMessage ?? 'stalled';
-      await this.recovery
-        .moveToDLQ(job.id, reason)
-        .catch((e: unknown) =>
-          this.logger.warn(`moving job ${job.id} to the DLQ failed: ${describeError(e)}`),
-        );
-      void this.recovery.sendAlert(job.id, reason, job.jobType);
+      void this.recovery.sendAlert(job.id, job.errorMessage ?? 'stalled', job.jobType);
     }
+    if (deadLettered) this.outbox.nudge();
     let requeued = 0;
     for (;;) {
       const batch = (await this.jobs.retryDue(SWEEP_LIMIT)).length;

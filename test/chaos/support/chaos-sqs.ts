@@ -132,13 +132,14 @@ export class ChaosSqs {
       const messages = out.Messages ?? [];
       if (messages.length === 0) return [...this.dead];
       for (const m of messages) {
-        const decoded = decodeJobMessage(m.Body);
-        this.dead.push({
-          body: m.Body ?? '',
-          jobId: decoded?.jobId,
-          attempt: decoded?.attempt,
-          reason: m.MessageAttributes?.reason?.StringValue,
-        });
+        // a message the queue redrove may announce several jobs: one entry each
+        for (const job of decodeJobMessage(m.Body) ?? [undefined])
+          this.dead.push({
+            body: m.Body ?? '',
+            jobId: job?.jobId,
+            attempt: job?.attempt,
+            reason: m.MessageAttributes?.reason?.StringValue,
+          });
       }
       await this.client.send(
         new DeleteMessageBatchCommand({
