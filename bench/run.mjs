@@ -7,16 +7,20 @@
 // Steps: install bench/'s own packages if missing (npm ci in bench/), compile our benchmark code
 // and the service with tsc into .tmp/bench-build (production runs compiled JavaScript, so the
 // measured processes carry no ts-node), start the fauxqs emulator on loopback, create database
-// jq_bench (peers' schemas) and the migrated template jq_bench_template (ours), then run every
+// <db> (peers' schemas) and the migrated template <db>_template (ours), then run every
 // (phase, system) as its own process: systems rotate every run, so each run compares systems under
 // the same machine conditions. Results: bench/results/bench-<time>.jsonl, .log and .md (tables).
+// Database names carry this checkout's tag (jq_bench_<6 hex of its path>), so campaigns run from
+// two checkouts against one server neither drop nor count each other's databases.
 //
 // Knobs (environment): RUNS, BENCH_N, BENCH_SYSTEMS (comma list, overrides the plan's systems),
 // BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, QUIET_MAX_WAIT_S, QUIET_PCT,
 // JQ_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_HOST/REDIS_PORT/REDIS_DB.
-// Every host must be loopback. Databases touched: jq_bench, jq_bench_template, jq_bench_jobqueue,
-// jq_bench_memory (dropped at the end); Redis: logical database REDIS_DB (15) only.
+// Every host must be loopback. Databases touched: <db> (peers' schemas), <db>_template,
+// <db>_jobqueue, <db>_memory, where <db> = jq_bench_<tag> (dropped at the end);
+// Redis: logical database REDIS_DB (15) only, shared by every checkout.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +33,8 @@ const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
 const BUILD = path.join(ROOT, '.tmp/bench-build');
 const NODE = [process.execPath, '--disable-warning=NodeVersionSupportWarning'];
+/** This checkout's databases: jq_bench_<tag>, and our own <db>_template, <db>_jobqueue, … */
+const DB = `jq_bench_${createHash('sha1').update(ROOT).digest('hex').slice(0, 6)}`;
 
 const OURS = 'jobqueue';
 /** The command line of our compiled measurement entry point. */
@@ -155,6 +161,7 @@ function ourEnv(adminUrl, endpoint) {
     SQS_ENDPOINT: endpoint,
     JQ_BENCH_ROOT: ROOT,
     JQ_BENCH_BUILD: BUILD,
+    JQ_BENCH_DB: DB,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'us-east-1',
@@ -263,6 +270,7 @@ async function machineInfo(pgUrl, redis) {
     packages: versions,
     postgres,
     postmaster_pid: postmaster,
+    bench_db: DB,
     redis: redis.version,
     redis_pid: redis.pid,
   };
@@ -309,7 +317,7 @@ async function campaign(planName) {
 
   ensureBenchPackages();
   build();
-  const pgUrl = withDatabase(adminUrl, 'jq_bench');
+  const pgUrl = withDatabase(adminUrl, DB);
   const pg = (await import('pg')).default;
   const admin = async (sql) => {
     const c = new pg.Client({ connectionString: adminUrl });
@@ -334,8 +342,8 @@ async function campaign(planName) {
     fs.appendFileSync(`${base}.jsonl`, `${JSON.stringify(r)}\n`);
   };
   try {
-    await admin('DROP DATABASE IF EXISTS jq_bench WITH (FORCE)');
-    await admin('CREATE DATABASE jq_bench');
+    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${DB}`);
     const env0 = await machineInfo(pgUrl, redis ?? {});
     record({ ...env0, plan: planName, n, runs, ts: new Date().toISOString() });
     env = {
@@ -395,14 +403,14 @@ async function campaign(planName) {
       await redis.flush().catch(() => undefined);
       await redis.close().catch(() => undefined);
     }
-    await admin('DROP DATABASE IF EXISTS jq_bench WITH (FORCE)').catch((e) =>
-      log(`could not drop jq_bench: ${e.message}`),
+    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch((e) =>
+      log(`could not drop ${DB}: ${e.message}`),
     );
     const [cmd, ...args] = ours(['teardown']);
     try {
       execFileSync(cmd, args, { cwd: ROOT, env, stdio: 'inherit' });
     } catch {
-      log('teardown failed: drop the jq_bench_* databases by hand');
+      log(`teardown failed: drop the ${DB}_* databases by hand`);
     }
   }
 }
@@ -438,7 +446,7 @@ async function memory(scenarios) {
   } finally {
     emulator.child.kill('SIGTERM');
     const code = await run('bench/jobqueue/bench.js', ['teardown']);
-    if (code !== 0) log('teardown failed: drop the jq_bench_* databases by hand');
+    if (code !== 0) log(`teardown failed: drop the ${DB}_* databases by hand`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * One measurement of our system per process, like bench/peers/bench.mjs for a peer:
  *
- *   bench.js setup                  re-create and migrate the template database jq_bench_template
+ *   bench.js setup                  re-create and migrate the template database <JQ_BENCH_DB>_template
  *   bench.js teardown               drop the databases our measurements create
  *   bench.js <phase> [run]          phases: enqueue_seq enqueue_bulk enqueue_conc process latency
  *                                   (bench/lib/phases.mjs, shared with the peers), http_post http_batch

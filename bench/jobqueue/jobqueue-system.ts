@@ -25,6 +25,7 @@ import {
   BENCH_USER,
   dropDatabase,
   freshDatabase,
+  JOBQUEUE_DB,
   openDataSource,
   type Services,
   serviceEnv,
@@ -59,7 +60,6 @@ export interface CpuTracking {
   untrackProcess(label: string): void;
 }
 
-const DATABASE = 'jq_bench_jobqueue';
 const BULK_CHUNK = 1000;
 /**
  * An idle worker takes about 20 s to exit on SIGTERM (it waits out its SQS long poll); after a
@@ -80,7 +80,7 @@ export class JobqueueTarget {
     private readonly database: string,
   ) {}
 
-  static async create(services: Services, database = DATABASE): Promise<JobqueueTarget> {
+  static async create(services: Services, database = JOBQUEUE_DB): Promise<JobqueueTarget> {
     const dbUrl = await freshDatabase(services.adminUrl, database);
     const queues = await createQueuePair(services.endpoint, uniqueName('jq-bench'));
     const db = await openDataSource(dbUrl, 2);
