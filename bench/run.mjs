@@ -7,7 +7,7 @@
 // Steps: install bench/'s own packages if missing (npm ci in bench/), compile our benchmark code
 // and the service with tsc into .tmp/bench-build (production runs compiled JavaScript, so the
 // measured processes carry no ts-node), start the fauxqs emulator on loopback, create database
-// <db> (peers' schemas) and the migrated template <db>_template (ours), then run every
+// jq_bench (peers' schemas) and the migrated template jq_bench_template (ours), then run every
 // (phase, system) as its own process: systems rotate every run, so each run compares systems under
 // the same machine conditions. Results: bench/results/bench-<time>.jsonl, .log and .md (tables).
 // Database names carry this checkout's tag (jq_bench_<6 hex of its path>), so campaigns run from
@@ -27,6 +27,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { assertLoopback } from './lib/loopback.mjs';
+import { classify } from './lib/pg-cpu.mjs';
+import { childPids, readTitle } from './lib/proc-stat.mjs';
 import { summarize } from './lib/summarize.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -216,7 +218,8 @@ function oneLine(r) {
     .map((k) => `${k.replace('_busy', '').replace('bench_', '')} ${Math.round(cpu[k])}`);
   const extra = r.latency_ms ? ` p50 ${r.latency_ms.p50} ms p99 ${r.latency_ms.p99} ms` : '';
   const rate = r.rate != null ? `${Math.round(r.rate).toLocaleString('en-US')} jobs/s` : '';
-  return `${rate}${extra}${r.ok === false ? ' (NOT OK)' : ''}  cpu% ${parts.join(' / ')}`;
+  const pgMs = r.pg_ms_per_job != null ? `  pg ${r.pg_ms_per_job} ms/job` : '';
+  return `${rate}${extra}${r.ok === false ? ' (NOT OK)' : ''}${pgMs}  cpu% ${parts.join(' / ')}`;
 }
 
 const PG_SETTINGS = [
@@ -225,6 +228,8 @@ const PG_SETTINGS = [
   'synchronous_commit',
   'shared_buffers',
   'max_connections',
+  // whether autovacuum workers can be part of PostgreSQL's CPU per job
+  'autovacuum',
 ];
 const PEER_PACKAGES = [
   'bullmq',
@@ -250,6 +255,11 @@ async function machineInfo(pgUrl, redis) {
   const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
   const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   await c.end();
+  // the server's own processes at the start (what PostgreSQL's CPU counts besides backends)
+  const serverProcesses = childPids(postmaster)
+    .map((pid) => classify(readTitle(pid)))
+    .filter((p) => p.cls === 'server')
+    .map((p) => p.role);
   const versions = {};
   for (const p of PEER_PACKAGES) {
     versions[p] = JSON.parse(
@@ -271,6 +281,7 @@ async function machineInfo(pgUrl, redis) {
     postgres,
     postmaster_pid: postmaster,
     bench_db: DB,
+    postgres_server_processes: serverProcesses,
     redis: redis.version,
     redis_pid: redis.pid,
   };
