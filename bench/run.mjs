@@ -14,10 +14,11 @@
 // two checkouts against one server neither drop nor count each other's databases.
 //
 // Knobs (environment): RUNS, BENCH_N, BENCH_SYSTEMS (comma list, overrides the plan's systems),
-// BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, QUIET_MAX_WAIT_S, QUIET_PCT,
+// BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, BENCH_LAMBDA_RATE,
+// BENCH_LAMBDA_WARMUP, QUIET_MAX_WAIT_S, QUIET_PCT,
 // JQ_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_HOST/REDIS_PORT/REDIS_DB.
 // Every host must be loopback. Databases touched: <db> (peers' schemas), <db>_template,
-// <db>_jobqueue, <db>_memory, where <db> = jq_bench_<tag> (dropped at the end);
+// <db>_jobqueue, <db>_lambda, <db>_memory, where <db> = jq_bench_<tag> (dropped at the end);
 // Redis: logical database REDIS_DB (15) only, shared by every checkout.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -48,6 +49,8 @@ const ours = (args) => [
   ...args,
 ];
 const ENQUEUE = ['enqueue_seq', 'enqueue_bulk', 'enqueue_conc'];
+/** Phases only our system has, and the system name it reports them under. */
+const OURS_ONLY = { http_post: 'jobqueue-http', http_batch: 'jobqueue-http', lambda: OURS };
 const PEERS = ['bullmq-redis', 'bullmq-pg', 'pgboss', 'graphile'];
 /**
  * Which systems run which phase. graphile-tuned differs from graphile only in its worker, so it
@@ -67,6 +70,7 @@ const PLANS = {
       latency: [OURS, 'pgboss', 'graphile-tuned'],
       http_post: ['jobqueue-http'],
       http_batch: ['jobqueue-http'],
+      lambda: [OURS],
     },
   },
   full: {
@@ -80,6 +84,7 @@ const PLANS = {
       latency: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch', 'sqs-pg'],
       http_post: ['jobqueue-http'],
       http_batch: ['jobqueue-http'],
+      lambda: [OURS],
     },
   },
 };
@@ -219,6 +224,8 @@ function oneLine(r) {
   const extra = r.latency_ms ? ` p50 ${r.latency_ms.p50} ms p99 ${r.latency_ms.p99} ms` : '';
   const rate = r.rate != null ? `${Math.round(r.rate).toLocaleString('en-US')} jobs/s` : '';
   const pgMs = r.pg_ms_per_job != null ? `  pg ${r.pg_ms_per_job} ms/job` : '';
+  if (r.added_ms)
+    return `Lambda adds p50 ${r.added_ms.p50} ms p99 ${r.added_ms.p99} ms (enqueue → completed)${r.ok === false ? ' (NOT OK)' : ''}`;
   return `${rate}${extra}${r.ok === false ? ' (NOT OK)' : ''}${pgMs}  cpu% ${parts.join(' / ')}`;
 }
 
@@ -313,10 +320,13 @@ async function campaign(planName) {
   const phaseNames =
     process.env.BENCH_PHASES?.split(',').filter(Boolean) ?? Object.keys(plan.phases);
   const phases = phaseNames.map((p) => {
-    const systems = only
-      ? only.filter((s) => (s === 'jobqueue-http') === p.startsWith('http_'))
-      : plan.phases[p];
-    if (!systems) throw new Error(`unknown phase ${p}`);
+    if (!plan.phases[p]) throw new Error(`unknown phase ${p}`);
+    // BENCH_SYSTEMS picks among the systems a phase can run: ours-only phases keep ours only
+    const systems = !only
+      ? plan.phases[p]
+      : p in OURS_ONLY
+        ? only.filter((s) => s === OURS_ONLY[p])
+        : only.filter((s) => s !== 'jobqueue-http');
     return [p, systems];
   });
   const adminUrl = process.env.JQ_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

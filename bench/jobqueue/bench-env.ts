@@ -22,9 +22,11 @@ export const DB_PREFIX = process.env.JQ_BENCH_DB ?? 'jq_bench';
 export const TEMPLATE_DB = `${DB_PREFIX}_template`;
 /** Our system's database in a measurement. */
 export const JOBQUEUE_DB = `${DB_PREFIX}_jobqueue`;
+/** The Lambda-routed system's, beside JOBQUEUE_DB in the lambda phase. */
+export const LAMBDA_DB = `${DB_PREFIX}_lambda`;
 export const MEMORY_DB = `${DB_PREFIX}_memory`;
 /** Every database our benchmark processes create (bench.js teardown drops them). */
-export const OUR_DATABASES = [TEMPLATE_DB, JOBQUEUE_DB, MEMORY_DB];
+export const OUR_DATABASES = [TEMPLATE_DB, JOBQUEUE_DB, LAMBDA_DB, MEMORY_DB];
 /** The user our benchmark jobs belong to. */
 export const BENCH_USER = 'bench';
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);

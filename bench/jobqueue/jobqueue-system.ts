@@ -77,7 +77,7 @@ export class JobqueueTarget {
     readonly target: Target,
     readonly db: DataSource,
     private readonly services: Services,
-    private readonly database: string,
+    readonly database: string,
   ) {}
 
   static async create(services: Services, database = JOBQUEUE_DB): Promise<JobqueueTarget> {
@@ -167,11 +167,14 @@ export async function startWorker(
   return { process: proc, jobTypes };
 }
 
-/** `producer: false` for the HTTP phases, where the api process is the producer. */
+/**
+ * `producer: false` for the HTTP phases, where the api process is the producer. `database`: a
+ * second system beside the first needs a database of its own (the lambda phase).
+ */
 export function jobqueueSystem(
   services: Services,
   cpu: CpuTracking,
-  opts: { producer: boolean } = { producer: true },
+  opts: { producer: boolean; database?: string } = { producer: true },
 ): SystemAdapter & { current(): JobqueueTarget } {
   let target: JobqueueTarget | undefined;
   let producer: Producer | undefined;
@@ -184,7 +187,7 @@ export function jobqueueSystem(
     bulkChunk: BULK_CHUNK,
     current: t,
     async reset() {
-      target = await JobqueueTarget.create(services);
+      target = await JobqueueTarget.create(services, opts.database);
       if (opts.producer) producer = await Producer.start(target.env());
     },
     enqueue: (data) => submit([data]),

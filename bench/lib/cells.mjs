@@ -26,7 +26,9 @@ export function cpuCell(cpus) {
   const parts = [`node ${fmt(m('bench_node'))}`];
   for (const [k, lbl] of [
     ['worker', 'worker'],
+    ['worker_lambda', 'worker_lambda'],
     ['api', 'api'],
+    ['lambda', 'lambda'],
     ['postgres', 'pg'],
     ['redis', 'redis'],
     ['fauxqs', 'fauxqs'],

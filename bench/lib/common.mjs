@@ -50,9 +50,9 @@ export function parentPid(pid) {
   return readProcStat(pid)?.ppid ?? null;
 }
 
-// Total CPU ticks of a process tree root plus its live children (Redis, the emulator, our worker
-// and api). Exited children are counted through the root's cutime/cstime once reaped.
-// PostgreSQL is accounted by pg-cpu.mjs instead.
+// Total CPU ticks of a process tree root plus its live children (Redis, the emulator, our worker,
+// api and Lambda endpoint with its function instances). Exited children are counted through the
+// root's cutime/cstime once reaped. PostgreSQL is accounted by pg-cpu.mjs instead.
 function treeTicks(rootPid) {
   if (!rootPid) return null;
   const root = readProcStat(rootPid);
@@ -218,6 +218,8 @@ function pgBreakdown(d, pct) {
       exited_unseen: pct(d.parts.unseen),
     },
     postgres_roles: Object.fromEntries(roles),
+    // ms by database: two systems measured side by side each have theirs (the lambda phase)
+    postgres_db_ms: Object.fromEntries(Object.entries(d.dbs).map(([db, t]) => [db, ticksToMs(t)])),
     postgres_other_db: pct(d.parts.other_db),
   };
 }

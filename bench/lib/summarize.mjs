@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cell, cpuCell, fmt, foreign, med } from './cells.mjs';
+import { lambdaTable } from './lambda-table.mjs';
 import { pgMsPerJob } from './pg-cpu.mjs';
 
 const OURS = 'jobqueue';
@@ -30,6 +31,7 @@ const PHASE_TITLE = {
   latency: 'Enqueue → handler start latency, open loop',
   http_post: 'HTTP POST /api/v1/jobs (one job per request)',
   http_batch: 'HTTP POST /api/v1/jobs/batch',
+  lambda: 'Lambda: a no-op echo job through the local Lambda endpoint vs in the worker',
 };
 /** What a phase's PG ms/job is per. */
 const pgLabel = (phase) => (phase === 'process' ? 'PG ms/job processed' : 'PG ms/job enqueued');
@@ -93,7 +95,7 @@ export function summarize(recs) {
   out.push(
     'Cells: median over runs (min–max). "ours ÷ this": per-run ratio of our figure to this system\'s, measured in the same run, median. ' +
       'CPU: median % of one core during the timed window (node = the benchmark process: producer, and the worker for the peers; ' +
-      'worker/api = our own processes; pg = PostgreSQL as counted above; ' +
+      'worker/api/lambda = our own processes (lambda: the local Lambda endpoint and its function instances); pg = PostgreSQL as counted above; ' +
       'machine = everything, 200 = both cores of a 2-core box). ' +
       '"foreign": max over runs of busy CPU not spent by this benchmark (other tenants, other databases\' backends included).',
   );
@@ -102,6 +104,10 @@ export function summarize(recs) {
   for (const phase of phases) {
     const rs = measured.filter((r) => r.phase === phase);
     out.push('', `### ${PHASE_TITLE[phase] ?? phase}`, '');
+    if (phase === 'lambda') {
+      out.push(lambdaTable(rs));
+      continue;
+    }
     const row = phaseTable(phase, rs, out);
     matrix.push(row);
   }
