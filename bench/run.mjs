@@ -10,25 +10,34 @@
 // jq_bench (peers' schemas) and the migrated template jq_bench_template (ours), then run every
 // (phase, system) as its own process: systems rotate every run, so each run compares systems under
 // the same machine conditions. Results: bench/results/bench-<time>.jsonl, .log and .md (tables).
+// Database names carry this checkout's tag (jq_bench_<6 hex of its path>), so campaigns run from
+// two checkouts against one server neither drop nor count each other's databases.
 //
 // Knobs (environment): RUNS, BENCH_N, BENCH_SYSTEMS (comma list, overrides the plan's systems),
-// BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, QUIET_MAX_WAIT_S, QUIET_PCT,
+// BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, BENCH_LAMBDA_RATE,
+// BENCH_LAMBDA_WARMUP, QUIET_MAX_WAIT_S, QUIET_PCT,
 // JQ_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_HOST/REDIS_PORT/REDIS_DB.
-// Every host must be loopback. Databases touched: jq_bench, jq_bench_template, jq_bench_jobqueue,
-// jq_bench_memory (dropped at the end); Redis: logical database REDIS_DB (15) only.
+// Every host must be loopback. Databases touched: <db> (peers' schemas), <db>_template,
+// <db>_jobqueue, <db>_lambda, <db>_memory, where <db> = jq_bench_<tag> (dropped at the end);
+// Redis: logical database REDIS_DB (15) only, shared by every checkout.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { assertLoopback } from './lib/loopback.mjs';
+import { classify } from './lib/pg-cpu.mjs';
+import { childPids, readTitle } from './lib/proc-stat.mjs';
 import { summarize } from './lib/summarize.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
 const BUILD = path.join(ROOT, '.tmp/bench-build');
 const NODE = [process.execPath, '--disable-warning=NodeVersionSupportWarning'];
+/** This checkout's databases: jq_bench_<tag>, and our own <db>_template, <db>_jobqueue, … */
+const DB = `jq_bench_${createHash('sha1').update(ROOT).digest('hex').slice(0, 6)}`;
 
 const OURS = 'jobqueue';
 /** The command line of our compiled measurement entry point. */
@@ -40,6 +49,8 @@ const ours = (args) => [
   ...args,
 ];
 const ENQUEUE = ['enqueue_seq', 'enqueue_bulk', 'enqueue_conc'];
+/** Phases only our system has, and the system name it reports them under. */
+const OURS_ONLY = { http_post: 'jobqueue-http', http_batch: 'jobqueue-http', lambda: OURS };
 const PEERS = ['bullmq-redis', 'bullmq-pg', 'pgboss', 'graphile'];
 /**
  * Which systems run which phase. graphile-tuned differs from graphile only in its worker, so it
@@ -59,6 +70,7 @@ const PLANS = {
       latency: [OURS, 'pgboss', 'graphile-tuned'],
       http_post: ['jobqueue-http'],
       http_batch: ['jobqueue-http'],
+      lambda: [OURS],
     },
   },
   full: {
@@ -72,6 +84,7 @@ const PLANS = {
       latency: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch', 'sqs-pg'],
       http_post: ['jobqueue-http'],
       http_batch: ['jobqueue-http'],
+      lambda: [OURS],
     },
   },
 };
@@ -155,6 +168,7 @@ function ourEnv(adminUrl, endpoint) {
     SQS_ENDPOINT: endpoint,
     JQ_BENCH_ROOT: ROOT,
     JQ_BENCH_BUILD: BUILD,
+    JQ_BENCH_DB: DB,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'us-east-1',
@@ -209,7 +223,10 @@ function oneLine(r) {
     .map((k) => `${k.replace('_busy', '').replace('bench_', '')} ${Math.round(cpu[k])}`);
   const extra = r.latency_ms ? ` p50 ${r.latency_ms.p50} ms p99 ${r.latency_ms.p99} ms` : '';
   const rate = r.rate != null ? `${Math.round(r.rate).toLocaleString('en-US')} jobs/s` : '';
-  return `${rate}${extra}${r.ok === false ? ' (NOT OK)' : ''}  cpu% ${parts.join(' / ')}`;
+  const pgMs = r.pg_ms_per_job != null ? `  pg ${r.pg_ms_per_job} ms/job` : '';
+  if (r.added_ms)
+    return `Lambda adds p50 ${r.added_ms.p50} ms p99 ${r.added_ms.p99} ms (enqueue → completed)${r.ok === false ? ' (NOT OK)' : ''}`;
+  return `${rate}${extra}${r.ok === false ? ' (NOT OK)' : ''}${pgMs}  cpu% ${parts.join(' / ')}`;
 }
 
 const PG_SETTINGS = [
@@ -218,6 +235,8 @@ const PG_SETTINGS = [
   'synchronous_commit',
   'shared_buffers',
   'max_connections',
+  // whether autovacuum workers can be part of PostgreSQL's CPU per job
+  'autovacuum',
 ];
 const PEER_PACKAGES = [
   'bullmq',
@@ -243,6 +262,11 @@ async function machineInfo(pgUrl, redis) {
   const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
   const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   await c.end();
+  // the server's own processes at the start (what PostgreSQL's CPU counts besides backends)
+  const serverProcesses = childPids(postmaster)
+    .map((pid) => classify(readTitle(pid)))
+    .filter((p) => p.cls === 'server')
+    .map((p) => p.role);
   const versions = {};
   for (const p of PEER_PACKAGES) {
     versions[p] = JSON.parse(
@@ -263,6 +287,8 @@ async function machineInfo(pgUrl, redis) {
     packages: versions,
     postgres,
     postmaster_pid: postmaster,
+    bench_db: DB,
+    postgres_server_processes: serverProcesses,
     redis: redis.version,
     redis_pid: redis.pid,
   };
@@ -294,10 +320,13 @@ async function campaign(planName) {
   const phaseNames =
     process.env.BENCH_PHASES?.split(',').filter(Boolean) ?? Object.keys(plan.phases);
   const phases = phaseNames.map((p) => {
-    const systems = only
-      ? only.filter((s) => (s === 'jobqueue-http') === p.startsWith('http_'))
-      : plan.phases[p];
-    if (!systems) throw new Error(`unknown phase ${p}`);
+    if (!plan.phases[p]) throw new Error(`unknown phase ${p}`);
+    // BENCH_SYSTEMS picks among the systems a phase can run: ours-only phases keep ours only
+    const systems = !only
+      ? plan.phases[p]
+      : p in OURS_ONLY
+        ? only.filter((s) => s === OURS_ONLY[p])
+        : only.filter((s) => s !== 'jobqueue-http');
     return [p, systems];
   });
   const adminUrl = process.env.JQ_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -309,7 +338,7 @@ async function campaign(planName) {
 
   ensureBenchPackages();
   build();
-  const pgUrl = withDatabase(adminUrl, 'jq_bench');
+  const pgUrl = withDatabase(adminUrl, DB);
   const pg = (await import('pg')).default;
   const admin = async (sql) => {
     const c = new pg.Client({ connectionString: adminUrl });
@@ -334,8 +363,8 @@ async function campaign(planName) {
     fs.appendFileSync(`${base}.jsonl`, `${JSON.stringify(r)}\n`);
   };
   try {
-    await admin('DROP DATABASE IF EXISTS jq_bench WITH (FORCE)');
-    await admin('CREATE DATABASE jq_bench');
+    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${DB}`);
     const env0 = await machineInfo(pgUrl, redis ?? {});
     record({ ...env0, plan: planName, n, runs, ts: new Date().toISOString() });
     env = {
@@ -395,14 +424,14 @@ async function campaign(planName) {
       await redis.flush().catch(() => undefined);
       await redis.close().catch(() => undefined);
     }
-    await admin('DROP DATABASE IF EXISTS jq_bench WITH (FORCE)').catch((e) =>
-      log(`could not drop jq_bench: ${e.message}`),
+    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch((e) =>
+      log(`could not drop ${DB}: ${e.message}`),
     );
     const [cmd, ...args] = ours(['teardown']);
     try {
       execFileSync(cmd, args, { cwd: ROOT, env, stdio: 'inherit' });
     } catch {
-      log('teardown failed: drop the jq_bench_* databases by hand');
+      log(`teardown failed: drop the ${DB}_* databases by hand`);
     }
   }
 }
@@ -438,7 +467,7 @@ async function memory(scenarios) {
   } finally {
     emulator.child.kill('SIGTERM');
     const code = await run('bench/jobqueue/bench.js', ['teardown']);
-    if (code !== 0) log('teardown failed: drop the jq_bench_* databases by hand');
+    if (code !== 0) log(`teardown failed: drop the ${DB}_* databases by hand`);
   }
 }
 

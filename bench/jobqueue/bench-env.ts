@@ -13,10 +13,20 @@ import { createPgClient, type PgClient } from '../../tools/dev-services/postgres
 export const ROOT = process.env.JQ_BENCH_ROOT ?? path.resolve(__dirname, '../..');
 /** The compiled benchmark code (bench/run.mjs builds it with tsc). */
 export const BUILD_DIR = process.env.JQ_BENCH_BUILD ?? path.join(ROOT, '.tmp/bench-build');
+/**
+ * Prefix of the campaign's databases: bench/run.mjs names them per checkout (JQ_BENCH_DB), so
+ * two checkouts benchmarking on one server never drop each other's databases.
+ */
+export const DB_PREFIX = process.env.JQ_BENCH_DB ?? 'jq_bench';
 /** Migrated once per harness run; every measurement clones it. */
-export const TEMPLATE_DB = 'jq_bench_template';
+export const TEMPLATE_DB = `${DB_PREFIX}_template`;
+/** Our system's database in a measurement. */
+export const JOBQUEUE_DB = `${DB_PREFIX}_jobqueue`;
+/** The Lambda-routed system's, beside JOBQUEUE_DB in the lambda phase. */
+export const LAMBDA_DB = `${DB_PREFIX}_lambda`;
+export const MEMORY_DB = `${DB_PREFIX}_memory`;
 /** Every database our benchmark processes create (bench.js teardown drops them). */
-export const OUR_DATABASES = [TEMPLATE_DB, 'jq_bench_jobqueue', 'jq_bench_memory'];
+export const OUR_DATABASES = [TEMPLATE_DB, JOBQUEUE_DB, LAMBDA_DB, MEMORY_DB];
 /** The user our benchmark jobs belong to. */
 export const BENCH_USER = 'bench';
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);

@@ -1,10 +1,11 @@
 /**
  * One measurement of our system per process, like bench/peers/bench.mjs for a peer:
  *
- *   bench.js setup                  re-create and migrate the template database jq_bench_template
+ *   bench.js setup                  re-create and migrate the template database <JQ_BENCH_DB>_template
  *   bench.js teardown               drop the databases our measurements create
  *   bench.js <phase> [run]          phases: enqueue_seq enqueue_bulk enqueue_conc process latency
- *                                   (bench/lib/phases.mjs, shared with the peers), http_post http_batch
+ *                                   (bench/lib/phases.mjs, shared with the peers), http_post
+ *                                   http_batch (http-phases.ts), lambda (lambda-phase.ts)
  *
  * Runs compiled (bench/run.mjs builds it into .tmp/bench-build and sets the environment).
  * Prints one JSON line with system "jobqueue" (or "jobqueue-http" for the HTTP phases).
@@ -12,9 +13,10 @@
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dropDatabase, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
+import { dropDatabase, LAMBDA_DB, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
 import { httpPhases, type Measuring } from './http-phases';
 import { jobqueueSystem } from './jobqueue-system';
+import { lambdaPhases, type LambdaMeasuring } from './lambda-phase';
 
 /** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
 const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
@@ -22,6 +24,7 @@ const benchModule = <T>(file: string) =>
   importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
 
 interface PhasesModule {
+  stats: LambdaMeasuring['stats'];
   runOne(args: {
     system: string;
     phase: string;
@@ -42,13 +45,16 @@ async function main(): Promise<number> {
     for (const db of OUR_DATABASES) await dropDatabase(svc.adminUrl, db);
     return 0;
   }
-  const common = await benchModule<Measuring>('common.mjs');
-  const { runOne } = await benchModule<PhasesModule>('phases.mjs');
+  const common = await benchModule<Measuring & Pick<LambdaMeasuring, 'LAT_SECONDS'>>('common.mjs');
+  const { runOne, stats } = await benchModule<PhasesModule>('phases.mjs');
   if (phase.startsWith('http_')) {
     const adapter = jobqueueSystem(svc, common, { producer: false });
     return runOne({ system: 'jobqueue-http', phase, run, adapter, extra: httpPhases(common) });
   }
-  return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common) });
+  const extra = lambdaPhases({ ...common, stats }, () =>
+    jobqueueSystem(svc, common, { producer: true, database: LAMBDA_DB }),
+  );
+  return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common), extra });
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

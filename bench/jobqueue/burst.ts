@@ -279,10 +279,10 @@ async function pool<T>(n: number, limit: number, work: (i: number) => Promise<T>
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
-function cpuLine(cpu: Record<string, number | null>): string {
+function cpuLine(cpu: Record<string, unknown>): string {
   return ['worker', 'api', 'postgres', 'fauxqs', 'bench_node', 'other_procs', 'machine_busy']
-    .filter((k) => cpu[k] != null)
-    .map((k) => `${k.replace(/_busy|bench_|_procs/, '')} ${Math.round(cpu[k]!)}`)
+    .filter((k) => typeof cpu[k] === 'number')
+    .map((k) => `${k.replace(/_busy|bench_|_procs/, '')} ${Math.round(cpu[k] as number)}`)
     .join(' / ');
 }
 

@@ -2,6 +2,7 @@
  * Starts one of our compiled entry points (worker-main, api-main) as its own process, the way
  * production runs compiled JavaScript: no ts-node in the measured process, so its CPU and memory
  * are the service's own. `@app/*` imports resolve through the build's register-paths.js.
+ * startFromSource runs a development tool from its TypeScript instead (the local Lambda endpoint).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -27,17 +28,45 @@ export function startCompiled(
   ready: RegExp,
   timeoutMs = 60_000,
 ): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      // node flags NODE_OPTIONS refuses, e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
-      ...(process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      '-r',
-      path.join(BUILD_DIR, 'register-paths.js'),
-      path.join(BUILD_DIR, `${entry}.js`),
-    ],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    // node flags NODE_OPTIONS refuses, e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+    ...(process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    '-r',
+    path.join(BUILD_DIR, 'register-paths.js'),
+    path.join(BUILD_DIR, `${entry}.js`),
+  ];
+  return start(entry, args, env, ready, timeoutMs);
+}
+
+/** `entry`: a TypeScript file under the repository root, without extension; run with ts-node. */
+export function startFromSource(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<ServiceProcess> {
+  const args = [
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    path.join(ROOT, `${entry}.ts`),
+  ];
+  return start(entry, args, env, ready, timeoutMs);
+}
+
+function start(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-MAX_OUTPUT_CHARS));
   child.stderr!.on('data', keep);

@@ -23,7 +23,7 @@ const BATCH = Number(process.env.BENCH_HTTP_BATCH ?? 100);
 export interface Measuring extends CpuTracking {
   N: number;
   cpuSnapshot(): unknown;
-  cpuDelta(a: unknown, b: unknown): Record<string, number | null>;
+  cpuDelta(a: unknown, b: unknown): Record<string, unknown>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }

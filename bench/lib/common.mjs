@@ -1,11 +1,14 @@
 // Settings, loopback guard, /proc CPU accounting, quiet gate and percentiles, shared by every
 // system's benchmark process (the peers' adapters and ours). Adapted from the peers' harness
 // (../shared/bench/peers/lib/common.mjs): extra processes (our worker, our api) are tracked by
-// trackProcess(), Redis uses its own logical database, and PostgreSQL defaults to `jq_bench`.
+// trackProcess(), Redis uses its own logical database, and PostgreSQL defaults to `jq_bench`
+// (bench/run.mjs passes the campaign's database, jq_bench_<checkout>).
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { assertLoopback } from './loopback.mjs';
+import { otherDbTicks, pgDeltaTicks, pgSnapshot, ticksToMs } from './pg-cpu.mjs';
+import { CLK_TCK, readProcStat } from './proc-stat.mjs';
 
 export const N = Number(process.env.BENCH_N ?? 20000);
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -40,33 +43,16 @@ export function chunk(arr, size) {
 }
 
 // ---- CPU accounting from /proc (Linux) ----
-const CLK_TCK = 100; // getconf CLK_TCK on Debian x86_64
 const NCPU = os.cpus().length;
-
-function readProcStat(pid) {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    // f[0] is field 3 (state); field k is f[k-3]
-    return {
-      ppid: Number(f[1]),
-      utime: Number(f[11]),
-      stime: Number(f[12]),
-      cutime: Number(f[13]),
-      cstime: Number(f[14]),
-    };
-  } catch {
-    return null;
-  }
-}
 
 /** The parent of `pid` (e.g. the postmaster of a backend), or null. */
 export function parentPid(pid) {
   return readProcStat(pid)?.ppid ?? null;
 }
 
-// Total CPU ticks of a process tree root plus its live children (postmaster + backends).
-// Exited children are counted through the root's cutime/cstime once reaped.
+// Total CPU ticks of a process tree root plus its live children (Redis, the emulator, our worker,
+// api and Lambda endpoint with its function instances). Exited children are counted through the
+// root's cutime/cstime once reaped. PostgreSQL is accounted by pg-cpu.mjs instead.
 function treeTicks(rootPid) {
   if (!rootPid) return null;
   const root = readProcStat(rootPid);
@@ -126,6 +112,8 @@ function othersTicks() {
     if (!st || mine.has(st.ppid)) continue; // postgres backends are children of the postmaster
     m.set(pid, st.utime + st.stime);
   }
+  // except the backends of other databases: other tenants of a shared PostgreSQL server
+  for (const [pid, ticks] of otherDbTicks(pids.pg)) m.set(pid, ticks);
   return m;
 }
 
@@ -158,7 +146,7 @@ export function cpuSnapshot() {
     t: now(),
     others: othersTicks(),
     node: process.cpuUsage(),
-    pg: treeTicks(pids.pg),
+    pg: pgSnapshot(pids.pg),
     redis: treeTicks(pids.redis),
     fauxqs: treeTicks(pids.fauxqs),
     tracked: new Map([...tracked].map(([label, pid]) => [label, treeTicks(pid)])),
@@ -178,9 +166,11 @@ export function cpuDelta(a, b) {
     steal: b.machine.steal - a.machine.steal,
     irq: (b.machine.irq ?? 0) - (a.machine.irq ?? 0),
   };
+  const pgd = a.pg == null || b.pg == null ? null : pgDeltaTicks(a.pg, b.pg);
   const r = {
+    wall_s: Math.round(wallS * 1000) / 1000,
     bench_node: Math.round((nodeS / wallS) * 1000) / 10,
-    postgres: a.pg == null || b.pg == null ? null : pct(b.pg - a.pg),
+    postgres: pgd == null ? null : pct(pgd.counted),
     redis: a.redis == null || b.redis == null ? null : pct(b.redis - a.redis),
     fauxqs: a.fauxqs == null || b.fauxqs == null ? null : pct(b.fauxqs - a.fauxqs),
   };
@@ -196,6 +186,7 @@ export function cpuDelta(a, b) {
     steal: Math.round((dm.steal / dm.total) * NCPU * 1000) / 10,
     irq_softirq: Math.round((dm.irq / dm.total) * NCPU * 1000) / 10,
   });
+  if (pgd) Object.assign(r, pgBreakdown(pgd, pct));
   r.other_procs = othersDeltaPct(a, b);
   // Busy time not attributed to the processes above: kernel softirq (loopback TCP), other tenants.
   r.unattributed =
@@ -209,6 +200,28 @@ export function cpuDelta(a, b) {
         10,
     ) / 10;
   return r;
+}
+
+/**
+ * The PostgreSQL figures besides `postgres` (% of one core counted for the benchmark, see
+ * pg-cpu.mjs): the same in ms, its parts, the server processes by role, other databases apart.
+ */
+function pgBreakdown(d, pct) {
+  const roles = Object.entries(d.roles)
+    .map(([role, ticks]) => [role, pct(ticks)])
+    .filter(([, v]) => v > 0);
+  return {
+    postgres_ms: ticksToMs(d.counted),
+    postgres_parts: {
+      bench_backends: pct(d.parts.bench),
+      server_processes: pct(d.parts.server),
+      exited_unseen: pct(d.parts.unseen),
+    },
+    postgres_roles: Object.fromEntries(roles),
+    // ms by database: two systems measured side by side each have theirs (the lambda phase)
+    postgres_db_ms: Object.fromEntries(Object.entries(d.dbs).map(([db, t]) => [db, ticksToMs(t)])),
+    postgres_other_db: pct(d.parts.other_db),
+  };
 }
 
 // ---- Postgres admin ----

@@ -29,6 +29,7 @@ import {
   emit,
   quietGate,
 } from './common.mjs';
+import { pgMsPerJob } from './pg-cpu.mjs';
 
 const round = (x, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 
@@ -241,6 +242,9 @@ export async function runOne({ system, phase, run, adapter, extra = {} }) {
     await checkpoint();
     const quietWaitS = await quietGate();
     rec = { quiet_wait_s: quietWaitS, ...(await phases[phase](adapter)) };
+    // PostgreSQL CPU per job over the phase's CPU window (enqueued or processed, by phase)
+    const pgMs = pgMsPerJob(rec);
+    if (pgMs != null) rec.pg_ms_per_job = pgMs;
   } catch (e) {
     rec = { error: String(e?.stack ?? e) };
   }

@@ -25,7 +25,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../../tools/dev-services/sqs-emulator';
-import { BENCH_USER, ROOT, services } from '../jobqueue/bench-env';
+import { BENCH_USER, MEMORY_DB, ROOT, services } from '../jobqueue/bench-env';
 import { JobqueueTarget, Producer, startWorker, STOP_GRACE_MS } from '../jobqueue/jobqueue-system';
 
 const MiB = 1024 * 1024;
@@ -173,7 +173,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function runScenario(name: string, sc: Scenario): Promise<void> {
   const svc = services();
-  const target = await JobqueueTarget.create(svc, 'jq_bench_memory');
+  const target = await JobqueueTarget.create(svc, MEMORY_DB);
   const env = target.env({
     EXPORT_BUCKET,
     MEDIA_BUCKET: BUCKET,
