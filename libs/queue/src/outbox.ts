@@ -13,8 +13,12 @@ import {
 import { packMessages } from './message-packing';
 import { QueueService } from './queue.service';
 
-/** Rows leased per relay pass: ten SendMessageBatch calls, sent in parallel. */
-const RELAY_BATCH = 100;
+/**
+ * Rows leased per relay pass: up to a hundred messages of ten jobs, ten SendMessageBatch calls
+ * sent in parallel. A pass costs two statements and one round of SQS calls whatever its size, so
+ * a bulk submission is relayed in passes of a thousand, not a hundred.
+ */
+const RELAY_BATCH = 1000;
 
 /**
  * How long a relay pass may hold its rows, as a multiple of SQS_REQUEST_TIMEOUT_MS: the SDK tries

@@ -18,7 +18,7 @@ import { SQS_CLIENT } from './sqs-client';
 /** SQS accepts at most 10 entries per batch call. */
 export const SQS_BATCH_LIMIT = 10;
 
-/** One message for sendMessages: the job it names, where it goes and how. */
+/** One message for sendMessages: the jobs it announces, where it goes and how. */
 export interface OutgoingMessage {
   queueUrl: string;
   /** The jobs the message announces (1 to MAX_JOBS_PER_MESSAGE). */
