@@ -87,11 +87,13 @@ describe('GroupCommit', () => {
     expect(calls.filter((c) => !c.includes(13)).flat()).toEqual([0, 1, 2, 4, 5]);
   });
 
-  it('fails every entry of a write the database refused for another reason, and goes on after', async () => {
+  it('fails a write the database refused for another reason, with the entries that waited for it, and goes on after', async () => {
+    const calls: number[][] = [];
     let down = true;
-    const g = group((items) =>
-      down ? Promise.reject(new Error('connection terminated')) : Promise.resolve(items),
-    );
+    const g = group((items) => {
+      calls.push(items);
+      return down ? Promise.reject(new Error('connection terminated')) : Promise.resolve(items);
+    });
     const blocker = g.push(0).catch((e: unknown) => e);
     const during = [1, 2].map((i) => g.push(i).catch((e: unknown) => e));
     expect(await blocker).toEqual(new Error('connection terminated'));
@@ -99,6 +101,7 @@ describe('GroupCommit', () => {
       new Error('connection terminated'),
       new Error('connection terminated'),
     ]);
+    expect(calls).toEqual([[0]]);
     down = false;
     expect(await g.push(3)).toBe(3);
   });

@@ -17,8 +17,9 @@ export interface GroupCommitOptions<T> {
  *
  * A write refused because of a value (`isItemError`) is split in halves, written one after the
  * other so entries keep the order sequential calls would have, until only the bad entry fails.
- * Any other error (the database is away) fails every entry of that write at once: a caller
- * answers 503 rather than wait for the database to come back.
+ * Any other error (the database is away) fails every entry of that write, and every entry that
+ * was waiting meanwhile, at once: a caller answers 503 after one write's timeout at most, instead
+ * of queueing behind one failing write after another until the database is back.
  */
 export class GroupCommit<T, R> {
   private readonly waiting: Entry<T, R>[] = [];
@@ -68,10 +69,11 @@ export class GroupCommit<T, R> {
       const results = await this.write(group.map((e) => e.item));
       group.forEach((e, i) => e.resolve(results[i]));
     } catch (error) {
-      if (group.length === 1 || !this.opts.isItemError(error)) {
-        for (const e of group) e.reject(error);
+      if (!this.opts.isItemError(error)) {
+        for (const e of [...group, ...this.waiting.splice(0)]) e.reject(error);
         return;
       }
+      if (group.length === 1) return group[0].reject(error);
       const half = Math.ceil(group.length / 2);
       await this.run(group.slice(0, half));
       await this.run(group.slice(half));

@@ -29,7 +29,9 @@ const J = JOB_COLUMNS.split(',')
  * of each job it created, and returns, for every input row `n` (1-based), either the job it
  * created or the job that already holds the row's (user, idempotency key):
  * - created: the row of `inserted` (ids are drawn in `input` so rows map back to their input);
- * - a key repeated within the statement: the job of its first occurrence (rows insert in order);
+ * - a key repeated within the statement: the job of its first occurrence. Rows insert in key
+ *   order, then input order: two statements sharing keys take them in the same order (no
+ *   deadlock), and the first occurrence of a key is the one inserted;
  * - a key used before the statement began: that job, looked up by the unique index.
  * A key that a concurrent statement committed after this one began is skipped by ON CONFLICT but
  * not visible to this statement's snapshot: such an input returns no row; run it again.
@@ -43,7 +45,7 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
      ), inserted AS (
        INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint)
        SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint
-       FROM input ORDER BY n
+       FROM input ORDER BY user_id, idempotency_key, n
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${JOB_COLUMNS}
      ), announced AS (
