@@ -40,6 +40,10 @@ const ours = (args) => [
   ...args,
 ];
 const ENQUEUE = ['enqueue_seq', 'enqueue_bulk', 'enqueue_conc'];
+/** The bare server POST /api/v1/jobs is compared with (bench/jobqueue/http-floor-main.ts). */
+const HTTP_FLOOR = 'http-floor';
+/** Systems our bench.js measures (the floor too, with the same load generator). */
+const runsOurs = (system) => system.startsWith(OURS) || system === HTTP_FLOOR;
 const PEERS = ['bullmq-redis', 'bullmq-pg', 'pgboss', 'graphile'];
 /**
  * Which systems run which phase. graphile-tuned differs from graphile only in its worker, so it
@@ -57,7 +61,7 @@ const PLANS = {
       enqueue_conc: [OURS, 'pgboss', 'graphile'],
       process: [OURS, 'pgboss', 'graphile-tuned'],
       latency: [OURS, 'pgboss', 'graphile-tuned'],
-      http_post: ['jobqueue-http'],
+      http_post: ['jobqueue-http', HTTP_FLOOR],
       http_batch: ['jobqueue-http'],
     },
   },
@@ -70,7 +74,7 @@ const PLANS = {
       ...Object.fromEntries(ENQUEUE.map((p) => [p, [OURS, ...PEERS, 'sqs', 'sqs-pg']])),
       process: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch'],
       latency: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch', 'sqs-pg'],
-      http_post: ['jobqueue-http'],
+      http_post: ['jobqueue-http', HTTP_FLOOR],
       http_batch: ['jobqueue-http'],
     },
   },
@@ -295,7 +299,18 @@ async function campaign(planName) {
     process.env.BENCH_PHASES?.split(',').filter(Boolean) ?? Object.keys(plan.phases);
   const phases = phaseNames.map((p) => {
     const systems = only
-      ? only.filter((s) => (s === 'jobqueue-http') === p.startsWith('http_'))
+      ? only
+          .filter((s) =>
+            s === HTTP_FLOOR
+              ? p === 'http_post'
+              : (s === 'jobqueue-http') === p.startsWith('http_'),
+          )
+          // the floor runs beside ours in the same run: ours ÷ floor is the figure
+          .flatMap((s) =>
+            s === 'jobqueue-http' && p === 'http_post' && !only.includes(HTTP_FLOOR)
+              ? [s, HTTP_FLOOR]
+              : [s],
+          )
       : plan.phases[p];
     if (!systems) throw new Error(`unknown phase ${p}`);
     return [p, systems];
@@ -365,13 +380,13 @@ async function campaign(planName) {
       for (const [phase, systems] of phases) {
         for (const system of rotate(systems, run - 1)) {
           const meta = { system, phase, run };
-          const [cmd, ...args] = system.startsWith(OURS)
-            ? ours([phase, String(run)])
+          const [cmd, ...args] = runsOurs(system)
+            ? ours([phase, String(run), system])
             : [...NODE, path.join(BENCH, 'peers/bench.mjs'), system, phase, String(run)];
           const r = await measure(
             cmd,
             args,
-            system.startsWith(OURS) ? ROOT : BENCH,
+            runsOurs(system) ? ROOT : BENCH,
             env,
             meta,
             `${base}.log`,

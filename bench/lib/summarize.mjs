@@ -5,9 +5,13 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const OURS = 'jobqueue';
+/** The bare server our POST /api/v1/jobs is compared with (bench/jobqueue/http-floor-main.ts). */
+const FLOOR = 'http-floor';
 const LABEL = {
   jobqueue: '**jobqueue (ours)**: JobSubmissionService → outbox → SQS (fauxqs); worker process',
   'jobqueue-http': '**jobqueue (ours)**: api process (Fastify), autocannon',
+  'http-floor':
+    'floor: bare Fastify route, same JWT, jobs row by group commit (no Nest, outbox, SQS)',
   'bullmq-redis': 'BullMQ, Redis',
   'bullmq-pg': 'BullMQ, PostgreSQL backend',
   pgboss: 'pg-boss',
@@ -169,6 +173,13 @@ export function summarize(recs) {
         if (system === oursSys) row.ours = med(rate);
         else row.ratios[system] = ratio(system, (r) => r.rate);
       }
+    }
+    if (isHttp && systems.includes(FLOOR)) {
+      const r = (key) => fmt(ratio(FLOOR, key), 2);
+      out.push(
+        '',
+        `Ours ÷ floor (same run, median): ${r((x) => x.req_per_s)}× req/s, p99 ${r((x) => x.latency_ms?.p99)}×.`,
+      );
     }
     matrix.push(row);
   }
