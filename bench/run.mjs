@@ -49,8 +49,12 @@ const ours = (args) => [
   ...args,
 ];
 const ENQUEUE = ['enqueue_seq', 'enqueue_bulk', 'enqueue_conc'];
+/** The bare server POST /api/v1/jobs is compared with (bench/jobqueue/http-floor-main.ts). */
+const HTTP_FLOOR = 'http-floor';
 /** Phases only our system has, and the system name it reports them under. */
 const OURS_ONLY = { http_post: 'jobqueue-http', http_batch: 'jobqueue-http', lambda: OURS };
+/** Systems our bench.js measures (the floor too, with the same load generator). */
+const runsOurs = (system) => system.startsWith(OURS) || system === HTTP_FLOOR;
 const PEERS = ['bullmq-redis', 'bullmq-pg', 'pgboss', 'graphile'];
 /**
  * Which systems run which phase. graphile-tuned differs from graphile only in its worker, so it
@@ -68,7 +72,7 @@ const PLANS = {
       enqueue_conc: [OURS, 'pgboss', 'graphile'],
       process: [OURS, 'pgboss', 'graphile-tuned'],
       latency: [OURS, 'pgboss', 'graphile-tuned'],
-      http_post: ['jobqueue-http'],
+      http_post: ['jobqueue-http', HTTP_FLOOR],
       http_batch: ['jobqueue-http'],
       lambda: [OURS],
     },
@@ -82,7 +86,7 @@ const PLANS = {
       ...Object.fromEntries(ENQUEUE.map((p) => [p, [OURS, ...PEERS, 'sqs', 'sqs-pg']])),
       process: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch'],
       latency: [OURS, ...PEERS, 'graphile-tuned', 'sqs', 'sqs-batch', 'sqs-pg'],
-      http_post: ['jobqueue-http'],
+      http_post: ['jobqueue-http', HTTP_FLOOR],
       http_batch: ['jobqueue-http'],
       lambda: [OURS],
     },
@@ -321,12 +325,16 @@ async function campaign(planName) {
     process.env.BENCH_PHASES?.split(',').filter(Boolean) ?? Object.keys(plan.phases);
   const phases = phaseNames.map((p) => {
     if (!plan.phases[p]) throw new Error(`unknown phase ${p}`);
-    // BENCH_SYSTEMS picks among the systems a phase can run: ours-only phases keep ours only
+    // BENCH_SYSTEMS picks among the systems a phase can run: ours-only phases keep ours only,
+    // and the floor runs beside ours in http_post (ours ÷ floor is the figure)
     const systems = !only
       ? plan.phases[p]
       : p in OURS_ONLY
-        ? only.filter((s) => s === OURS_ONLY[p])
-        : only.filter((s) => s !== 'jobqueue-http');
+        ? [
+            ...only.filter((s) => s === OURS_ONLY[p]),
+            ...(p === 'http_post' && only.includes(OURS_ONLY[p]) ? [HTTP_FLOOR] : []),
+          ]
+        : only.filter((s) => s !== 'jobqueue-http' && s !== HTTP_FLOOR);
     return [p, systems];
   });
   const adminUrl = process.env.JQ_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -394,13 +402,13 @@ async function campaign(planName) {
       for (const [phase, systems] of phases) {
         for (const system of rotate(systems, run - 1)) {
           const meta = { system, phase, run };
-          const [cmd, ...args] = system.startsWith(OURS)
-            ? ours([phase, String(run)])
+          const [cmd, ...args] = runsOurs(system)
+            ? ours([phase, String(run), system])
             : [...NODE, path.join(BENCH, 'peers/bench.mjs'), system, phase, String(run)];
           const r = await measure(
             cmd,
             args,
-            system.startsWith(OURS) ? ROOT : BENCH,
+            runsOurs(system) ? ROOT : BENCH,
             env,
             meta,
             `${base}.log`,

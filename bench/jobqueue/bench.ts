@@ -3,18 +3,19 @@
  *
  *   bench.js setup                  re-create and migrate the template database <JQ_BENCH_DB>_template
  *   bench.js teardown               drop the databases our measurements create
- *   bench.js <phase> [run]          phases: enqueue_seq enqueue_bulk enqueue_conc process latency
+ *   bench.js <phase> [run] [system] phases: enqueue_seq enqueue_bulk enqueue_conc process latency
  *                                   (bench/lib/phases.mjs, shared with the peers), http_post
  *                                   http_batch (http-phases.ts), lambda (lambda-phase.ts)
  *
  * Runs compiled (bench/run.mjs builds it into .tmp/bench-build and sets the environment).
- * Prints one JSON line with system "jobqueue" (or "jobqueue-http" for the HTTP phases).
+ * Prints one JSON line with system "jobqueue" (or, for the HTTP phases, "jobqueue-http", or
+ * "http-floor" when that system is named: the bare server of http-floor-main.ts).
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dropDatabase, LAMBDA_DB, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
-import { httpPhases, type Measuring } from './http-phases';
+import { httpPhases, isHttpSystem, type Measuring } from './http-phases';
 import { jobqueueSystem } from './jobqueue-system';
 import { lambdaPhases, type LambdaMeasuring } from './lambda-phase';
 
@@ -35,7 +36,7 @@ interface PhasesModule {
 }
 
 async function main(): Promise<number> {
-  const [phase, run = '0'] = process.argv.slice(2);
+  const [phase, run = '0', named] = process.argv.slice(2);
   const svc = services();
   if (phase === 'setup') {
     await setupTemplate(svc.adminUrl);
@@ -49,7 +50,8 @@ async function main(): Promise<number> {
   const { runOne, stats } = await benchModule<PhasesModule>('phases.mjs');
   if (phase.startsWith('http_')) {
     const adapter = jobqueueSystem(svc, common, { producer: false });
-    return runOne({ system: 'jobqueue-http', phase, run, adapter, extra: httpPhases(common) });
+    const system = isHttpSystem(named) ? named : 'jobqueue-http';
+    return runOne({ system, phase, run, adapter, extra: httpPhases(common, system) });
   }
   const extra = lambdaPhases({ ...common, stats }, () =>
     jobqueueSystem(svc, common, { producer: true, database: LAMBDA_DB }),

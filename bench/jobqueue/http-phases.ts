@@ -2,11 +2,13 @@
  * Our HTTP phases (the peers have no HTTP api, so these rows have no ratio): the production api
  * (bench/jobqueue/api-main.ts, compiled, Fastify) as its own process, loaded with autocannon on
  * loopback from this process. Every request is the real work: JWT check, DTO and payload
- * validation, one transaction writing the jobs and their outbox rows, then the relay's
- * SendMessageBatch to SQS. No worker runs meanwhile.
+ * validation, one statement writing the jobs and their outbox rows (concurrent requests share
+ * it), then the relay's SendMessageBatch to SQS. No worker runs meanwhile.
  *
  * - http_post:  N × POST /api/v1/jobs, one echo job each.
  * - http_batch: N / BATCH × POST /api/v1/jobs/batch with BATCH echo jobs each.
+ * System `http-floor` runs http_post against bench/jobqueue/http-floor-main.ts instead (a bare
+ * Fastify route: the same JWT, a jobs row by group commit, nothing else), on the same load.
  * rate = jobs/s; req_per_s, latency p50/p99 per request. `drain_ms`: after the last response,
  * until the relay had sent every outbox row (not in the rate).
  */
@@ -32,14 +34,26 @@ type Phase = (a: { current(): JobqueueTarget }) => Promise<Record<string, unknow
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function httpPhases(m: Measuring): Record<'http_post' | 'http_batch', Phase> {
+/** The process each HTTP system measures. */
+const SERVERS = {
+  'jobqueue-http': 'bench/jobqueue/api-main',
+  'http-floor': 'bench/jobqueue/http-floor-main',
+} as const;
+export type HttpSystem = keyof typeof SERVERS;
+export const isHttpSystem = (s: string | undefined): s is HttpSystem =>
+  s !== undefined && s in SERVERS;
+
+export function httpPhases(
+  m: Measuring,
+  system: HttpSystem,
+): Partial<Record<'http_post' | 'http_batch', Phase>> {
   const job = (i: number) => ({ jobType: 'echo', payload: { message: `http ${i}` } });
   const phase =
     (path: string, jobsPerRequest: number, body: () => unknown): Phase =>
     async (a) => {
       const target = a.current();
       const api = await startCompiled(
-        'bench/jobqueue/api-main',
+        SERVERS[system],
         target.env({ JWT_SECRET: SECRET, RATE_LIMIT_MAX: '1000000', QUOTA_UNFINISHED_JOBS: '0' }),
         /^api listening /,
       );
@@ -96,8 +110,10 @@ export function httpPhases(m: Measuring): Record<'http_post' | 'http_batch', Pha
         m.untrackProcess('api');
       }
     };
+  const post = phase('/api/v1/jobs', 1, () => job(0));
+  if (system === 'http-floor') return { http_post: post };
   return {
-    http_post: phase('/api/v1/jobs', 1, () => job(0)),
+    http_post: post,
     http_batch: phase('/api/v1/jobs/batch', BATCH, () => ({
       jobs: Array.from({ length: BATCH }, (_, i) => job(i)),
     })),

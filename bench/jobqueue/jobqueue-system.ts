@@ -3,7 +3,8 @@
  * (bench/peers/systems/*.mjs, driven by bench/lib/phases.mjs):
  *
  * - enqueue: JobSubmissionService.submit in a Nest application context, i.e. what POST /jobs
- *   runs after validation: the job and its outbox row in one transaction, then the outbox relay's
+ *   runs after validation: the job and its outbox row in one statement (concurrent calls share
+ *   it: group commit), then the outbox relay's
  *   SendMessageBatch to SQS. `settle()` waits until the relay has sent every row, and the phases
  *   await it inside the timed window: a job counts as enqueued once its message is in SQS.
  * - worker: the production worker app (bench/jobqueue/worker-main.ts, compiled) as its own

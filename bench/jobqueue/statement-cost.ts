@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import type { AppConfig } from '@app/config';
 import { JobsBatchService } from '@app/jobs';
 import type { ConfigService } from '@nestjs/config';
+import { submitStatement } from '../../libs/jobs/src/submit-statement';
 import { OutboxRepository } from '../../libs/queue/src/outbox.repository';
-import { dataSourceOptions } from '@app/database';
+import { dataSourceOptions, queryRows } from '@app/database';
 import { DataSource } from 'typeorm';
 import { createPgClient } from '../../tools/dev-services/postgres-server';
 import { assertLoopback, dropDatabase, withDatabase } from './bench-env';
@@ -88,25 +89,26 @@ async function main(): Promise<void> {
       jobType: 'echo',
       payload: { message: `job ${i}` },
       maxRetries: 3,
+      idempotencyKey: null,
+      parentId: null,
+      fingerprint: null,
     });
+    const submit = async (rows: ReturnType<typeof input>[]) => {
+      const { text, params } = submitStatement(rows, QUEUE_URL);
+      return queryRows<{ id: string }>(db.manager, text, params, { prepared: true });
+    };
     const ids: string[] = [];
     await step('submit (jobs + outbox rows)', 1000, N, async () => {
       for (const part of chunks(
         Array.from({ length: N }, (_, i) => input(i)),
         1000,
       )) {
-        const inserted = await outbox.addWithJobs<{ id: string }>(
-          db.manager,
-          QUEUE_URL,
-          batch.insertStatement(part),
-        );
-        ids.push(...inserted.map((r) => r.id));
+        ids.push(...(await submit(part)).map((r) => r.id));
       }
     });
     const single = Math.min(2000, N);
     await step('submit one job per statement', 1, single, async () => {
-      for (let i = 0; i < single; i++)
-        await outbox.addWithJobs(db.manager, QUEUE_URL, batch.insertStatement([input(i)]));
+      for (let i = 0; i < single; i++) await submit([input(i)]);
     });
     const messageIds = new Map<string, string>();
     await step('relay: lease + record sent', 100, N + single, async () => {

@@ -9,7 +9,7 @@ export type SubmitConfig = Pick<AppConfig, (typeof SUBMIT_CONFIG_SECTIONS)[numbe
 
 /**
  * The api's submission path without HTTP: what POST /jobs runs after validation
- * (JobSubmissionService: the jobs and their outbox rows in one transaction, then the relay's
+ * (JobSubmissionService: the jobs and their outbox rows in one statement, then the relay's
  * SendMessageBatch to SQS).
  */
 @Module({})

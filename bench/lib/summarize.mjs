@@ -11,9 +11,13 @@ import { pgMsPerJob } from './pg-cpu.mjs';
 const OURS = 'jobqueue';
 /** Systems that keep nothing in PostgreSQL: their PG ms/job is the server's background only. */
 const NO_PG = new Set(['bullmq-redis']);
+/** The bare server our POST /api/v1/jobs is compared with (bench/jobqueue/http-floor-main.ts). */
+const FLOOR = 'http-floor';
 const LABEL = {
   jobqueue: '**jobqueue (ours)**: JobSubmissionService → outbox → SQS (fauxqs); worker process',
   'jobqueue-http': '**jobqueue (ours)**: api process (Fastify), autocannon',
+  'http-floor':
+    'floor: bare Fastify route, same JWT, jobs row by group commit (no Nest, outbox, SQS)',
   'bullmq-redis': 'BullMQ, Redis',
   'bullmq-pg': 'BullMQ, PostgreSQL backend',
   pgboss: 'pg-boss',
@@ -222,6 +226,13 @@ function phaseTable(phase, rs, out) {
           : approx(oursCoarse || coarse(good), fmt(ratio(system, pgMs), 2));
       }
     }
+  }
+  if (isHttp && systems.includes(FLOOR)) {
+    const r = (key) => fmt(ratio(FLOOR, key), 2);
+    out.push(
+      '',
+      `Ours ÷ floor (same run, median): ${r((x) => x.req_per_s)}× req/s, p99 ${r((x) => x.latency_ms?.p99)}×.`,
+    );
   }
   return row;
 }

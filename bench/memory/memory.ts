@@ -78,13 +78,9 @@ async function finishedJob(ctx: Ctx): Promise<{ done: boolean; note?: string }> 
 }
 
 async function submitOne(ctx: Ctx, userId: string, jobType: string, payload: object) {
-  // submitIn writes without the producer's own validation: the worker's registry is the one
-  // that matters, and this process may not load the module that registers the type.
-  const submission = ctx.producer.submission;
-  const [job] = await ctx.target.db.transaction((m) =>
-    submission.submitIn(m, userId, [{ jobType, payload }]),
-  );
-  submission.afterCommit();
+  // submitValidated writes without the producer's own validation: the worker's registry is the
+  // one that matters, and this process may not load the module that registers the type.
+  const [{ job }] = await ctx.producer.submission.submitValidated(userId, [{ jobType, payload }]);
   ctx.submitted = [job.id];
 }
 

@@ -1,6 +1,6 @@
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { JobSubmissionService } from '@app/jobs';
+import type { Job } from '@app/jobs';
 import { decodeJobMessage, Outbox, QueueModule } from '@app/queue';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -56,14 +56,16 @@ describe('outbox relay', () => {
 
   /** Jobs with an unsent outbox row each, written without nudging any relay. */
   async function jobsWithUnsentRows(n: number, user = 'relay') {
-    return fx.db.dataSource.transaction(async (m) => {
-      const jobs = await fx.api.get(JobSubmissionService).submitIn(
-        m,
-        user,
-        Array.from({ length: n }, (_, i) => ({ jobType: 'echo', payload: { message: String(i) } })),
+    const jobs: Job[] = [];
+    for (let i = 0; i < n; i++)
+      jobs.push(
+        await fx.jobs.create({ userId: user, jobType: 'echo', payload: { message: `${i}` } }),
       );
-      return jobs;
-    });
+    await fx.api.get(Outbox).enqueue(
+      fx.db.dataSource.manager,
+      jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
+    );
+    return jobs;
   }
 
   /** Job ids in the messages the work queue holds now. */

@@ -1,5 +1,4 @@
 import { JobStatus } from '@app/database';
-import { JobSubmissionService } from '@app/jobs';
 import { Outbox, QueueModule } from '@app/queue';
 import { AppConfigModule } from '@app/config';
 import { dataSourceOptions } from '@app/database';
@@ -60,15 +59,15 @@ describe('transactional outbox', () => {
         return mod;
       }),
     );
-    await fx.db.dataSource.transaction((m) =>
-      fx.api.get(JobSubmissionService).submitIn(
-        m,
-        'bob',
-        Array.from({ length: 150 }, (_, i) => ({
-          jobType: 'echo',
-          payload: { message: String(i) },
-        })),
+    // jobs with unsent outbox rows, written without nudging the fixture's (SQS-less) relay
+    const jobs = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        fx.jobs.create({ userId: 'bob', jobType: 'echo', payload: { message: String(i) } }),
       ),
+    );
+    await fx.api.get(Outbox).enqueue(
+      fx.db.dataSource.manager,
+      jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
     );
     await Promise.all(relays.map((r) => r.get(Outbox).flush()));
     const [counts] = await fx.db.dataSource.query<

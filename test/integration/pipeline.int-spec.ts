@@ -75,17 +75,12 @@ describe('pipeline: create → SQS → worker → a truthful final state', () =>
   });
 
   it('never runs a job that was cancelled before a worker claimed it', async () => {
-    const [job] = await fx.db.dataSource.transaction(async (m) => {
-      const { JobSubmissionService } = await import('@app/jobs');
-      const created = await fx.api
-        .get(JobSubmissionService)
-        .submitIn(m, 'alice', [{ jobType: 'record', payload: {} }]);
-      await m.query(
-        `UPDATE jobs SET status = 'cancelled', cancel_requested_at = now() WHERE id = $1`,
-        [created[0].id],
-      );
-      return created;
-    });
+    // a job with no outbox row (JobsService.create), cancelled before any message exists
+    const job = await fx.jobs.create({ userId: 'alice', jobType: 'record', payload: {} });
+    await fx.db.dataSource.query(
+      `UPDATE jobs SET status = 'cancelled', cancel_requested_at = now() WHERE id = $1`,
+      [job.id],
+    );
     await fx.queue.sendJob({ jobId: job.id, attempt: 1 });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await runsOf(job.id)).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { InvalidPayloadError, JobSubmissionService, UnknownJobTypeError } from '@app/jobs';
+import { Outbox } from '@app/queue';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 
 describe('job submission: validation at creation, atomic with the outbox', () => {
@@ -64,7 +65,6 @@ describe('job submission: validation at creation, atomic with the outbox', () =>
     ]);
     expect(jobs.map((j) => j.payload)).toEqual([{ message: 'a' }, { message: 'b' }]);
     expect(jobs[1].maxRetries).toBe(1);
-    fx.api.get(JobSubmissionService).afterCommit();
     const rows = await waitForSent(
       fx,
       jobs.map((j) => j.id),
@@ -91,17 +91,20 @@ describe('job submission: validation at creation, atomic with the outbox', () =>
     expect(await counts()).toEqual(before);
   });
 
-  it('sends nothing for a transaction that rolled back', async () => {
-    const submission = fx.api.get(JobSubmissionService);
+  it('sends nothing for a submission the database refused', async () => {
     const before = await counts();
-    await expect(
-      fx.db.dataSource.transaction(async (m) => {
-        await submission.submitIn(m, 'alice', [{ jobType: 'echo', payload: { message: 'never' } }]);
-        throw new Error('abort the request');
-      }),
-    ).rejects.toThrow('abort the request');
-    submission.afterCommit();
-    await new Promise((r) => setTimeout(r, 300));
+    // a job row the database refuses: the statement fails, so nothing is committed or sent
+    await fx.db.dataSource.query(
+      `ALTER TABLE jobs ADD CONSTRAINT reject_all CHECK (max_retries < 0) NOT VALID`,
+    );
+    try {
+      await expect(
+        fx.submit('alice', [{ jobType: 'echo', payload: { message: 'never' } }]),
+      ).rejects.toThrow(/reject_all/);
+    } finally {
+      await fx.db.dataSource.query(`ALTER TABLE jobs DROP CONSTRAINT reject_all`);
+    }
+    await fx.api.get(Outbox).flush();
     expect(await counts()).toEqual(before);
     // no worker consumes in this file: every message in SQS must have a committed outbox row
     const stats = await fx.queue.getQueueStats();

@@ -93,7 +93,8 @@ export async function createPipelineFixture(
     api,
     jobs,
     queue: api.get(QueueService),
-    submit: (userId, requests) => api.get(JobSubmissionService).submit(userId, requests),
+    submit: async (userId, requests) =>
+      (await api.get(JobSubmissionService).submit(userId, requests)).map((s) => s.job),
     async startWorker(overrides = {}) {
       const workerConfig = testConfig(db.url, {
         ...opts.overrides,

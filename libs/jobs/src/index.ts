@@ -2,6 +2,7 @@ export { JobsModule } from './jobs.module';
 export { JobCatalogueModule } from './job-catalogue.module';
 export { JobSubmissionModule } from './job-submission.module';
 export { JobSubmissionService, type JobRequest } from './job-submission.service';
+export type { Submitted } from './submit-statement';
 export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
 export { JobsService } from './jobs.service';
 export {

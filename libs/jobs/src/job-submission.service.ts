@@ -1,14 +1,20 @@
 import type { AppConfig } from '@app/config';
+import { isDataError, queryRows } from '@app/database';
 import { JobCatalogue } from '@app/handlers';
 import { Outbox } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
+import { GroupCommit } from './group-commit';
+import type { JobRow } from './job-row.mapper';
 import { InvalidPayloadError, UnknownJobTypeError } from './job.errors';
-import type { Job } from './job.types';
-import { JobsBatchService } from './jobs-batch.service';
-import { JobsService } from './jobs.service';
+import {
+  submitStatement,
+  submittedByInput,
+  type Submitted,
+  type SubmitRow,
+} from './submit-statement';
 
 export interface JobRequest {
   jobType: string;
@@ -16,33 +22,66 @@ export interface JobRequest {
   maxRetries?: number;
   idempotencyKey?: string | null;
   parentId?: string | null;
+  /** Stored with a job created under `idempotencyKey`: what the api compares a replay with. */
+  fingerprint?: string | null;
+}
+
+/** Jobs in one statement: 500 rows of a few hundred bytes; a larger batch is written alone. */
+const GROUP_MAX_JOBS = 500;
+/**
+ * Statements in flight at once per process. One: every request arriving meanwhile joins the next
+ * statement. With two, the second slot was mostly free and took requests one by one: under 50
+ * concurrent POSTs it ran 1.8x the statements (12 jobs each instead of 21) for no more req/s.
+ */
+const GROUP_IN_FLIGHT = 1;
+/**
+ * How often a row is run again when a concurrent statement committed its key after this one
+ * began (see submitStatement); the second run sees that job, unless it was deleted meanwhile.
+ */
+const MAX_RUNS = 4;
+
+interface Submission {
+  userId: string;
+  requests: readonly JobRequest[];
 }
 
 /**
  * How a job enters the system (api, bulk import, schedule): validate against the job catalogue,
- * then write the jobs and their outbox messages in one transaction, then nudge the relay. A job
- * the caller was told about always has its message; a rolled-back one never sends anything.
+ * then write the jobs, their outbox messages and the idempotency check in ONE statement
+ * (submitStatement), then nudge the relay. A job the caller was told about always has its
+ * message; a refused statement writes and sends nothing.
+ *
+ * Concurrent submissions share statements (group commit, see GroupCommit): each submission is
+ * all or none, one submission's refused value fails only that submission, and a key repeated
+ * within a group behaves as sequential calls would (the later ones get the first one's job).
  */
 @Injectable()
 export class JobSubmissionService {
   private readonly defaultMaxRetries: number;
+  private readonly queueUrl: string;
+  private readonly group: GroupCommit<Submission, Submitted[]>;
 
   constructor(
     private readonly catalogue: JobCatalogue,
-    private readonly jobs: JobsBatchService,
-    private readonly jobModel: JobsService,
     private readonly outbox: Outbox,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
     this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
+    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+    this.group = new GroupCommit((s) => this.write(s), {
+      maxSize: GROUP_MAX_JOBS,
+      maxInFlight: GROUP_IN_FLIGHT,
+      sizeOf: (s) => s.requests.length,
+      isItemError: isDataError,
+    });
   }
 
   /**
-   * Validates every request first (nothing is written if one is bad), then writes the jobs and
-   * their messages in one statement (all or none) and nudges the relay.
+   * Validates every request first (nothing is written if one is bad), then submits them
+   * (`submitValidated`).
    */
-  async submit(userId: string, requests: readonly JobRequest[]): Promise<Job[]> {
+  async submit(userId: string, requests: readonly JobRequest[]): Promise<Submitted[]> {
     const validated = requests.map((r) => ({
       ...r,
       payload: this.validate(userId, r.jobType, r.payload),
@@ -63,75 +102,53 @@ export class JobSubmissionService {
   }
 
   /**
-   * `submit` for requests the caller has validated already (the api's batch, per item). With
-   * `skipUsedKeys`, requests whose idempotency key the user already used are skipped: only the
-   * jobs created are returned (a retried bulk import).
+   * Writes requests the caller has validated (all or none), in input order, one result each: the
+   * job created, or (`created: false`) the job the user's idempotency key made before.
    */
-  async submitValidated(
-    userId: string,
-    requests: readonly JobRequest[],
-    options: { skipUsedKeys?: boolean } = {},
-  ): Promise<Job[]> {
-    if (requests.length === 0) return [];
-    const rows = await this.outbox.enqueueWithJobs(
-      this.manager,
-      this.jobs.insertStatement(this.withDefaults(userId, requests), options),
-    );
+  submitValidated(userId: string, requests: readonly JobRequest[]): Promise<Submitted[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return this.group.push({ userId, requests });
+  }
+
+  private async write(submissions: Submission[]): Promise<Submitted[][]> {
+    const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s.userId, r)));
+    const submitted = await this.run(rows);
     this.outbox.nudge();
-    return this.jobs.toJobs(rows);
+    let at = 0;
+    return submissions.map((s) => submitted.slice(at, (at += s.requests.length)));
   }
 
-  /**
-   * Writes already validated jobs inside the caller's transaction; the caller nudges the outbox
-   * (`afterCommit`) once it has committed.
-   */
-  async submitIn(
-    m: EntityManager,
-    userId: string,
-    requests: readonly JobRequest[],
-  ): Promise<Job[]> {
-    const jobs = await this.jobs.insertMany(this.withDefaults(userId, requests), m);
-    await this.outbox.enqueue(
-      m,
-      jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
-    );
-    return jobs;
+  private async run(rows: readonly SubmitRow[]): Promise<Submitted[]> {
+    const out = new Array<Submitted | undefined>(rows.length);
+    let todo = rows.map((_, i) => i);
+    for (let runs = 0; todo.length > 0; runs++) {
+      if (runs === MAX_RUNS)
+        throw new Error(`idempotency key of ${todo.length} jobs kept changing; try again`);
+      const statement = submitStatement(
+        todo.map((i) => rows[i]),
+        this.queueUrl,
+      );
+      const result = await queryRows<JobRow & { n: number; created: boolean }>(
+        this.manager,
+        statement.text,
+        statement.params,
+        { prepared: true },
+      );
+      submittedByInput(todo.length, result).forEach((s, k) => (out[todo[k]] = s));
+      todo = todo.filter((i) => out[i] === undefined);
+    }
+    return out as Submitted[];
   }
 
-  /**
-   * One already validated job under an idempotency key, unless the key made one already:
-   * `created` says which. Concurrent first uses of a key are serialized by a transaction-scoped
-   * lock on it (the unique (user_id, idempotency_key) index would turn a lost race into an
-   * error). `fingerprint`, when given, is stored with a new job (the api's request check).
-   */
-  async submitOnce(
-    userId: string,
-    request: JobRequest & { idempotencyKey: string },
-    fingerprint?: string,
-  ): Promise<{ job: Job; created: boolean }> {
-    const key = request.idempotencyKey;
-    const outcome = await this.manager.transaction(async (m) => {
-      await this.jobModel.lockIdempotencyKey(userId, key, m);
-      const existing = await this.jobModel.findByIdempotencyKey(userId, key, m);
-      if (existing) return { job: existing, created: false };
-      const [job] = await this.submitIn(m, userId, [request]);
-      if (fingerprint !== undefined)
-        await this.jobModel.setIdempotencyFingerprint(job.id, fingerprint, m);
-      return { job, created: true };
-    });
-    if (outcome.created) this.afterCommit();
-    return outcome;
-  }
-
-  afterCommit(): void {
-    this.outbox.nudge();
-  }
-
-  private withDefaults(userId: string, requests: readonly JobRequest[]) {
-    return requests.map((r) => ({
-      ...r,
+  private row(userId: string, r: JobRequest): SubmitRow {
+    return {
       userId,
+      jobType: r.jobType,
+      payload: r.payload,
       maxRetries: r.maxRetries ?? this.defaultMaxRetries,
-    }));
+      idempotencyKey: r.idempotencyKey ?? null,
+      parentId: r.parentId ?? null,
+      fingerprint: r.fingerprint ?? null,
+    };
   }
 }

@@ -1,11 +1,11 @@
 import type { AppConfig } from '@app/config';
-import { JobStatus, queryRows, type SqlStatement } from '@app/database';
+import { JobStatus, queryRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
-import type { CreateJobInput, Job } from './job.types';
+import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 
 const { Pending, Processing, Completed, Failed, Cancelled } = JobStatus;
@@ -105,53 +105,6 @@ export class JobsBatchService {
     config: ConfigService<AppConfig, true>,
   ) {
     ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
-  }
-
-  /** One INSERT for many jobs, inside `m`'s transaction, in input order. */
-  async insertMany(
-    inputs: readonly (CreateJobInput & { maxRetries: number })[],
-    m: EntityManager,
-  ): Promise<Job[]> {
-    if (inputs.length === 0) return [];
-    const insert = this.insertStatement(inputs);
-    return (await queryRows<JobRow>(m, insert.text, insert.params)).map(toJob);
-  }
-
-  /**
-   * The INSERT of `insertMany` as a statement to compose with others (the outbox wraps it so
-   * jobs and their messages are written by one statement); map its rows with `toJobs`.
-   */
-  insertStatement(
-    inputs: readonly (CreateJobInput & { maxRetries: number })[],
-    options: { skipUsedKeys?: boolean } = {},
-  ): SqlStatement {
-    // skipUsedKeys: a job whose idempotency key its user already used is not inserted (nor
-    // returned) instead of failing the statement: retried imports re-submit their children
-    const onConflict = options.skipUsedKeys
-      ? `ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`
-      : '';
-    return {
-      text: `INSERT INTO jobs (user_id, job_type, payload, max_retries, idempotency_key, parent_id)
-       SELECT user_id, job_type, payload, max_retries, idempotency_key, parent_id
-       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[])
-         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, n)
-       ORDER BY n
-       ${onConflict}
-       RETURNING ${JOB_COLUMNS}`,
-      params: [
-        inputs.map((i) => i.userId),
-        inputs.map((i) => i.jobType),
-        inputs.map((i) => JSON.stringify(i.payload)),
-        inputs.map((i) => i.maxRetries),
-        inputs.map((i) => i.idempotencyKey ?? null),
-        inputs.map((i) => i.parentId ?? null),
-      ],
-    };
-  }
-
-  /** Jobs from the rows of `insertStatement`. */
-  toJobs(rows: readonly unknown[]): Job[] {
-    return (rows as JobRow[]).map(toJob);
   }
 
   /**

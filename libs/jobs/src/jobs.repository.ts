@@ -57,29 +57,6 @@ export class JobsRepository {
     return row && toJob(row);
   }
 
-  /**
-   * Serializes the first uses of one user's Idempotency-Key until `m`'s transaction ends, so
-   * concurrent identical requests wait for the first one instead of colliding on the unique index.
-   */
-  async lockIdempotencyKey(userId: string, key: string, m: EntityManager): Promise<void> {
-    await queryRows(m, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `idempotency:${userId}:${key}`,
-    ]);
-  }
-
-  /** Stores the fingerprint of the request that created a job under an idempotency key. */
-  async setIdempotencyFingerprint(
-    id: string,
-    fingerprint: string,
-    m: EntityManager,
-  ): Promise<void> {
-    await queryRows(
-      m,
-      `UPDATE jobs SET idempotency_fingerprint = $2 WHERE id = $1 AND idempotency_key IS NOT NULL`,
-      [id, fingerprint],
-    );
-  }
-
   async list(userId: string | null, filter: ListJobsFilter): Promise<Page<Job>> {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -132,23 +132,6 @@ export class JobsService {
     return this.jobs.findByIdempotencyKey(userId, key, manager);
   }
 
-  /**
-   * Inside `manager`'s transaction: waits until no other transaction is creating a job under
-   * this user's key. Look the key up again after it, then create the job.
-   */
-  lockIdempotencyKey(userId: string, key: string, manager: EntityManager): Promise<void> {
-    return this.jobs.lockIdempotencyKey(userId, key, manager);
-  }
-
-  /** Records what request created a job under its idempotency key (in the creating transaction). */
-  setIdempotencyFingerprint(
-    id: string,
-    fingerprint: string,
-    manager: EntityManager,
-  ): Promise<void> {
-    return this.jobs.setIdempotencyFingerprint(id, fingerprint, manager);
-  }
-
   /** processing → cancelled after the handler of `attempt` stopped on a cancellation request. */
   async confirmCancelled(id: string, attempt: number): Promise<Job> {
     return (

@@ -1,4 +1,4 @@
-import { queryRows, type SqlStatement } from '@app/database';
+import { queryRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
@@ -96,29 +96,6 @@ export class OutboxRepository {
       ],
     );
     return rows.length;
-  }
-
-  /**
-   * Runs `insert` (an `INSERT INTO jobs … RETURNING id, …`) and writes a first-attempt message for
-   * every job it returns, as ONE statement: atomic without a transaction, so a job submitted on
-   * its own costs one round trip instead of four (BEGIN, two INSERTs, COMMIT). Returns its rows.
-   */
-  async addWithJobs<T extends { id: string }>(
-    manager: EntityManager,
-    queueUrl: string,
-    insert: SqlStatement,
-  ): Promise<T[]> {
-    const queueUrlParam = `$${insert.params.length + 1}`;
-    return queryRows<T>(
-      manager,
-      `WITH inserted AS (${insert.text}),
-       announced AS (
-         INSERT INTO queue_messages (job_id, queue_url, attempt)
-         SELECT id, ${queueUrlParam}, 1 FROM inserted
-       )
-       SELECT * FROM inserted`,
-      [...insert.params, queueUrl],
-    );
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { AppConfig } from '@app/config';
-import type { SqlStatement } from '@app/database';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
@@ -80,17 +79,6 @@ export class Outbox implements OnApplicationShutdown {
    */
   enqueueDeadLetters(manager: EntityManager, entries: readonly DeadLetterEntry[]): Promise<number> {
     return this.outbox.addDeadLetters(manager, this.queue.dlqUrl, entries);
-  }
-
-  /**
-   * Runs a jobs INSERT and writes their first messages in the same statement (see
-   * OutboxRepository.addWithJobs); call `nudge()` after it.
-   */
-  enqueueWithJobs<T extends { id: string }>(
-    manager: EntityManager,
-    insert: SqlStatement,
-  ): Promise<T[]> {
-    return this.outbox.addWithJobs<T>(manager, this.queue.queueUrl, insert);
   }
 
   /** New messages for pending jobs whose message SQS must have lost (see OutboxRepository). */

@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { AuditLog } from './audit-log';
 import { JobAdmission } from './job-admission';
 import { JobCancellation } from './job-cancellation';
+import { JobCreation } from './job-creation';
 import { JobsApiService } from './jobs-api.service';
 import { JobsController } from './jobs.controller';
 
@@ -11,6 +12,6 @@ import { JobsController } from './jobs.controller';
 @Module({
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
-  providers: [JobsApiService, JobAdmission, JobCancellation, AuditLog],
+  providers: [JobsApiService, JobCreation, JobAdmission, JobCancellation, AuditLog],
 })
 export class JobsApiModule {}

@@ -1,7 +1,6 @@
 import { JobStatus } from '@app/database';
 import {
   estimateCompletion,
-  IdempotencyKeyReusedError,
   type Job,
   JobLogsService,
   JobNotFoundError,
@@ -9,15 +8,11 @@ import {
   JobStatsService,
   DeadJobsService,
   type DeadJobSelector,
-  InvalidPayloadError,
-  type JobRequest,
-  JobSubmissionService,
-  UnknownJobTypeError,
 } from '@app/jobs';
 import { Outbox, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { type AuthUser, isAdmin } from '../auth/role';
-import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
+import { RequestValidationError } from '../errors/request-validation.error';
 import type { CancelJobResponseDto } from './dto/cancel-job.response.dto';
 import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
 import type { CreateJobRequestDto } from './dto/create-job.request.dto';
@@ -38,9 +33,9 @@ import type {
   RedriveResponseDto,
 } from './dto/dead-jobs.dto';
 import { JobCancellation } from './job-cancellation';
+import { JobCreation } from './job-creation';
 import { AuditLog } from './audit-log';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
-import { requestFingerprint } from './request-fingerprint';
 
 /**
  * The use cases behind /api/v1/jobs. Every job a caller names is looked up through `owned`:
@@ -54,7 +49,7 @@ export class JobsApiService {
     private readonly jobs: JobsService,
     private readonly stats: JobStatsService,
     private readonly jobLogs: JobLogsService,
-    private readonly submission: JobSubmissionService,
+    private readonly creation: JobCreation,
     private readonly outbox: Outbox,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
@@ -68,12 +63,7 @@ export class JobsApiService {
     dto: CreateJobRequestDto,
     idempotencyKey?: string,
   ): Promise<JobAcceptedResponseDto> {
-    if (idempotencyKey === undefined) {
-      await this.admission.admit(user, [dto]);
-      const [job] = await this.submission.submit(user.id, [toRequest(dto)]);
-      return { data: toAccepted(job) };
-    }
-    return { data: toAccepted(await this.createIdempotent(user, dto, idempotencyKey)) };
+    return { data: toAccepted(await this.creation.create(user, dto, idempotencyKey)) };
   }
 
   /** All jobs or none: every one is validated first, then all are written by one statement. */
@@ -81,22 +71,7 @@ export class JobsApiService {
     user: AuthUser,
     dto: CreateJobBatchRequestDto,
   ): Promise<JobBatchAcceptedResponseDto> {
-    const problems: FieldProblem[] = [];
-    const requests: JobRequest[] = [];
-    dto.jobs.forEach((job, i) => {
-      try {
-        requests.push({
-          ...toRequest(job),
-          payload: this.submission.validate(user.id, job.jobType, job.payload),
-        });
-      } catch (error) {
-        problems.push(...batchProblems(error, `jobs.${i}`));
-      }
-    });
-    if (problems.length) throw new RequestValidationError(problems);
-    await this.admission.admit(user, dto.jobs, true);
-    const jobs = await this.submission.submitValidated(user.id, requests);
-    return { data: jobs.map(toAccepted) };
+    return { data: (await this.creation.createBatch(user, dto)).map(toAccepted) };
   }
 
   async list(user: AuthUser, query: ListJobsQueryDto): Promise<JobListResponseDto> {
@@ -211,28 +186,6 @@ export class JobsApiService {
     });
   }
 
-  /**
-   * Same key and same request: the job the key already created. Same key, other request: 422.
-   * Concurrent first uses of a key are serialized (JobSubmissionService.submitOnce).
-   */
-  private async createIdempotent(
-    user: AuthUser,
-    dto: CreateJobRequestDto,
-    key: string,
-  ): Promise<Job> {
-    const fingerprint = requestFingerprint(dto);
-    const existing = await this.jobs.findByIdempotencyKey(user.id, key);
-    if (existing) return replay(existing, key, fingerprint);
-    await this.admission.admit(user, [dto]);
-    const request = {
-      ...toRequest(dto),
-      payload: this.submission.validate(user.id, dto.jobType, dto.payload),
-      idempotencyKey: key,
-    };
-    const { job, created } = await this.submission.submitOnce(user.id, request, fingerprint);
-    return created ? job : replay(job, key, fingerprint);
-  }
-
   private async queueStats() {
     try {
       return await this.queue.getQueueStats();
@@ -243,25 +196,4 @@ export class JobsApiService {
       return null;
     }
   }
-}
-
-function toRequest(dto: CreateJobRequestDto): JobRequest {
-  return { jobType: dto.jobType, payload: dto.payload, maxRetries: dto.maxRetries };
-}
-
-function replay(job: Job, key: string, fingerprint: string): Job {
-  if (job.idempotencyFingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key, job.id);
-  return job;
-}
-
-/** A job of a batch failed the catalogue's checks: its problems, with fields under `jobs.<i>`. */
-function batchProblems(error: unknown, prefix: string): FieldProblem[] {
-  if (error instanceof UnknownJobTypeError)
-    return [{ field: `${prefix}.jobType`, message: error.message }];
-  if (error instanceof InvalidPayloadError)
-    return error.problems.map((p) => ({
-      field: `${prefix}.${p.field}`,
-      message: p.message.replace(p.field, `${prefix}.${p.field}`),
-    }));
-  throw error;
 }

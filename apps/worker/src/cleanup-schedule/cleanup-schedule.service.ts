@@ -1,6 +1,6 @@
 import { type AppConfig, ConfigError } from '@app/config';
 import { JobCatalogue, SYSTEM_USER } from '@app/handlers';
-import { type Job, JobSubmissionService } from '@app/jobs';
+import { JobSubmissionService, type Submitted } from '@app/jobs';
 import {
   type BeforeApplicationShutdown,
   Injectable,
@@ -64,16 +64,14 @@ export class CleanupSchedule implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Submits the cleanup job of the tick at `at` unless a worker already did; `created` says
-   * which. Concurrent calls for one minute are serialized on the key, like the api's.
+   * which. Concurrent calls for one minute create one job (the key's unique index decides).
    */
-  async tick(at: Date): Promise<{ job: Job; created: boolean }> {
+  async tick(at: Date): Promise<Submitted> {
     const key = `cleanup:${at.toISOString().slice(0, 16)}Z`;
-    const payload = this.submission.validate(SYSTEM_USER, JOB_TYPE, { allUsers: true });
-    return this.submission.submitOnce(SYSTEM_USER, {
-      jobType: JOB_TYPE,
-      payload,
-      idempotencyKey: key,
-    });
+    const [submitted] = await this.submission.submit(SYSTEM_USER, [
+      { jobType: JOB_TYPE, payload: { allUsers: true }, idempotencyKey: key },
+    ]);
+    return submitted;
   }
 
   /** Stops the schedule and lets a submission in flight finish while the database is open. */

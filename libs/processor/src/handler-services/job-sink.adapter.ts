@@ -5,8 +5,9 @@ import { Injectable } from '@nestjs/common';
 /**
  * The worker's JobSink: children are validated by the app's JobCatalogue and written by
  * JobSubmissionService (jobs and outbox rows in one statement), like jobs from the api.
- * Idempotency keys the parent's user already used are skipped, not refused (ON CONFLICT DO
- * NOTHING), so a retried bulk import creates only the children its earlier attempts did not.
+ * A child whose idempotency key the parent's user already used is not created again (the
+ * submission returns the existing job), so a retried bulk import creates only the children its
+ * earlier attempts did not.
  */
 @Injectable()
 export class JobSinkAdapter implements JobSink {
@@ -31,9 +32,7 @@ export class JobSinkAdapter implements JobSink {
       idempotencyKey: c.idempotencyKey,
       parentId: parent.id,
     }));
-    const created = await this.submission.submitValidated(parent.userId, requests, {
-      skipUsedKeys: true,
-    });
-    return created.length;
+    const submitted = await this.submission.submitValidated(parent.userId, requests);
+    return submitted.filter((s) => s.created).length;
   }
 }

@@ -1,0 +1,103 @@
+import {
+  IdempotencyKeyReusedError,
+  InvalidPayloadError,
+  type Job,
+  type JobRequest,
+  JobsService,
+  JobSubmissionService,
+  QuotaExceededError,
+  UnknownJobTypeError,
+} from '@app/jobs';
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/role';
+import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
+import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
+import type { CreateJobRequestDto } from './dto/create-job.request.dto';
+import { JobAdmission } from './job-admission';
+import { requestFingerprint } from './request-fingerprint';
+
+/**
+ * POST /api/v1/jobs and its batch: admission (role, quota) and validation per request, then
+ * JobSubmissionService, whose one statement also decides an Idempotency-Key. Concurrent requests
+ * share that statement (group commit), so a request costs no transaction of its own.
+ */
+@Injectable()
+export class JobCreation {
+  constructor(
+    private readonly submission: JobSubmissionService,
+    private readonly jobs: JobsService,
+    private readonly admission: JobAdmission,
+  ) {}
+
+  /**
+   * With a key: the same key and the same request answer the job the key created; the same key
+   * and another request, 422. A request refused before it reaches the database (role, quota,
+   * payload) is looked up by its key too, so a replay answers as before whatever changed since.
+   */
+  async create(user: AuthUser, dto: CreateJobRequestDto, key?: string): Promise<Job> {
+    const fingerprint = key === undefined ? undefined : requestFingerprint(dto);
+    try {
+      await this.admission.admit(user, [dto]);
+      const [{ job, created }] = await this.submission.submit(user.id, [
+        { ...toRequest(dto), idempotencyKey: key, fingerprint },
+      ]);
+      return created || key === undefined ? job : replay(job, key, fingerprint);
+    } catch (error) {
+      if (key === undefined || !refusedBeforeWriting(error)) throw error;
+      const existing = await this.jobs.findByIdempotencyKey(user.id, key);
+      if (!existing) throw error;
+      return replay(existing, key, fingerprint);
+    }
+  }
+
+  /** All jobs or none: every one is validated first, then all are written by one statement. */
+  async createBatch(user: AuthUser, dto: CreateJobBatchRequestDto): Promise<Job[]> {
+    const problems: FieldProblem[] = [];
+    const requests: JobRequest[] = [];
+    dto.jobs.forEach((job, i) => {
+      try {
+        requests.push({
+          ...toRequest(job),
+          payload: this.submission.validate(user.id, job.jobType, job.payload),
+        });
+      } catch (error) {
+        problems.push(...batchProblems(error, `jobs.${i}`));
+      }
+    });
+    if (problems.length) throw new RequestValidationError(problems);
+    await this.admission.admit(user, dto.jobs, true);
+    const submitted = await this.submission.submitValidated(user.id, requests);
+    return submitted.map((s) => s.job);
+  }
+}
+
+function toRequest(dto: CreateJobRequestDto): JobRequest {
+  return { jobType: dto.jobType, payload: dto.payload, maxRetries: dto.maxRetries };
+}
+
+function replay(job: Job, key: string, fingerprint: string | undefined): Job {
+  if (job.idempotencyFingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key, job.id);
+  return job;
+}
+
+/** The refusals a replay does not face: it creates nothing, so only its key matters. */
+function refusedBeforeWriting(error: unknown): boolean {
+  return (
+    error instanceof QuotaExceededError ||
+    error instanceof ForbiddenException ||
+    error instanceof UnknownJobTypeError ||
+    error instanceof InvalidPayloadError
+  );
+}
+
+/** A job of a batch failed the catalogue's checks: its problems, with fields under `jobs.<i>`. */
+function batchProblems(error: unknown, prefix: string): FieldProblem[] {
+  if (error instanceof UnknownJobTypeError)
+    return [{ field: `${prefix}.jobType`, message: error.message }];
+  if (error instanceof InvalidPayloadError)
+    return error.problems.map((p) => ({
+      field: `${prefix}.${p.field}`,
+      message: p.message.replace(p.field, `${prefix}.${p.field}`),
+    }));
+  throw error;
+}

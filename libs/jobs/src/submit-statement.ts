@@ -1,0 +1,88 @@
+import type { SqlStatement } from '@app/database';
+import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
+import type { Job } from './job.types';
+
+/** One job to write, with its owner and its defaults filled in. */
+export interface SubmitRow {
+  userId: string;
+  jobType: string;
+  payload: unknown;
+  maxRetries: number;
+  idempotencyKey: string | null;
+  parentId: string | null;
+  /** SHA-256 of the request that asked for it (the api's Idempotency-Key check), or null. */
+  fingerprint: string | null;
+}
+
+/** What a submission got: the job it created, or the one its user's key had made already. */
+export interface Submitted {
+  job: Job;
+  created: boolean;
+}
+
+const J = JOB_COLUMNS.split(',')
+  .map((c) => `j.${c.trim()}`)
+  .join(', ');
+
+/**
+ * ONE statement (atomic without a transaction) that inserts the jobs and the first outbox message
+ * of each job it created, and returns, for every input row `n` (1-based), either the job it
+ * created or the job that already holds the row's (user, idempotency key):
+ * - created: the row of `inserted` (ids are drawn in `input` so rows map back to their input);
+ * - a key repeated within the statement: the job of its first occurrence. Rows insert in key
+ *   order, then input order: two statements sharing keys take them in the same order (no
+ *   deadlock), and the first occurrence of a key is the one inserted;
+ * - a key used before the statement began: that job, looked up by the unique index.
+ * A key that a concurrent statement committed after this one began is skipped by ON CONFLICT but
+ * not visible to this statement's snapshot: such an input returns no row; run it again.
+ */
+export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): SqlStatement {
+  return {
+    text: `WITH input AS MATERIALIZED (
+       SELECT gen_random_uuid() AS id, i.*
+       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[])
+         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, n)
+     ), inserted AS (
+       INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint)
+       SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint
+       FROM input ORDER BY user_id, idempotency_key, n
+       ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${JOB_COLUMNS}
+     ), announced AS (
+       INSERT INTO queue_messages (job_id, queue_url, attempt) SELECT id, $8::varchar, 1 FROM inserted
+     )
+     SELECT i.n::int AS n, true AS created, s.* FROM input i JOIN inserted s ON s.id = i.id
+     UNION ALL
+     SELECT i.n::int, false, s.* FROM input i JOIN inserted s
+       ON s.user_id = i.user_id AND s.idempotency_key = i.idempotency_key AND s.id <> i.id
+     UNION ALL
+     SELECT i.n::int, false, j.* FROM input i CROSS JOIN LATERAL (
+       SELECT ${J} FROM jobs j WHERE j.user_id = i.user_id AND j.idempotency_key = i.idempotency_key LIMIT 1
+     ) j WHERE i.idempotency_key IS NOT NULL`,
+    params: [
+      rows.map((r) => r.userId),
+      rows.map((r) => r.jobType),
+      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.maxRetries),
+      rows.map((r) => r.idempotencyKey),
+      rows.map((r) => r.parentId),
+      rows.map((r) => r.fingerprint),
+      queueUrl,
+    ],
+  };
+}
+
+/**
+ * The statement's rows by input position (0-based): created wins over an existing job (only a
+ * key deleted and re-inserted while the statement ran yields both); undefined: run it again.
+ */
+export function submittedByInput(
+  count: number,
+  rows: readonly (JobRow & { n: number; created: boolean })[],
+): (Submitted | undefined)[] {
+  const out = new Array<Submitted | undefined>(count).fill(undefined);
+  for (const { n, created, ...row } of rows) {
+    if (!out[n - 1]?.created) out[n - 1] = { job: toJob(row), created };
+  }
+  return out;
+}
