@@ -31,7 +31,11 @@ export default tseslint.config(
       '@typescript-eslint/explicit-module-boundary-types': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
       // Libs are imported through their public index only; apps never from a lib's internals.
-      'no-restricted-imports': ['error', { patterns: ['@app/*/*', '**/libs/*/src/*'] }],
+      // @app/jobs/sql is libs/jobs' second index: its Nest-free statements, for Lambda bundles.
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@app/*/*', '!@app/jobs/sql', '**/libs/*/src/*'] },
+      ],
     },
   },
   {
@@ -47,11 +51,33 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@app/*/*', '**/libs/*/src/*'], message: 'Import a lib through its index.' },
+            {
+              group: ['@app/*/*', '!@app/jobs/sql', '**/libs/*/src/*'],
+              message: 'Import a lib through its index.',
+            },
             {
               group: ['@app/processor', '**/libs/processor/**', '@ssut/nestjs-sqs'],
               message: 'The api never loads the worker: use @app/jobs, @app/queue, @app/handlers.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // libs/jobs' statements for Lambda functions (@app/jobs/sql): no Nest, TypeORM or SQS.
+    files: ['libs/jobs/src/sql/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@app/*/*',
+            '**/apps/**',
+            '@nestjs/*',
+            'typeorm',
+            '@app/queue',
+            '@app/processor',
           ],
         },
       ],

@@ -1,7 +1,7 @@
 /**
  * What each step of a job's life costs the PostgreSQL backend that runs it, in CPU µs per job:
  * the profile behind the "PG ms/job" columns of bench/run.mjs. It runs the production statements
- * (JobsBatchService, OutboxRepository) on one connection against a fresh database and reads that
+ * (JobsBatchService, QueueMessagesRepository) on one connection against a fresh database and reads that
  * backend's CPU time from /proc before and after each step, so nothing else on the machine is
  * counted (nor are the server's background processes: WAL writer, checkpointer, autovacuum).
  *
@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import type { AppConfig } from '@app/config';
 import { JobsBatchService } from '@app/jobs';
 import type { ConfigService } from '@nestjs/config';
-import { submitStatement } from '../../libs/jobs/src/submit-statement';
-import { OutboxRepository } from '../../libs/queue/src/outbox.repository';
+import { submitStatement } from '../../libs/jobs/src/sql/submit-statement';
+import { QueueMessagesRepository } from '../../libs/jobs/src/queue-messages.repository';
 import { dataSourceOptions, queryRows } from '@app/database';
 import { DataSource } from 'typeorm';
 import { createPgClient } from '../../tools/dev-services/postgres-server';
@@ -55,12 +55,12 @@ async function main(): Promise<void> {
   await db.runMigrations();
   try {
     const [{ pid }] = await db.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
-    const config = { get: () => ({ queueUrl: QUEUE_URL }) } as unknown as ConfigService<
+    const config = { get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }) } as unknown as ConfigService<
       AppConfig,
       true
     >;
     const batch = new JobsBatchService(db.manager, config);
-    const outbox = new OutboxRepository(db.manager);
+    const outbox = new QueueMessagesRepository(db.manager, config);
     const rows: {
       step: string;
       perStatement: number;

@@ -2,6 +2,7 @@ import { type AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { JOB_CATALOGUE } from '@app/handlers';
 import { JobCatalogueModule, JobSubmissionModule } from '@app/jobs';
+import { QueueModule } from '@app/queue';
 import { type DynamicModule, Module } from '@nestjs/common';
 
 export const SUBMIT_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'worker'] as const;
@@ -22,6 +23,8 @@ export class SubmitOnlyModule {
         JobCatalogueModule.forRoot(JOB_CATALOGUE),
         DatabaseModule,
         JobSubmissionModule,
+        // the outbox relay: sends what submissions write (they signal it, OutboxSignal)
+        QueueModule,
       ],
     };
   }

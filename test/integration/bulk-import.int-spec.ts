@@ -7,9 +7,9 @@ import {
   JobCatalogue,
   type JobSink,
   PermanentJobError,
-  SqlJobSink,
 } from '@app/handlers';
 import { JobSubmissionService } from '@app/jobs';
+import { SqlJobSink } from '@app/jobs/sql';
 import { JobSinkAdapter } from '@app/processor';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { createHandlerHarness, type HandlerHarness } from '../support/handler-harness';

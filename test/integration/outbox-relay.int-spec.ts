@@ -1,12 +1,13 @@
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import type { Job } from '@app/jobs';
+import { type Job, OutboxSignal, QueueMessagesRepository } from '@app/jobs';
 import { decodeJobMessage, Outbox, QueueModule } from '@app/queue';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
 import { DlqReader } from '../support/dlq-reader';
+import { addOutboxRows } from '../support/outbox-rows';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { startSilentServer, TcpProxy } from '../support/tcp-proxy';
 import { testConfig } from '../support/test-config';
@@ -61,8 +62,9 @@ describe('outbox relay', () => {
       jobs.push(
         await fx.jobs.create({ userId: user, jobType: 'echo', payload: { message: `${i}` } }),
       );
-    await fx.api.get(Outbox).enqueue(
-      fx.db.dataSource.manager,
+    await addOutboxRows(
+      fx.db.dataSource,
+      fx.queues.queueUrl,
       jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
     );
     return jobs;
@@ -175,12 +177,10 @@ describe('outbox relay', () => {
     const relay = await startRelay(working);
     const dlq = new DlqReader(process.env.JQ_TEST_SQS_ENDPOINT!, fx.queues.dlqUrl);
     try {
-      await fx.db.dataSource.transaction((m) =>
-        relay.get(Outbox).enqueueDeadLetters(m, [
-          { jobId: short.id, attempt: 4, reason: 'handler threw: boom' },
-          { jobId: long.id, attempt: 2, reason: 'x'.repeat(1500) },
-        ]),
-      );
+      await relay.get(QueueMessagesRepository).addDeadLetters([
+        { jobId: short.id, attempt: 4, reason: 'handler threw: boom' },
+        { jobId: long.id, attempt: 2, reason: 'x'.repeat(1500) },
+      ]);
       await relay.get(Outbox).flush();
       expect(await dlq.forJob(short.id)).toEqual([
         { jobId: short.id, attempt: 4, reason: 'handler threw: boom' },
@@ -200,9 +200,9 @@ describe('outbox relay', () => {
     await fx.db.dataSource.query(`UPDATE queue_messages SET sent_at = now()`);
     const relay = await startRelay(working);
     try {
-      await fx.db.dataSource.transaction((m) =>
-        relay.get(Outbox).enqueue(m, [{ jobId: job.id, attempt: 2, delaySeconds: 2 }]),
-      );
+      await addOutboxRows(fx.db.dataSource, fx.queues.queueUrl, [
+        { jobId: job.id, attempt: 2, delaySeconds: 2 },
+      ]);
       await relay.get(Outbox).flush();
       expect(await receiveAll()).toEqual([]);
       await waitUntil(async () => (await receiveAll()).includes(job.id), 10_000, 'delayed message');
@@ -247,7 +247,7 @@ describe('outbox relay', () => {
     try {
       await proxy.refuse();
       const outbox = relay.get(Outbox);
-      expect(() => outbox.nudge()).not.toThrow();
+      expect(() => relay.get(OutboxSignal).notify()).not.toThrow();
       await expect(outbox.flush()).resolves.toBeUndefined();
       expect((await rows()).map((r) => r.sent_at)).toEqual([null]);
       await proxy.resume();

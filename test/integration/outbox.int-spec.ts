@@ -4,6 +4,7 @@ import { AppConfigModule } from '@app/config';
 import { dataSourceOptions } from '@app/database';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { addOutboxRows } from '../support/outbox-rows';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture';
 import { testConfig } from '../support/test-config';
 
@@ -65,8 +66,9 @@ describe('transactional outbox', () => {
         fx.jobs.create({ userId: 'bob', jobType: 'echo', payload: { message: String(i) } }),
       ),
     );
-    await fx.api.get(Outbox).enqueue(
-      fx.db.dataSource.manager,
+    await addOutboxRows(
+      fx.db.dataSource,
+      fx.queues.queueUrl,
       jobs.map((j) => ({ jobId: j.id, attempt: 1 })),
     );
     await Promise.all(relays.map((r) => r.get(Outbox).flush()));

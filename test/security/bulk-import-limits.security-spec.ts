@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfigError, loadConfig } from '@app/config';
-import { bulkImport, JOB_CATALOGUE, SqlJobSink, StorageScope } from '@app/handlers';
+import { bulkImport, JOB_CATALOGUE, StorageScope } from '@app/handlers';
+import { SqlJobSink } from '@app/jobs/sql';
 import { createHandlerHarness, type HandlerHarness } from '../support/handler-harness';
 
 const NOT_ALLOWED =

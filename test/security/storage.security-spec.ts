@@ -4,11 +4,11 @@ import {
   type HandlerContext,
   JOB_CATALOGUE,
   PermanentJobError,
-  SqlJobSink,
   StorageScope,
   thumbnailGeneration,
   ThumbnailPayload,
 } from '@app/handlers';
+import { SqlJobSink } from '@app/jobs/sql';
 import { plainToInstance } from 'class-transformer';
 import {
   type ApiFixture,

@@ -31,7 +31,6 @@ export * from './thumbnail-generation/thumbnail.payload';
 export { exportJobs, exportKey } from './export/export-jobs.handler';
 export * from './export/export.payload';
 export { validatePayload, type FieldProblem, type PayloadCheck } from './payload-validation';
-export { SqlJobSink, type SqlJobSinkOptions } from './sql/sql-job-sink';
 export { bulkImport } from './bulk-import/bulk-import.handler';
 export * from './bulk-import/bulk-import.payload';
 export { cleanupJobs, SYSTEM_USER } from './cleanup-jobs/cleanup-jobs.handler';

@@ -2,9 +2,17 @@ export { JobsModule } from './jobs.module';
 export { JobCatalogueModule } from './job-catalogue.module';
 export { JobSubmissionModule } from './job-submission.module';
 export { JobSubmissionService, type JobRequest } from './job-submission.service';
-export type { Submitted } from './submit-statement';
+export type { Submitted } from './submitted';
 export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
 export { JobsService } from './jobs.service';
+export { OutboxSignal } from './outbox-signal';
+export {
+  QueueMessagesRepository,
+  type ConsumedMessage,
+  type DeadLetterEntry,
+  type RelayOutcome,
+  type UnsentMessage,
+} from './queue-messages.repository';
 export {
   DLQ_LOG_PREFIX,
   JobsBatchService,

@@ -1,10 +1,10 @@
-import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { JobSubmissionService } from './job-submission.service';
+import { JobsModule } from './jobs.module';
 
 /** JobSubmissionService: how jobs enter the system. Needs the app's JobCatalogueModule. */
 @Module({
-  imports: [QueueModule],
+  imports: [JobsModule],
   providers: [JobSubmissionService],
   exports: [JobSubmissionService],
 })

@@ -1,20 +1,16 @@
 import type { AppConfig } from '@app/config';
 import { isDataError, queryRows } from '@app/database';
 import { JobCatalogue } from '@app/handlers';
-import { Outbox } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { GroupCommit } from './group-commit';
 import type { JobRow } from './job-row.mapper';
+import { OutboxSignal } from './outbox-signal';
 import { InvalidPayloadError, UnknownJobTypeError } from './job.errors';
-import {
-  submitStatement,
-  submittedByInput,
-  type Submitted,
-  type SubmitRow,
-} from './submit-statement';
+import { submitStatement, type SubmitRow } from './sql/submit-statement';
+import { submittedByInput, type Submitted } from './submitted';
 
 export interface JobRequest {
   jobType: string;
@@ -63,7 +59,7 @@ export class JobSubmissionService {
 
   constructor(
     private readonly catalogue: JobCatalogue,
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxSignal,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -113,7 +109,7 @@ export class JobSubmissionService {
   private async write(submissions: Submission[]): Promise<Submitted[][]> {
     const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s.userId, r)));
     const submitted = await this.run(rows);
-    this.outbox.nudge();
+    this.outbox.notify();
     let at = 0;
     return submissions.map((s) => submitted.slice(at, (at += s.requests.length)));
   }

@@ -4,6 +4,8 @@ import { JobStatsService } from './job-stats.service';
 import { DeadJobsService } from './dead-jobs.service';
 import { JobsBatchService } from './jobs-batch.service';
 import { JobsRepository } from './jobs.repository';
+import { OutboxSignal } from './outbox-signal';
+import { QueueMessagesRepository } from './queue-messages.repository';
 import { JobsService } from './jobs.service';
 import { WorkerPresence } from './worker-presence.service';
 
@@ -15,10 +17,14 @@ const PUBLIC = [
   JobLogsService,
   DeadJobsService,
   WorkerPresence,
+  QueueMessagesRepository,
+  OutboxSignal,
 ];
 
 /**
- * The Job model and the tables it owns (jobs, job_metrics, job_logs, worker_heartbeats). Other
+ * The Job model and the tables it owns (jobs, queue_messages, job_metrics, job_logs,
+ * worker_heartbeats): the only writer of job state and of the outbox (OutboxSignal tells the
+ * relay when rows were committed). Other
  * modules call JobsService (one job), JobsBatchService (the transitions module, batch-first),
  * the read side (JobStatsService, JobLogsService, DeadJobsService) and WorkerPresence.
  */

@@ -1,7 +1,14 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { isDataError } from '@app/database';
-import { type Job, JobsBatchService, WorkerPresence } from '@app/jobs';
-import { type ConsumedMessage, Outbox, QueueService } from '@app/queue';
+import {
+  type ConsumedMessage,
+  type Job,
+  JobsBatchService,
+  OutboxSignal,
+  QueueMessagesRepository,
+  WorkerPresence,
+} from '@app/jobs';
+import { QueueService } from '@app/queue';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { Execution } from './execution';
@@ -45,14 +52,15 @@ export class Intake {
     private readonly gate: IntakeGate,
     private readonly batch: JobsBatchService,
     private readonly queue: QueueService,
-    private readonly outbox: Outbox,
+    private readonly messages: QueueMessagesRepository,
+    private readonly outbox: OutboxSignal,
     private readonly registry: HandlerRegistry,
     private readonly presence: WorkerPresence,
     private readonly execution: Execution,
   ) {
     this.consumed = new MicroBatcher(
       async (items) => {
-        await this.outbox.recordConsumed(items);
+        await this.messages.recordConsumed(items);
         return items.map(() => null);
       },
       {
@@ -175,7 +183,7 @@ export class Intake {
         this.logger.warn(
           `${deferred} jobs are of types this worker does not run; announced again in ${UNKNOWN_TYPE_DELAY_S} s`,
         );
-        this.outbox.nudge();
+        this.outbox.notify();
       }
     } catch (error) {
       // the resend sweep announces them again later

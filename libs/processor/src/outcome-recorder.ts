@@ -8,8 +8,8 @@ import {
   JobsBatchService,
   JobsService,
   type LogLine,
+  OutboxSignal,
 } from '@app/jobs';
-import { Outbox } from '@app/queue';
 import { decideRetry, describeError, ErrorRecovery, PermanentJobError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -37,7 +37,7 @@ export class OutcomeRecorder {
   constructor(
     private readonly batch: JobsBatchService,
     private readonly jobs: JobsService,
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxSignal,
     private readonly recovery: ErrorRecovery,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -134,7 +134,7 @@ export class OutcomeRecorder {
         return this.failures.push({ ...running.ref, errorMessage: fallback, retryDelayMs: null });
       });
     if (failed && decision.retryDelayMs === null) {
-      this.outbox.nudge(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
+      this.outbox.notify(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
       void this.recovery.sendAlert(running.id, errorMessage, failed.jobType);
     }
   }
@@ -154,7 +154,7 @@ export class OutcomeRecorder {
   async release(refs: readonly AttemptRef[]): Promise<void> {
     if (refs.length === 0) return;
     await this.batch.releaseMany(refs);
-    this.outbox.nudge();
+    this.outbox.notify();
   }
 
   /** Writes what is batched, retrying a database that is away for at most `graceMs`. */

@@ -6,8 +6,7 @@ export {
   type OutgoingMessage,
   type SendResult,
 } from './queue.service';
-export { Outbox, type DeadLetterEntry } from './outbox';
-export type { ConsumedMessage, OutboxEntry } from './outbox.repository';
+export { Outbox } from './outbox';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
 export {
   decodeJobMessage,

@@ -1,6 +1,6 @@
 import { chunk, type OutgoingMessage } from './queue.service';
 import { MAX_JOBS_PER_MESSAGE } from './job-message';
-import type { UnsentMessage } from './outbox.repository';
+import type { UnsentMessage } from '@app/jobs';
 
 /** One SQS message to send and the outbox rows it announces. */
 export interface Pack {

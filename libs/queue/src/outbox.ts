@@ -1,14 +1,12 @@
 import type { AppConfig } from '@app/config';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { EntityManager } from 'typeorm';
 import {
-  type ConsumedMessage,
-  type OutboxEntry,
-  OutboxRepository,
+  OutboxSignal,
+  QueueMessagesRepository,
   type RelayOutcome,
   type UnsentMessage,
-} from './outbox.repository';
+} from '@app/jobs';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { packMessages } from './message-packing';
 import { QueueService } from './queue.service';
 
@@ -26,20 +24,13 @@ const RELAY_BATCH = 1000;
  */
 const LEASE_REQUEST_TIMEOUTS = 4;
 
-/** A job that failed for good, to be announced on the DLQ. */
-export interface DeadLetterEntry {
-  jobId: string;
-  attempt: number;
-  reason: string;
-}
-
 /**
- * The transactional outbox. `enqueue` writes a job's message in the job's own transaction;
- * after commit, the relay sends it to SQS. `nudge()` after a commit sends at once (calls arriving while a pass
- * runs fold into one more pass, which is what batches sends under load); the worker also calls
- * `flush()` on an interval, so rows written while SQS was down go out once it is back.
+ * The outbox relay: sends the queue_messages rows libs/jobs wrote (with the transitions they
+ * announce) to SQS. OutboxSignal.notify() after a commit starts a pass at once (signals arriving
+ * while a pass runs fold into one more pass, which is what batches sends under load); the worker
+ * also calls `flush()` on an interval, so rows written while SQS was down go out once it is back.
  * Several relays (api instances, workers) can run together: a pass leases its rows
- * (`leased_until`) and sends them with no transaction open (see OutboxRepository.relayBatch).
+ * (`leased_until`) and sends them with no transaction open (see QueueMessagesRepository.relayBatch).
  * Each row goes to its own queue (the work queue, or the DLQ for dead letters) with its delay.
  */
 @Injectable()
@@ -51,47 +42,21 @@ export class Outbox implements OnApplicationShutdown {
   private closed = false;
 
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly messages: QueueMessagesRepository,
     private readonly queue: QueueService,
+    signal: OutboxSignal,
     config: ConfigService<AppConfig, true>,
   ) {
     this.leaseMs = LEASE_REQUEST_TIMEOUTS * config.get('queue', { infer: true }).requestTimeoutMs;
-  }
-
-  /** Writes when received messages were processed and deleted (OutboxRepository.recordConsumed). */
-  recordConsumed(messages: readonly ConsumedMessage[]): Promise<void> {
-    return this.outbox.recordConsumed(messages);
-  }
-
-  /** Records messages for these jobs in `manager`'s transaction; call `nudge()` after commit. */
-  enqueue(manager: EntityManager, entries: readonly OutboxEntry[]): Promise<void> {
-    return this.outbox.add(
-      manager,
-      this.queue.queueUrl,
-      entries.map((e) => ({ jobId: e.jobId, attempt: e.attempt, delaySeconds: e.delaySeconds })),
-    );
+    signal.listen(() => this.nudge());
   }
 
   /**
-   * Records DLQ messages for jobs that failed for good, in `manager`'s transaction: the relay
-   * sends each with its reason as the `reason` attribute (what QueueService.deadLetter sends).
-   * At most one per attempt: returns how many were new. Call `nudge()` after commit.
-   */
-  enqueueDeadLetters(manager: EntityManager, entries: readonly DeadLetterEntry[]): Promise<number> {
-    return this.outbox.addDeadLetters(manager, this.queue.dlqUrl, entries);
-  }
-
-  /** New messages for pending jobs whose message SQS must have lost (see OutboxRepository). */
-  resendStalePending(olderThanMs: number, limit: number): Promise<number> {
-    return this.outbox.addForStalePending(this.queue.queueUrl, olderThanMs, limit);
-  }
-
-  /**
-   * Starts a pass now, or one more right after the current pass. Never throws, and the pass
-   * never rejects: callers nudge right after a commit, and a relay problem must not turn a
+   * Starts a pass now, or one more right after the current pass (on OutboxSignal.notify()).
+   * Never throws, and the pass never rejects: writers signal right after a commit, and a relay problem must not turn a
    * committed write into an error (the rows stay for the next pass).
    */
-  nudge(): void {
+  private nudge(): void {
     if (this.closed) return;
     if (this.running) {
       this.again = true;
@@ -119,7 +84,7 @@ export class Outbox implements OnApplicationShutdown {
       try {
         let sent: number;
         do
-          sent = await this.outbox.relayBatch(RELAY_BATCH, this.leaseMs, (rows) => this.send(rows));
+          sent = await this.messages.relayBatch(RELAY_BATCH, this.leaseMs, (rows) => this.send(rows));
         while (sent === RELAY_BATCH && !this.closed);
       } catch (error) {
         this.warn('outbox relay pass failed', error);

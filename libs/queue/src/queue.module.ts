@@ -1,13 +1,17 @@
 import type { AppConfig } from '@app/config';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { JobsModule } from '@app/jobs';
 import { Outbox } from './outbox';
-import { OutboxRepository } from './outbox.repository';
 import { QueueService } from './queue.service';
 import { createSqsClient, SQS_CLIENT } from './sqs-client';
 
-/** SQS access (QueueService) and the transactional outbox. Used by both apps. */
+/**
+ * SQS access (QueueService) and the outbox relay (Outbox), which sends the queue_messages rows
+ * libs/jobs writes. Used by both apps.
+ */
 @Module({
+  imports: [JobsModule],
   providers: [
     {
       provide: SQS_CLIENT,
@@ -16,7 +20,6 @@ import { createSqsClient, SQS_CLIENT } from './sqs-client';
         createSqsClient(config.get('queue', { infer: true })),
     },
     QueueService,
-    OutboxRepository,
     Outbox,
   ],
   exports: [SQS_CLIENT, QueueService, Outbox],

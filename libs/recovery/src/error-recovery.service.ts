@@ -1,11 +1,15 @@
 import { type AppConfig, ConfigError, type RecoveryConfig } from '@app/config';
 import { JobStatus } from '@app/database';
-import { DLQ_LOG_PREFIX, JobStatsService, JobsBatchService, JobsService } from '@app/jobs';
-import { Outbox } from '@app/queue';
+import {
+  DLQ_LOG_PREFIX,
+  JobStatsService,
+  JobsBatchService,
+  JobsService,
+  OutboxSignal,
+  QueueMessagesRepository,
+} from '@app/jobs';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectEntityManager } from '@nestjs/typeorm';
-import type { EntityManager } from 'typeorm';
 import type { Alert } from './alerts/alert';
 import { ALERT_CHANNELS, AlertChannel } from './alerts/alert-channel';
 import { AlertDeduplicator } from './alerts/alert-dedup';
@@ -83,8 +87,8 @@ export class ErrorRecovery implements OnApplicationShutdown {
     private readonly jobs: JobsService,
     private readonly batch: JobsBatchService,
     private readonly stats: JobStatsService,
-    private readonly outbox: Outbox,
-    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly messages: QueueMessagesRepository,
+    private readonly outbox: OutboxSignal,
     @Inject(ALERT_CHANNELS) private readonly channels: readonly AlertChannel[],
     config: ConfigService<AppConfig, true>,
   ) {
@@ -190,9 +194,9 @@ export class ErrorRecovery implements OnApplicationShutdown {
     if (job.status !== JobStatus.Failed || job.nextRetryAt !== null)
       throw new JobNotDeadError(jobId, job.status, job.nextRetryAt);
     const attempt = job.attempt;
-    const queued = await this.outbox.enqueueDeadLetters(this.manager, [{ jobId, attempt, reason }]);
+    const queued = await this.messages.addDeadLetters([{ jobId, attempt, reason }]);
     if (queued === 0) return { moved: false, attempt };
-    this.outbox.nudge();
+    this.outbox.notify();
     await this.batch.appendLogs([
       {
         jobId,

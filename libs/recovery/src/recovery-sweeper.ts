@@ -1,6 +1,6 @@
 import type { AppConfig } from '@app/config';
 import { JobStatus } from '@app/database';
-import { JobsBatchService } from '@app/jobs';
+import { JobsBatchService, OutboxSignal, QueueMessagesRepository } from '@app/jobs';
 import { Outbox } from '@app/queue';
 import {
   Injectable,
@@ -57,6 +57,8 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly jobs: JobsBatchService,
+    private readonly messages: QueueMessagesRepository,
+    private readonly signal: OutboxSignal,
     private readonly outbox: Outbox,
     private readonly recovery: ErrorRecovery,
     config: ConfigService<AppConfig, true>,
@@ -90,14 +92,14 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       deadLettered++;
       void this.recovery.sendAlert(job.id, job.errorMessage ?? 'stalled', job.jobType);
     }
-    if (deadLettered) this.outbox.nudge();
+    if (deadLettered) this.signal.notify();
     let requeued = 0;
     for (;;) {
       const batch = (await this.jobs.retryDue(SWEEP_LIMIT)).length;
       requeued += batch;
       if (batch < SWEEP_LIMIT) break;
     }
-    const resent = await this.outbox.resendStalePending(this.resendAfterMs, SWEEP_LIMIT);
+    const resent = await this.messages.addForStalePending(this.resendAfterMs, SWEEP_LIMIT);
     if (resent)
       this.logger.warn(`${resent} pending jobs had lost their SQS message; sent new ones`);
     await this.outbox.flush();

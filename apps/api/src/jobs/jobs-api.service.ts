@@ -8,8 +8,9 @@ import {
   JobStatsService,
   DeadJobsService,
   type DeadJobSelector,
+  OutboxSignal,
 } from '@app/jobs';
-import { Outbox, QueueService } from '@app/queue';
+import { QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { type AuthUser, isAdmin } from '../auth/role';
 import { RequestValidationError } from '../errors/request-validation.error';
@@ -50,7 +51,7 @@ export class JobsApiService {
     private readonly stats: JobStatsService,
     private readonly jobLogs: JobLogsService,
     private readonly creation: JobCreation,
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxSignal,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
     private readonly cancellation: JobCancellation,
@@ -110,7 +111,7 @@ export class JobsApiService {
     await this.admission.admit(user, [target]);
     const job = await this.jobs.requeue(id);
     await this.audit.acted(user, 'job.retry', target);
-    this.outbox.nudge();
+    this.outbox.notify();
     return { data: toAccepted(job) };
   }
 
@@ -136,7 +137,7 @@ export class JobsApiService {
         ? { jobType: dto.jobType }
         : { all: true };
     const jobs = await this.dead.redrive(selector);
-    this.outbox.nudge();
+    this.outbox.notify();
     await this.audit.changed(user, 'dlq.redrive', jobs);
     const removedFromDlq =
       jobs.length === 0

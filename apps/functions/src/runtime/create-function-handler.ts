@@ -7,6 +7,7 @@ import type {
   JobCatalogue,
   SqlClient,
 } from '@app/handlers';
+import { progressStatement } from '@app/jobs/sql';
 import type { FunctionEvent, FunctionRuntimeContext } from '@app/lambda-orchestrator';
 import { plainToInstance } from 'class-transformer';
 import { servicesFromEnvironment } from './function-services';
@@ -177,10 +178,8 @@ class ProgressWriter {
         if (this.latest === null || this.latest === this.written) return;
         const value = this.latest;
         this.lastWrite = Date.now();
-        await this.sql.query(
-          `UPDATE jobs SET progress = $3 WHERE id = $1 AND attempt = $2 AND status = 'processing'`,
-          [this.event.jobId, this.event.attempt, value],
-        );
+        const { text, params } = progressStatement(this.event.jobId, this.event.attempt, value);
+        await this.sql.query(text, params);
         this.written = value;
       });
     return this.pending;

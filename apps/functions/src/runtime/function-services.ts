@@ -6,9 +6,9 @@ import {
   type JobCatalogue,
   type JobSink,
   PgSqlClient,
-  SqlJobSink,
   StorageScope,
 } from '@app/handlers';
+import { SqlJobSink } from '@app/jobs/sql';
 import { Pool } from 'pg';
 
 /** Connections per function instance: one invocation at a time runs in an instance. */

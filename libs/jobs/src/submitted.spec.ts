@@ -1,5 +1,5 @@
 import type { JobRow } from './job-row.mapper';
-import { submittedByInput } from './submit-statement';
+import { submittedByInput } from './submitted';
 
 const row = (n: number, created: boolean, id: string) =>
   ({ n, created, id, user_id: 'u', job_type: 'echo', payload: {} }) as JobRow & {

@@ -1,15 +1,15 @@
+import type { AppConfig } from '@app/config';
 import { queryRows } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 
-export interface OutboxEntry {
+/** A job that failed for good, to be announced on the DLQ. */
+export interface DeadLetterEntry {
   jobId: string;
   attempt: number;
-  /** SQS DelaySeconds of the message (0-900); default 0. */
-  delaySeconds?: number;
-  /** Rows addressed to the DLQ: why the job was dead-lettered. */
-  reason?: string;
+  reason: string;
 }
 
 /** A row the relay has leased: the message to send, and where. */
@@ -39,49 +39,34 @@ export interface ConsumedMessage {
 }
 
 /**
- * `queue_messages` as a transactional outbox. Rows are written in the caller's transaction
- * (with the job they announce), so a message exists exactly when its job does; the relay sends
- * them after commit.
+ * `queue_messages`, the transactional outbox. Every row is written by libs/jobs in the statement
+ * of the transition it announces (a submission, a release, a retry, a dead letter), so a message
+ * exists exactly when its job's new state does; this repository holds the rest of the table's
+ * writes: the relay's leases and sends (libs/queue calls relayBatch), the worker's bookkeeping of
+ * received messages, the sweeper's re-sends and dead letters by hand. After a commit that wrote
+ * rows, writers call OutboxSignal.notify() so the relay sends them at once.
  */
 @Injectable()
-export class OutboxRepository {
-  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+export class QueueMessagesRepository {
+  private readonly queueUrl: string;
+  private readonly dlqUrl: string;
 
-  /** One multi-row INSERT for any number of jobs, inside `manager`'s transaction. */
-  async add(
-    manager: EntityManager,
-    queueUrl: string,
-    entries: readonly OutboxEntry[],
-  ): Promise<void> {
-    if (entries.length === 0) return;
-    await queryRows(
-      manager,
-      `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds, reason)
-       SELECT job_id, $1, attempt, delay_seconds, reason
-       FROM unnest($2::uuid[], $3::int[], $4::int[], $5::text[]) AS e(job_id, attempt, delay_seconds, reason)`,
-      [
-        queueUrl,
-        entries.map((e) => e.jobId),
-        entries.map((e) => e.attempt),
-        entries.map((e) => e.delaySeconds ?? 0),
-        entries.map((e) => e.reason ?? null),
-      ],
-    );
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
   }
 
   /**
    * DLQ rows for jobs that failed for good, at most one per (job, attempt): an attempt that
-   * already has one is skipped, which is what makes dead-lettering idempotent. Returns how many
-   * rows were written.
+   * already has one (the transition that failed it wrote it) is skipped. Returns how many rows
+   * were written; the caller signals the relay (OutboxSignal).
    */
-  async addDeadLetters(
-    manager: EntityManager,
-    dlqUrl: string,
-    entries: readonly (OutboxEntry & { reason: string })[],
-  ): Promise<number> {
+  async addDeadLetters(entries: readonly DeadLetterEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     const rows = await queryRows<{ id: string }>(
-      manager,
+      this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt, reason)
        SELECT e.job_id, $1::varchar, e.attempt, e.reason
        FROM unnest($2::uuid[], $3::int[], $4::text[]) AS e(job_id, attempt, reason)
@@ -89,7 +74,7 @@ export class OutboxRepository {
                          WHERE q.job_id = e.job_id AND q.attempt = e.attempt AND q.queue_url = $1::varchar)
        RETURNING id`,
       [
-        dlqUrl,
+        this.dlqUrl,
         entries.map((e) => e.jobId),
         entries.map((e) => e.attempt),
         entries.map((e) => e.reason),
@@ -205,7 +190,7 @@ export class OutboxRepository {
    * Adds a message for pending jobs whose newest message was sent more than `olderThanMs` ago
    * (and none is waiting to be sent): SQS lost it. A duplicate is harmless, the claim dedups.
    */
-  async addForStalePending(queueUrl: string, olderThanMs: number, limit: number): Promise<number> {
+  async addForStalePending(olderThanMs: number, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt)
@@ -217,7 +202,7 @@ export class OutboxRepository {
              AND (q.sent_at IS NULL OR q.sent_at > now() - make_interval(secs => $2::int / 1000.0)))
        ORDER BY j.created_at LIMIT $3
        RETURNING id`,
-      [queueUrl, olderThanMs, limit],
+      [this.queueUrl, olderThanMs, limit],
     );
     return rows.length;
   }

@@ -1,6 +1,6 @@
+// No Nest or TypeORM import: the Lambda functions' SqlJobSink runs this statement too.
 import type { SqlStatement } from '@app/database';
-import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
-import type { Job } from './job.types';
+import { JOB_COLUMNS } from './job-columns';
 
 /** One job to write, with its owner and its defaults filled in. */
 export interface SubmitRow {
@@ -12,12 +12,6 @@ export interface SubmitRow {
   parentId: string | null;
   /** SHA-256 of the request that asked for it (the api's Idempotency-Key check), or null. */
   fingerprint: string | null;
-}
-
-/** What a submission got: the job it created, or the one its user's key had made already. */
-export interface Submitted {
-  job: Job;
-  created: boolean;
 }
 
 const J = JOB_COLUMNS.split(',')
@@ -70,19 +64,4 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
       queueUrl,
     ],
   };
-}
-
-/**
- * The statement's rows by input position (0-based): created wins over an existing job (only a
- * key deleted and re-inserted while the statement ran yields both); undefined: run it again.
- */
-export function submittedByInput(
-  count: number,
-  rows: readonly (JobRow & { n: number; created: boolean })[],
-): (Submitted | undefined)[] {
-  const out = new Array<Submitted | undefined>(count).fill(undefined);
-  for (const { n, created, ...row } of rows) {
-    if (!out[n - 1]?.created) out[n - 1] = { job: toJob(row), created };
-  }
-  return out;
 }

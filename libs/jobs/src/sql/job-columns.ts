@@ -1,0 +1,4 @@
+/** Columns every RETURNING and SELECT of a whole job lists, in table order. */
+export const JOB_COLUMNS = `id, user_id, job_type, status, payload, results, error_message, retry_count,
+  max_retries, created_at, started_at, completed_at, next_retry_at, progress, attempt, heartbeat_at,
+  cancel_requested_at, idempotency_key, parent_id, idempotency_fingerprint`;
