@@ -1,4 +1,5 @@
 import type { AppConfig } from '@app/config';
+import { Metrics } from '@app/metrics';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
@@ -53,6 +54,7 @@ export class Outbox implements OnApplicationShutdown {
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly queue: QueueService,
+    private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
     this.leaseMs = LEASE_REQUEST_TIMEOUTS * config.get('queue', { infer: true }).requestTimeoutMs;
@@ -138,12 +140,15 @@ export class Outbox implements OnApplicationShutdown {
         `${result.failed.length} outbox messages not sent (${result.failed[0].error}); will retry`,
       );
     }
-    return {
+    const outcome = {
       sent: result.sent.flatMap((s) =>
         s.item.rows.map((r) => ({ id: r.id, messageId: s.messageId })),
       ),
       failed: result.failed.flatMap((f) => f.item.rows.map((r) => ({ id: r.id, error: f.error }))),
     };
+    this.metrics.outbox.relayed.inc({ outcome: 'sent' }, outcome.sent.length);
+    this.metrics.outbox.relayed.inc({ outcome: 'failed' }, outcome.failed.length);
+    return outcome;
   }
 
   private warn(what: string, error: unknown): void {
