@@ -40,7 +40,7 @@ export function jobMetrics(registers: Registry[]) {
     }),
     runDuration: new Histogram({
       name: 'jobqueue_job_run_duration_seconds',
-      help: 'Time a handler ran, from its start until it returned, threw or timed out.',
+      help: 'Time a handler ran, from its start until it returned or threw (a timed-out one: until it stopped).',
       labelNames: ['job_type'],
       buckets: RUN_BUCKETS,
       registers,
