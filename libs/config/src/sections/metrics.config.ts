@@ -15,7 +15,7 @@ export class MetricsEnv {
 
   /**
    * When set, /metrics answers only requests with `Authorization: Bearer <token>` (401
-   * otherwise), as Gitea and Grafana do: the api's port faces clients, and job volumes by type
+   * otherwise), as Gitea guards its own: the api's port faces clients, and job volumes by type
    * are nobody else's business. Unset: open, for a port only the scraper reaches.
    */
   @IsOptional()
