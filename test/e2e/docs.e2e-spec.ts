@@ -24,6 +24,7 @@ const OPERATIONS = [
   'get /api/v1/admin/health',
   'get /health',
   'get /health/live',
+  'get /metrics',
 ];
 
 describe('OpenAPI document and Swagger UI', () => {
@@ -78,6 +79,16 @@ describe('OpenAPI document and Swagger UI', () => {
   it('declares the public routes public (security: [])', () => {
     for (const key of ['get /health', 'get /health/live'])
       expect(operations().find((o) => o.key === key)?.op.security).toEqual([]);
+  });
+
+  it('documents /metrics as Prometheus text, open or with the METRICS_TOKEN bearer', () => {
+    const { op } = operations().find((o) => o.key === 'get /metrics')!;
+    expect(op.security).toEqual([{}, { metricsToken: [] }]);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '401']);
+    expect(Object.keys((op.responses['200'] as { content: object }).content)).toEqual([
+      'text/plain; version=0.0.4; charset=utf-8',
+    ]);
+    expect(doc.components?.securitySchemes?.metricsToken).toMatchObject({ scheme: 'bearer' });
   });
 
   it('lists every endpoint, and nothing else', () => {

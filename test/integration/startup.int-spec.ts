@@ -30,4 +30,11 @@ describe('start-up configuration errors', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('JWT_SECRET or JWT_JWKS_URL must be set');
   });
+
+  it('the worker refuses a METRICS_TOKEN short enough to guess, naming it without echoing it', async () => {
+    const run = await runAppMain('worker', { ...VALID_ENV, METRICS_TOKEN: 'guessable' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('METRICS_TOKEN must be at least 16 characters long');
+    expect(run.stderr).not.toContain('guessable');
+  });
 });

@@ -112,6 +112,7 @@ export function testConfig(
       cron: null,
       ...overrides.cleanup,
     },
+    metrics: { enabled: true, token: undefined, ...overrides.metrics },
     imports: {
       childTypes: ['echo', 'thumbnail-generation', 'export'],
       maxChildren: 10_000,

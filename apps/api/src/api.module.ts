@@ -3,6 +3,7 @@ import { DatabaseModule } from '@app/database';
 import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/handlers';
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -10,6 +11,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { MetricsController } from './metrics/metrics.controller';
 import { UploadsModule } from './uploads/uploads.module';
 
 export const API_CONFIG_SECTIONS = [
@@ -20,6 +22,7 @@ export const API_CONFIG_SECTIONS = [
   'auth',
   'log',
   'storage',
+  'metrics',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
@@ -41,12 +44,14 @@ export class ApiModule {
           JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
         ),
         LoggingModule,
+        MetricsModule,
         DatabaseModule,
         AuthModule,
         JobsApiModule,
         UploadsModule,
         HealthModule,
       ],
+      controllers: config.metrics.enabled ? [MetricsController] : [],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AnyHandlerDefinition } from '@app/handlers';
+import { HttpMetricsHook } from '@app/metrics';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
 import { setupSwagger } from './docs/swagger';
@@ -20,6 +21,7 @@ export async function createApiApp(
   );
   // JSON only: a text/plain body would otherwise reach validation as a string (415 instead).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AnyHandlerDefinition } from '@app/handlers';
+import { HttpMetricsHook } from '@app/metrics';
 import { Logger } from 'nestjs-pino';
 import { type WorkerConfig, WorkerModule } from './worker.module';
 
 /**
- * The worker as production runs it: the processor plus a small HTTP server for /health only.
+ * The worker as production runs it: the processor plus a small HTTP server for /health and
+ * /metrics.
  * Shutdown hooks make SIGTERM stop intake, drain running jobs and release the rest.
  */
 export async function createWorkerApp(
@@ -20,6 +22,7 @@ export async function createWorkerApp(
       abortOnError: false,
     },
   );
+  app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;

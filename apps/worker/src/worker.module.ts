@@ -3,10 +3,12 @@ import { DatabaseModule } from '@app/database';
 import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/handlers';
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
 import { ProcessorModule } from '@app/processor';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
 import { WorkerHealthModule } from './health/worker-health.module';
+import { WorkerMetricsController } from './metrics/metrics.controller';
 
 export const WORKER_CONFIG_SECTIONS = [
   'database',
@@ -20,6 +22,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'storage',
   'imports',
   'lambda',
+  'metrics',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
@@ -41,11 +44,13 @@ export class WorkerModule {
           JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
         ),
         LoggingModule,
+        MetricsModule,
         DatabaseModule,
         ProcessorModule,
         WorkerHealthModule,
         CleanupScheduleModule,
       ],
+      controllers: config.metrics.enabled ? [WorkerMetricsController] : [],
     };
   }
 }

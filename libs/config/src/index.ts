@@ -20,3 +20,4 @@ export type { LogConfig } from './sections/log.config';
 export type { WorkerConfig } from './sections/worker.config';
 export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';
 export type { ImportsConfig } from './sections/imports.config';
+export type { MetricsConfig } from './sections/metrics.config';

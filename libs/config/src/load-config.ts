@@ -9,6 +9,7 @@ import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { ImportsEnv, importsProblems, toImportsConfig } from './sections/imports.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
 import { LogEnv, toLogConfig } from './sections/log.config';
+import { MetricsEnv, metricsProblems, toMetricsConfig } from './sections/metrics.config';
 import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, queueProblems, toQueueConfig } from './sections/queue.config';
 import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
@@ -29,6 +30,7 @@ const SECTIONS = {
   lambda: { env: LambdaEnv, shape: toLambdaConfig, check: lambdaProblems },
   cleanup: { env: CleanupEnv, shape: toCleanupConfig, check: cleanupProblems },
   imports: { env: ImportsEnv, shape: toImportsConfig, check: importsProblems },
+  metrics: { env: MetricsEnv, shape: toMetricsConfig, check: metricsProblems },
 } as const;
 
 interface Section {

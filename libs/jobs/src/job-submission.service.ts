@@ -1,6 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { isDataError, queryRows } from '@app/database';
 import { JobCatalogue } from '@app/handlers';
+import { Metrics } from '@app/metrics';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -62,6 +63,7 @@ export class JobSubmissionService {
     private readonly outbox: OutboxSignal,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
+    private readonly metrics: Metrics,
   ) {
     this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
     this.queueUrl = config.get('queue', { infer: true }).queueUrl;
@@ -109,6 +111,8 @@ export class JobSubmissionService {
   private async write(submissions: Submission[]): Promise<Submitted[][]> {
     const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s.userId, r)));
     const submitted = await this.run(rows);
+    for (const s of submitted)
+      if (s.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
     this.outbox.notify();
     let at = 0;
     return submissions.map((s) => submitted.slice(at, (at += s.requests.length)));

@@ -1,5 +1,6 @@
 import type { AppConfig, WorkerConfig } from '@app/config';
 import { type AttemptRef, type Job } from '@app/jobs';
+import { Metrics } from '@app/metrics';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -33,9 +34,11 @@ export class Execution {
     private readonly registry: HandlerRegistry,
     private readonly gate: IntakeGate,
     private readonly outcomes: OutcomeRecorder,
+    private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
     this.worker = config.get('worker', { infer: true });
+    metrics.worker.slots.set(this.worker.concurrency);
   }
 
   /** Jobs this worker holds: claimed, waiting for a slot, running, or being recorded. */
@@ -112,6 +115,7 @@ export class Execution {
       return { ok: false, error: new Error(`aborted before start: ${running.abortReason}`) };
     }
     running.started = true;
+    const counted = this.countStart(running.job);
     const handler = (async () => {
       const payload = plainToInstance(entry.payload, running.job.payload);
       return entry.run(payload, running.context());
@@ -119,7 +123,10 @@ export class Execution {
       (results): Outcome => ({ ok: true, results }),
       (error: unknown): Outcome => ({ ok: false, error }),
     );
-    void handler.finally(freeSlots);
+    void handler.finally(() => {
+      freeSlots();
+      counted();
+    });
     return this.bounded(running, handler, entry.timeoutMs ?? this.worker.defaultTimeoutMs);
   }
 
@@ -173,6 +180,24 @@ export class Execution {
       default:
         return this.outcomes.failed(running, outcome.ok ? undefined : outcome.error);
     }
+  }
+
+  /**
+   * Counts a handler's start; the returned function counts its end. Queue wait is taken from the
+   * row (created_at to the first claim, both by the database clock), so worker clocks never skew it.
+   */
+  private countStart(job: Job): () => void {
+    const labels = this.metrics.jobType(job.jobType);
+    const { jobs, worker } = this.metrics;
+    jobs.started.inc(labels);
+    if (job.attempt === 1 && job.startedAt)
+      jobs.queueWait.observe(labels, Math.max(0, +job.startedAt - +job.createdAt) / 1000);
+    worker.inFlight.inc(labels);
+    const ran = jobs.runDuration.startTimer(labels);
+    return () => {
+      worker.inFlight.dec(labels);
+      ran();
+    };
   }
 
   private typeSemaphore(entry: RegisteredHandler): Semaphore | undefined {

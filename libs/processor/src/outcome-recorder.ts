@@ -10,6 +10,7 @@ import {
   type LogLine,
   OutboxSignal,
 } from '@app/jobs';
+import { Metrics } from '@app/metrics';
 import { decideRetry, describeError, ErrorRecovery, PermanentJobError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -39,6 +40,7 @@ export class OutcomeRecorder {
     private readonly jobs: JobsService,
     private readonly outbox: OutboxSignal,
     private readonly recovery: ErrorRecovery,
+    private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
     this.maxResultBytes = config.get('worker', { infer: true }).maxResultBytes;
@@ -107,7 +109,8 @@ export class OutcomeRecorder {
       return false;
     }
     // the job's "attempt N completed" line is written by the completion statement itself
-    if (!won)
+    if (won) this.metrics.jobs.completed.inc(this.metrics.jobType(running.job.jobType));
+    else
       this.logger.warn(
         `job ${running.id} attempt ${running.attempt} finished after it was taken over; result dropped`,
       );
@@ -133,10 +136,19 @@ export class OutcomeRecorder {
         const fallback = `the error could not be stored (${describeError(e)})`;
         return this.failures.push({ ...running.ref, errorMessage: fallback, retryDelayMs: null });
       });
+    if (failed) this.countFailure(failed);
     if (failed && decision.retryDelayMs === null) {
       this.outbox.notify(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
       void this.recovery.sendAlert(running.id, errorMessage, failed.jobType);
     }
+  }
+
+  /** A recorded failure: retried when the row has a retry due, else dead-lettered. */
+  private countFailure(job: Job): void {
+    const labels = this.metrics.jobType(job.jobType);
+    this.metrics.jobs.failed.inc(labels);
+    if (job.nextRetryAt) this.metrics.jobs.retried.inc(labels);
+    else this.metrics.jobs.deadLettered.inc(labels);
   }
 
   /** processing → cancelled once the handler stopped on a cancellation request. */

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { JobsModule, JobSubmissionModule } from '@app/jobs';
 import { LambdaOrchestratorModule } from '@app/lambda-orchestrator';
+import { MetricsModule } from '@app/metrics';
 import { QueueModule, SQS_CLIENT } from '@app/queue';
 import { RecoveryModule } from '@app/recovery';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -30,6 +31,7 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
     QueueModule,
     JobSubmissionModule,
     RecoveryModule,
+    MetricsModule,
     LambdaOrchestratorModule.register(),
     IntakeModule,
     SqsModule.registerAsync({

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@app/config';
+import { Metrics } from '@app/metrics';
 import {
   OutboxSignal,
   QueueMessagesRepository,
@@ -45,6 +46,7 @@ export class Outbox implements OnApplicationShutdown {
     private readonly messages: QueueMessagesRepository,
     private readonly queue: QueueService,
     signal: OutboxSignal,
+    private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
     this.leaseMs = LEASE_REQUEST_TIMEOUTS * config.get('queue', { infer: true }).requestTimeoutMs;
@@ -103,12 +105,15 @@ export class Outbox implements OnApplicationShutdown {
         `${result.failed.length} outbox messages not sent (${result.failed[0].error}); will retry`,
       );
     }
-    return {
+    const outcome = {
       sent: result.sent.flatMap((s) =>
         s.item.rows.map((r) => ({ id: r.id, messageId: s.messageId })),
       ),
       failed: result.failed.flatMap((f) => f.item.rows.map((r) => ({ id: r.id, error: f.error }))),
     };
+    this.metrics.outbox.relayed.inc({ outcome: 'sent' }, outcome.sent.length);
+    this.metrics.outbox.relayed.inc({ outcome: 'failed' }, outcome.failed.length);
+    return outcome;
   }
 
   private warn(what: string, error: unknown): void {

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { JobStatus } from '@app/database';
 import { JobsBatchService, OutboxSignal, QueueMessagesRepository } from '@app/jobs';
+import { Metrics } from '@app/metrics';
 import { Outbox } from '@app/queue';
 import {
   Injectable,
@@ -61,6 +62,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     private readonly signal: OutboxSignal,
     private readonly outbox: Outbox,
     private readonly recovery: ErrorRecovery,
+    private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
     this.intervalMs = config.get('processor', { infer: true }).intervalMs;
@@ -82,6 +84,8 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
   /** One full pass; exposed so tests and operators can run it on demand. */
   async sweep(): Promise<SweepResult> {
     const stalled = await this.jobs.recoverStalled(await this.confirmedStalls(), this.stallAfterMs);
+    const { actions } = this.metrics.sweeper;
+    actions.inc({ action: 'stalled' }, stalled.length);
     let deadLettered = 0;
     for (const job of stalled) {
       this.logger.warn(
@@ -90,6 +94,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       if (job.status !== JobStatus.Failed) continue;
       // its DLQ copy was written by the statement that failed it (JobsBatchService.recoverStalled)
       deadLettered++;
+      this.countDeadLetter(job.jobType);
       void this.recovery.sendAlert(job.id, job.errorMessage ?? 'stalled', job.jobType);
     }
     if (deadLettered) this.signal.notify();
@@ -97,9 +102,11 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     for (;;) {
       const batch = (await this.jobs.retryDue(SWEEP_LIMIT)).length;
       requeued += batch;
+      actions.inc({ action: 'retried' }, batch);
       if (batch < SWEEP_LIMIT) break;
     }
     const resent = await this.messages.addForStalePending(this.resendAfterMs, SWEEP_LIMIT);
+    actions.inc({ action: 'resent' }, resent);
     if (resent)
       this.logger.warn(`${resent} pending jobs had lost their SQS message; sent new ones`);
     await this.outbox.flush();
@@ -108,6 +115,13 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       return { alerted: false };
     });
     return { stalled: stalled.length, deadLettered, requeued, resent, alerted };
+  }
+
+  /** The last attempt of a job that lost its worker once too often: failed, and for good. */
+  private countDeadLetter(jobType: string): void {
+    const labels = this.metrics.jobType(jobType);
+    this.metrics.jobs.failed.inc(labels);
+    this.metrics.jobs.deadLettered.inc(labels);
   }
 
   /** Candidates seen on an earlier pass at least confirmAfterMs ago and again now. */

@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
 import { JobsModule } from '@app/jobs';
+import { MetricsModule } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -14,7 +15,7 @@ import { RecoverySweeper } from './recovery-sweeper';
  * that re-queues due and stalled jobs. Needs the `recovery` config section.
  */
 @Module({
-  imports: [JobsModule, QueueModule],
+  imports: [JobsModule, QueueModule, MetricsModule],
   providers: [
     {
       provide: ALERT_CHANNELS,

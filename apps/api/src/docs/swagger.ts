@@ -26,6 +26,10 @@ export function setupSwagger(app: INestApplication): void {
       bearerFormat: 'JWT',
       description: 'A JWT with `sub` (the user) and optionally roles (`admin`)',
     })
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics only' },
+      'metricsToken',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const createJob = document.components?.schemas?.CreateJobRequestDto;
