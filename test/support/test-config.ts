@@ -21,6 +21,7 @@ export function testConfig(
       waitTimeSeconds: 1,
       connectTimeoutMs: 3000,
       requestTimeoutMs: 10_000,
+      jobsPerMessage: 10,
       ...overrides.queue,
     },
     processor: {

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       waitTimeSeconds: 20,
       connectTimeoutMs: 3000,
       requestTimeoutMs: 30_000,
+      jobsPerMessage: 10,
     });
     expect(config.http.port).toBe(3000);
     expect(config.log.level).toBe('info');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { type EntityManager, QueryFailedError } from 'typeorm';
+import { sqlState } from './sql-errors';
 
 /**
  * Runs one SQL statement and returns its rows, whatever the command. (TypeORM's
@@ -20,6 +21,7 @@ export async function queryRows<T>(
   options: { prepared?: boolean } = {},
 ): Promise<T[]> {
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  let stale = false;
   try {
     if (!options.prepared) {
       const result = await runner.query(sql, params, true);
@@ -31,12 +33,29 @@ export async function queryRows<T>(
       return result.rows as T[];
     } catch (error) {
       manager.connection.logger.logQueryError(error as Error, sql, params, runner);
+      if (STALE_STATEMENT.has(sqlState(error) ?? '')) {
+        // The statement was prepared before a migration changed what it returns (or the server
+        // forgot it): this connection would fail it every time, so it goes, with its statements.
+        // (ended before the runner releases it, the pool drops it: see DiscardOnTimeoutClient)
+        stale = true;
+        client.end().catch(() => undefined);
+      }
       throw new QueryFailedError(sql, params, error as Error);
     }
+  } catch (error) {
+    // once more, unprepared, on a fresh connection, unless the caller's transaction holds this one
+    if (stale && !manager.queryRunner) return queryRows<T>(manager, sql, params);
+    throw error;
   } finally {
     if (!manager.queryRunner) await runner.release();
   }
 }
+
+/**
+ * SQLSTATEs of a prepared statement that can no longer run on its connection: 0A000 "cached plan
+ * must not change result type" (a column it returns changed type), 26000 invalid statement name.
+ */
+const STALE_STATEMENT = new Set(['0A000', '26000']);
 
 const names = new Map<string, string>();
 

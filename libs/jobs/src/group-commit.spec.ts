@@ -106,6 +106,25 @@ describe('GroupCommit', () => {
     expect(await g.push(3)).toBe(3);
   });
 
+  it('fails only the entries a write answered with an Error, without splitting or writing again', async () => {
+    const calls: number[][] = [];
+    const g = new GroupCommit(
+      (items: number[]) => {
+        calls.push(items);
+        // the write committed 1 and 3; 2 could not be answered (a re-run failed)
+        return Promise.resolve(items.map((i) => (i === 2 ? new Error('2 failed') : i * 10)));
+      },
+      { maxSize: 10, maxInFlight: 1, sizeOf: () => 1, isItemError: () => true },
+    );
+    const outcomes = await Promise.allSettled([g.push(1), g.push(2), g.push(3)]);
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'rejected', reason: new Error('2 failed') },
+      { status: 'fulfilled', value: 30 },
+    ]);
+    expect(calls.flat().sort()).toEqual([1, 2, 3]); // each written once
+  });
+
   it('refuses options that would never write', () => {
     expect(() => group(() => Promise.resolve([]), 0)).toThrow(RangeError);
     expect(() => group(() => Promise.resolve([]), 10, 0)).toThrow(RangeError);

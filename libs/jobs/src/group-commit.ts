@@ -26,7 +26,11 @@ export class GroupCommit<T, R> {
   private running = 0;
 
   constructor(
-    private readonly write: (items: T[]) => Promise<R[]>,
+    /**
+     * Writes a group; one result per item, in order. An item's result may be an Error: that item
+     * alone fails (the write committed the others), and the group is not split or written again.
+     */
+    private readonly write: (items: T[]) => Promise<(R | Error)[]>,
     private readonly opts: GroupCommitOptions<T>,
   ) {
     if (!(opts.maxSize >= 1) || !(opts.maxInFlight >= 1))
@@ -67,7 +71,11 @@ export class GroupCommit<T, R> {
   private async run(group: Entry<T, R>[]): Promise<void> {
     try {
       const results = await this.write(group.map((e) => e.item));
-      group.forEach((e, i) => e.resolve(results[i]));
+      group.forEach((e, i) => {
+        const r = results[i];
+        if (r instanceof Error) e.reject(r);
+        else e.resolve(r);
+      });
     } catch (error) {
       if (!this.opts.isItemError(error)) {
         for (const e of [...group, ...this.waiting.splice(0)]) e.reject(error);

@@ -97,20 +97,23 @@ export class JobStatsService {
   async attemptsEndedWithin(windowMs: number): Promise<AttemptCounts> {
     const [row] = await queryRows<AttemptCounts>(
       this.manager,
-      `WITH RECURSIVE since AS (SELECT now() - make_interval(secs => $1::double precision / 1000) AS t),
-       types AS (
+      // The cut-off is written out in each condition, not taken from a CTE: the planner can
+      // estimate a comparison with now() − interval, but not one with a CTE's column (it then
+      // guesses a third of the table, and the cost it derives switches JIT compilation on).
+      `WITH RECURSIVE types AS (
          SELECT min(job_type) AS job_type FROM jobs WHERE status = 'completed'
          UNION ALL
          SELECT (SELECT min(j.job_type) FROM jobs j WHERE j.status = 'completed' AND j.job_type > types.job_type)
-         FROM types WHERE types.job_type IS NOT NULL)
-       SELECT
-         (SELECT count(*)::int FROM job_metrics, since
-          WHERE metric_type = 'failed_attempt_ms' AND recorded_at > since.t) AS failed,
-         (SELECT count(*)::int FROM job_metrics, since
-          WHERE metric_type = 'failed_attempt_ms' AND recorded_at > since.t)
-         + (SELECT coalesce(sum((SELECT count(*) FROM jobs j, since
-              WHERE j.status = 'completed' AND j.job_type = types.job_type AND j.completed_at > since.t)), 0)::int
-            FROM types WHERE types.job_type IS NOT NULL) AS finished`,
+         FROM types WHERE types.job_type IS NOT NULL),
+       failed AS (
+         SELECT count(*)::int AS n FROM job_metrics WHERE metric_type = 'failed_attempt_ms'
+           AND recorded_at > now() - make_interval(secs => $1::double precision / 1000))
+       SELECT failed.n AS failed,
+         failed.n + (SELECT coalesce(sum((SELECT count(*) FROM jobs j
+              WHERE j.status = 'completed' AND j.job_type = types.job_type
+                AND j.completed_at > now() - make_interval(secs => $1::double precision / 1000))), 0)::int
+            FROM types WHERE types.job_type IS NOT NULL) AS finished
+       FROM failed`,
       [windowMs],
     );
     return row;

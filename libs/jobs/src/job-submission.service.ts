@@ -108,36 +108,65 @@ export class JobSubmissionService {
     return this.group.push({ userId, requests });
   }
 
-  private async write(submissions: Submission[]): Promise<Submitted[][]> {
+  /**
+   * One statement for the group, then re-runs for the rows it could not answer (a key another
+   * statement committed meanwhile). Once the first statement committed, nothing is thrown: a
+   * submission whose rows all have their job gets it even if a re-run fails, and only the
+   * submissions still missing a row get that error. Throwing would fail (or, on a data error,
+   * split and write again) submissions that are already committed.
+   */
+  private async write(submissions: Submission[]): Promise<(Submitted[] | Error)[]> {
     const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s.userId, r)));
-    const submitted = await this.run(rows);
-    for (const s of submitted)
-      if (s.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
+    const out = new Array<Submitted | undefined>(rows.length);
+    await this.runOnce(
+      rows,
+      out,
+      rows.map((_, i) => i),
+    ); // throws: nothing was written
+    let failure: Error | undefined;
+    try {
+      await this.rerun(rows, out);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    for (const s of out)
+      if (s?.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
     this.outbox.notify();
     let at = 0;
-    return submissions.map((s) => submitted.slice(at, (at += s.requests.length)));
+    return submissions.map((s) => {
+      const mine = out.slice(at, (at += s.requests.length));
+      return mine.every((x) => x !== undefined) ? (mine as Submitted[]) : failure!;
+    });
   }
 
-  private async run(rows: readonly SubmitRow[]): Promise<Submitted[]> {
-    const out = new Array<Submitted | undefined>(rows.length);
-    let todo = rows.map((_, i) => i);
-    for (let runs = 0; todo.length > 0; runs++) {
+  /** Runs the statement for `todo` (indexes into rows), filling `out`. */
+  private async runOnce(
+    rows: readonly SubmitRow[],
+    out: (Submitted | undefined)[],
+    todo: readonly number[],
+  ): Promise<void> {
+    const statement = submitStatement(
+      todo.map((i) => rows[i]),
+      this.queueUrl,
+    );
+    const result = await queryRows<JobRow & { n: number; created: boolean }>(
+      this.manager,
+      statement.text,
+      statement.params,
+      { prepared: true },
+    );
+    submittedByInput(todo.length, result).forEach((s, k) => (out[todo[k]] = s));
+  }
+
+  /** Runs again the rows the statement left unanswered, up to MAX_RUNS in all. */
+  private async rerun(rows: readonly SubmitRow[], out: (Submitted | undefined)[]): Promise<void> {
+    for (let runs = 1; ; runs++) {
+      const todo = rows.map((_, i) => i).filter((i) => out[i] === undefined);
+      if (todo.length === 0) return;
       if (runs === MAX_RUNS)
         throw new Error(`idempotency key of ${todo.length} jobs kept changing; try again`);
-      const statement = submitStatement(
-        todo.map((i) => rows[i]),
-        this.queueUrl,
-      );
-      const result = await queryRows<JobRow & { n: number; created: boolean }>(
-        this.manager,
-        statement.text,
-        statement.params,
-        { prepared: true },
-      );
-      submittedByInput(todo.length, result).forEach((s, k) => (out[todo[k]] = s));
-      todo = todo.filter((i) => out[i] === undefined);
+      await this.runOnce(rows, out, todo);
     }
-    return out as Submitted[];
   }
 
   private row(userId: string, r: JobRequest): SubmitRow {

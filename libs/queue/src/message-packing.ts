@@ -10,12 +10,16 @@ export interface Pack {
 
 /**
  * Packs the outbox rows of one relay pass into messages: rows for the same queue with the same
- * delay share a message, up to MAX_JOBS_PER_MESSAGE jobs each, so a bulk submission or a burst
+ * delay share a message, up to `jobsPerMessage` jobs each (SQS_JOBS_PER_MESSAGE, at most 10), so a bulk submission or a burst
  * costs one SQS message per ten jobs instead of one per job. Dead letters (rows with a reason)
  * go one per message: each carries its own reason attribute, and operators re-drive them one
  * job at a time. Rows keep their order within a queue.
  */
-export function packMessages(rows: readonly UnsentMessage[], defaultQueueUrl: string): Pack[] {
+export function packMessages(
+  rows: readonly UnsentMessage[],
+  defaultQueueUrl: string,
+  jobsPerMessage = MAX_JOBS_PER_MESSAGE,
+): Pack[] {
   const packs: Pack[] = [];
   const groups = new Map<string, UnsentMessage[]>();
   for (const row of rows) {
@@ -30,7 +34,7 @@ export function packMessages(rows: readonly UnsentMessage[], defaultQueueUrl: st
     groups.set(key, group);
   }
   for (const group of groups.values())
-    for (const part of chunk(group, MAX_JOBS_PER_MESSAGE))
+    for (const part of chunk(group, Math.min(jobsPerMessage, MAX_JOBS_PER_MESSAGE)))
       packs.push({ rows: part, message: toMessage(part, part[0].queueUrl ?? defaultQueueUrl) });
   return packs;
 }

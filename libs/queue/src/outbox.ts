@@ -38,6 +38,7 @@ const LEASE_REQUEST_TIMEOUTS = 4;
 export class Outbox implements OnApplicationShutdown {
   private readonly logger = new Logger(Outbox.name);
   private readonly leaseMs: number;
+  private readonly jobsPerMessage: number;
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -49,7 +50,9 @@ export class Outbox implements OnApplicationShutdown {
     private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.leaseMs = LEASE_REQUEST_TIMEOUTS * config.get('queue', { infer: true }).requestTimeoutMs;
+    const { requestTimeoutMs, jobsPerMessage } = config.get('queue', { infer: true });
+    this.leaseMs = LEASE_REQUEST_TIMEOUTS * requestTimeoutMs;
+    this.jobsPerMessage = jobsPerMessage;
     signal.listen(() => this.nudge());
   }
 
@@ -86,7 +89,9 @@ export class Outbox implements OnApplicationShutdown {
       try {
         let sent: number;
         do
-          sent = await this.messages.relayBatch(RELAY_BATCH, this.leaseMs, (rows) => this.send(rows));
+          sent = await this.messages.relayBatch(RELAY_BATCH, this.leaseMs, (rows) =>
+            this.send(rows),
+          );
         while (sent === RELAY_BATCH && !this.closed);
       } catch (error) {
         this.warn('outbox relay pass failed', error);
@@ -97,7 +102,7 @@ export class Outbox implements OnApplicationShutdown {
 
   private async send(rows: UnsentMessage[]): Promise<RelayOutcome> {
     const result = await this.queue.sendMessages(
-      packMessages(rows, this.queue.queueUrl),
+      packMessages(rows, this.queue.queueUrl, this.jobsPerMessage),
       (pack) => pack.message,
     );
     if (result.failed.length) {

@@ -51,12 +51,12 @@ export interface FailureRateCheck extends FailureRate {
  *   through the outbox, with a `system` line in its log.
  * - `sendAlert(jobId, error)`: a `job.dead_lettered` alert through every channel (the log,
  *   and the webhook when ALERT_WEBHOOK_URL is set). Never throws and never waits for delivery.
- * - `getFailureRate(windowMs)`: failed / finished attempts over the window (JobStatsService).
- *   That table has one row per finished attempt (`failed_attempt_ms` or `processing_time_ms`),
- *   written in the same statement as the state change and indexed by (metric_type, recorded_at).
- *   `jobs` could not answer it: it keeps only each job's latest state, so a job that failed twice
- *   and then completed would count as one success. Stalls (the worker died) write no metric and
- *   are not counted.
+ * - `getFailureRate(windowMs)`: failed / finished attempts over the window (JobStatsService):
+ *   failed attempts are job_metrics rows (`failed_attempt_ms`, written with the failure), finished
+ *   ones those plus the jobs completed in the window (`completed_at`, idx_jobs_completed_type).
+ *   `jobs` alone could not answer it: it keeps only each job's latest state, so a job that failed
+ *   twice and then completed would count as one success. Stalls (the worker died) write no metric
+ *   and are not counted.
  * - `checkFailureRate()`: run by the RecoverySweeper on each pass; alerts when the rate is at
  *   or above ALERT_FAILURE_RATE_THRESHOLD over at least ALERT_MIN_ATTEMPTS attempts.
  *

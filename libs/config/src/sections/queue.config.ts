@@ -47,6 +47,18 @@ export class QueueEnv {
   @Max(600_000)
   @IsInt()
   SQS_REQUEST_TIMEOUT_MS = 30_000;
+
+  /**
+   * Most jobs one SQS message announces (1-10, default 10): the relay packs the rows of a pass
+   * that share a queue and a delay. 1 sends a message per job, which workers of a release before
+   * packing (decoding only `v: 1` messages) need during a rolling upgrade, and which spreads long
+   * jobs over workers with few slots more evenly (a worker claims every job of a message).
+   */
+  @Transform(parseInteger)
+  @Min(1)
+  @Max(10)
+  @IsInt()
+  SQS_JOBS_PER_MESSAGE = 10;
 }
 
 /** What SQS_REQUEST_TIMEOUT_MS must leave beyond the long-poll wait: the round trip itself. */
@@ -60,6 +72,7 @@ export interface QueueConfig {
   waitTimeSeconds: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  jobsPerMessage: number;
 }
 
 export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
@@ -70,6 +83,7 @@ export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
   waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
   connectTimeoutMs: env.SQS_CONNECT_TIMEOUT_MS,
   requestTimeoutMs: env.SQS_REQUEST_TIMEOUT_MS,
+  jobsPerMessage: env.SQS_JOBS_PER_MESSAGE,
 });
 
 /** Cross-variable rule: a long poll that waits its full time must not count as timed out. */

@@ -1,0 +1,65 @@
+import type { UnsentMessage } from '@app/jobs';
+import { packMessages } from './message-packing';
+
+const QUEUE = 'http://127.0.0.1:1/000000000000/work';
+const DLQ = 'http://127.0.0.1:1/000000000000/dlq';
+
+const row = (n: number, over: Partial<UnsentMessage> = {}): UnsentMessage => ({
+  id: String(n),
+  jobId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  attempt: 1,
+  queueUrl: QUEUE,
+  delaySeconds: 0,
+  reason: null,
+  ...over,
+});
+
+describe('packMessages', () => {
+  it('packs rows of one queue and delay ten to a message, in order', () => {
+    const packs = packMessages(
+      Array.from({ length: 23 }, (_, i) => row(i)),
+      QUEUE,
+    );
+    expect(packs.map((p) => p.message.jobs.length)).toEqual([10, 10, 3]);
+    expect(packs.flatMap((p) => p.rows.map((r) => r.id))).toEqual(
+      Array.from({ length: 23 }, (_, i) => String(i)),
+    );
+  });
+
+  it('never mixes delays or queues in one message, and sends each dead letter alone', () => {
+    const packs = packMessages(
+      [
+        row(1),
+        row(2, { delaySeconds: 60 }),
+        row(3, { queueUrl: null }),
+        row(4, { queueUrl: DLQ, reason: 'boom' }),
+        row(5, { queueUrl: DLQ, reason: 'bang' }),
+      ],
+      QUEUE,
+    );
+    const shape = packs.map((p) => [
+      p.message.queueUrl,
+      p.message.delaySeconds,
+      p.rows.map((r) => r.id),
+      p.message.reason,
+    ]);
+    expect(shape).toEqual(
+      expect.arrayContaining([
+        [DLQ, 0, ['4'], 'boom'],
+        [DLQ, 0, ['5'], 'bang'],
+        [QUEUE, 0, ['1', '3'], undefined],
+        [QUEUE, 60, ['2'], undefined],
+      ]),
+    );
+    expect(packs).toHaveLength(4);
+  });
+
+  it('sends one job per message when SQS_JOBS_PER_MESSAGE is 1 (upgrades, few-slot workers)', () => {
+    const packs = packMessages([row(1), row(2), row(3)], QUEUE, 1);
+    expect(packs.map((p) => p.message.jobs)).toEqual([
+      [{ jobId: row(1).jobId, attempt: 1 }],
+      [{ jobId: row(2).jobId, attempt: 1 }],
+      [{ jobId: row(3).jobId, attempt: 1 }],
+    ]);
+  });
+});
