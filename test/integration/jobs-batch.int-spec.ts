@@ -129,8 +129,13 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
       { id: retried.id, attempt: retried.attempt, errorMessage: 'again', retryDelayMs: 60_000 },
     ];
     expect((await batch.failMany(failures)).map((j) => j.id).sort()).toEqual(ids.sort());
-    // a second try of the same failures (a retried batch) wins nothing and writes nothing
+    // a second try of the same failures (a retried batch) wins nothing and writes nothing; as
+    // a retry after a timeout, it gets back what its first try committed
     expect(await batch.failMany(failures)).toEqual([]);
+    expect((await batch.failMany(failures, { retried: true })).map((j) => j.id).sort()).toEqual(
+      [...ids].sort(),
+    );
+    expect(await batch.failMany([{ ...failures[0], attempt: 0 }], { retried: true })).toEqual([]);
     const rows = await fx.db.dataSource.query<
       { job_id: string; queue_url: string; attempt: number; reason: string }[]
     >(`SELECT job_id, queue_url, attempt, reason FROM queue_messages WHERE job_id = ANY($1)`, [

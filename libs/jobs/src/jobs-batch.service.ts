@@ -210,9 +210,10 @@ export class JobsBatchService {
   /**
    * processing → failed for the current attempts, with a failed-attempt metric; the retry time
    * is the database's now() + the delay, like every other time in the table. A job failed for
-   * good (no delay) is dead-lettered in the same statement. Returns the winners.
+   * good (no delay) is dead-lettered in the same statement. Returns the winners; with `retried`
+   * (see completeMany), also the jobs already failed at the given attempt.
    */
-  async failMany(items: readonly Failure[]): Promise<Job[]> {
+  async failMany(items: readonly Failure[], options: { retried?: boolean } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
@@ -227,7 +228,16 @@ export class JobsBatchService {
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
        ), ${deadLetter('failed', '$5', 'next_retry_at IS NULL')}
-       SELECT * FROM failed`,
+       SELECT * FROM failed
+       ${
+         // as completeMany's: a retry also gets back what its own earlier try committed (the
+         // statement's snapshot shows the rows `failed` changed as they were before it)
+         options.retried
+           ? `UNION ALL
+              SELECT ${J} FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+              WHERE j.status = '${Failed}' AND j.attempt = v.attempt`
+           : ''
+       }`,
       [
         items.map((i) => i.id),
         items.map((i) => i.attempt),

@@ -62,8 +62,9 @@ export class OutcomeRecorder {
       options('completions', 100),
     );
     this.failures = new MicroBatcher(
-      async (items) => {
-        const rows = new Map((await this.batch.failMany(items)).map((j) => [j.id, j]));
+      async (items, attempt) => {
+        const failed = await this.batch.failMany(items, { retried: attempt > 1 });
+        const rows = new Map(failed.map((j) => [j.id, j]));
         return items.map((i) => rows.get(i.id));
       },
       options('failures', 100),
