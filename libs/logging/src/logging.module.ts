@@ -5,11 +5,10 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import { jobLogFields } from './job-log-context';
 import { logDestination } from './log-destination';
-import { requestId } from './request-id';
 
 /**
  * pino logs for both apps, JSON or pretty (LOG_FORMAT, see log-destination.ts). Each request gets
- * an id (request-id.ts) that nestjs-pino binds, through its async context, to every line logged
+ * an id (request-id.ts, Fastify's) that nestjs-pino binds, through its async context, to every line logged
  * while the request is handled; each job attempt the worker runs binds its id the same way
  * (job-log-context.ts). Request lines carry method, url, status and latency, never a body or a
  * header; health probes are left out so they do not drown the rest.
@@ -23,7 +22,6 @@ import { requestId } from './request-id';
         const options: Options = {
           level: log.level,
           mixin: jobLogFields,
-          genReqId: requestId,
           // lines logged during a request carry `reqId`; only its completion line carries `req`
           quietReqLogger: true,
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -10,12 +11,22 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTED = /^[A-Za-z0-9][A-Za-z0-9._:+=/-]{0,127}$/;
 
 /**
- * pino-http's genReqId: the caller's X-Request-Id when well-formed (a proxy's or a client's, so
- * their logs and ours share it), else a fresh UUID; echoed in the response either way.
+ * Fastify's genReqId (pass it to the FastifyAdapter): the caller's X-Request-Id when well-formed
+ * (a proxy's or a client's, so their logs and ours share it), else a fresh UUID. Fastify's id is
+ * the one pino-http logs as `reqId`: it hands it on to the raw request.
  */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+export function requestId(req: { headers: IncomingHttpHeaders }): string {
   const given = req.headers[REQUEST_ID_HEADER];
-  const id = typeof given === 'string' && ACCEPTED.test(given) ? given : randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+  return typeof given === 'string' && ACCEPTED.test(given) ? given : randomUUID();
+}
+
+/** Every response says which id its log lines carry, errors included (set before routing). */
+export function echoRequestId(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    });
 }
