@@ -2,9 +2,12 @@ import { outputUntilStarted } from '../support/app-output';
 import { EMULATOR_CREDENTIALS } from '../support/spawn-from-source';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
-/** Pretty lines: `[HH:MM:ss.mmm] INFO: [Context] message`, the level maybe coloured. */
-const PRETTY =
-  /^\[\d\d:\d\d:\d\d\.\d{3}\] \S*INFO\S*: .*\[NestApplication\] Nest application successfully started/m;
+/** Pretty lines: `[HH:MM:ss.mmm] INFO (app): [Context] message`, the level maybe coloured. */
+const pretty = (app: string) =>
+  new RegExp(
+    `^\\[\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\] \\S*INFO\\S* \\(${app}\\): .*\\[NestApplication\\] Nest application successfully started`,
+    'm',
+  );
 /** The start of an ANSI colour sequence. */
 const ANSI = `${String.fromCharCode(27)}[`;
 
@@ -37,19 +40,21 @@ describe('log format of a started app', () => {
 
   it('writes JSON lines when stdout is a pipe', async () => {
     const out = await outputUntilStarted('api', env);
-    expect(firstJson(out)).toEqual(expect.objectContaining({ level: 30, context: 'NestFactory' }));
-    expect(out).not.toMatch(PRETTY);
+    expect(firstJson(out)).toEqual(
+      expect.objectContaining({ level: 30, name: 'api', context: 'NestFactory' }),
+    );
+    expect(out).not.toMatch(pretty('api'));
   });
 
   it('writes pretty lines with LOG_FORMAT=pretty, even on a pipe', async () => {
     const out = await outputUntilStarted('worker', { ...env, LOG_FORMAT: 'pretty' });
-    expect(out).toMatch(PRETTY);
+    expect(out).toMatch(pretty('worker'));
     expect(out.split('\n').some((l) => l.startsWith('{'))).toBe(false);
   });
 
   it('writes coloured pretty lines on a terminal, as under npm start', async () => {
     const out = await outputUntilStarted('api', { ...env, TERM: 'xterm' }, { tty: true });
-    expect(out).toMatch(PRETTY);
+    expect(out).toMatch(pretty('api'));
     expect(out).toContain(ANSI);
   });
 
