@@ -31,6 +31,14 @@ describe('start-up configuration errors', () => {
     expect(run.stderr).toContain('JWT_SECRET or JWT_JWKS_URL must be set');
   });
 
+  it('the api exits naming LOG_FORMAT when it is neither pretty nor json', async () => {
+    const run = await runAppMain('api', { ...VALID_ENV, LOG_FORMAT: 'colourful' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'LOG_FORMAT must be one of the following values: pretty, json (got "colourful")',
+    );
+  });
+
   it('the worker refuses a METRICS_TOKEN short enough to guess, naming it without echoing it', async () => {
     const run = await runAppMain('worker', { ...VALID_ENV, METRICS_TOKEN: 'guessable' });
     expect(run.code).toBe(1);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { type ApiFixture, bearer, createApiFixture } from '../e2e/support/api-fixture';
 import { logsDuring } from './support/captured-logs';
+import { jsonLines } from './support/log-lines';
 
 const SECRET = 'sk_live_do-not-log-me-0123456789';
 
@@ -52,5 +53,17 @@ describe('security: logs never hold query parameters, bodies or tokens', () => {
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(token.split('.')[2]); // not even the signature
+  });
+
+  it('logs a fresh id instead of an X-Request-Id that forges a field or smuggles a value', async () => {
+    const forged = [`x","admin":true,"k":"${SECRET}`, `${SECRET}\t{"level":60}`, SECRET.repeat(5)];
+    const logs = await logsDuring(async () => {
+      for (const id of forged)
+        await fx.http().get('/api/v1/jobs').set('X-Request-Id', id).expect(401);
+    });
+    expect(logs).not.toContain(SECRET);
+    const completed = jsonLines(logs).filter((l) => l.msg === 'request completed');
+    expect(completed).toHaveLength(3);
+    for (const line of completed) expect(line.reqId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -77,7 +77,7 @@ export function testConfig(
       clockToleranceSeconds: 30,
       ...overrides.auth,
     },
-    log: { level: 'silent', ...overrides.log },
+    log: { level: 'silent', format: 'json', ...overrides.log },
     storage: {
       endpoint: undefined,
       region: 'us-east-1',

@@ -43,7 +43,7 @@ export class ApiModule {
         JobCatalogueModule.forRoot(
           JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
         ),
-        LoggingModule,
+        LoggingModule.forApp('api'),
         MetricsModule,
         DatabaseModule,
         AuthModule,

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AnyHandlerDefinition } from '@app/handlers';
+import { echoRequestId, requestId } from '@app/logging';
 import { HttpMetricsHook } from '@app/metrics';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
@@ -13,7 +14,7 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, extraTypes),
-    new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes }),
+    new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, genReqId: requestId }),
     {
       bufferLogs: true,
       abortOnError: false,
@@ -21,6 +22,7 @@ export async function createApiApp(
   );
   // JSON only: a text/plain body would otherwise reach validation as a string (415 instead).
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  echoRequestId(app);
   app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

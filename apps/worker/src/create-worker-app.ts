@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AnyHandlerDefinition } from '@app/handlers';
+import { echoRequestId, requestId } from '@app/logging';
 import { HttpMetricsHook } from '@app/metrics';
 import { Logger } from 'nestjs-pino';
 import { type WorkerConfig, WorkerModule } from './worker.module';
@@ -16,12 +17,13 @@ export async function createWorkerApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, extraTypes),
-    new FastifyAdapter(),
+    new FastifyAdapter({ genReqId: requestId }),
     {
       bufferLogs: true,
       abortOnError: false,
     },
   );
+  echoRequestId(app);
   app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

@@ -43,7 +43,7 @@ export class WorkerModule {
         JobCatalogueModule.forRoot(
           JOB_CATALOGUE.with(...extraTypes).withStorage(new StorageScope(config.storage)),
         ),
-        LoggingModule,
+        LoggingModule.forApp('worker'),
         MetricsModule,
         DatabaseModule,
         ProcessorModule,

@@ -16,7 +16,7 @@ export type { RecoveryConfig } from './sections/recovery.config';
 export type { StorageConfig } from './sections/storage.config';
 export type { JobRoute, LambdaConfig, LambdaInvocationType } from './sections/lambda.config';
 export { exitOnStartupError } from './startup';
-export type { LogConfig } from './sections/log.config';
+export type { LogConfig, LogFormat } from './sections/log.config';
 export type { WorkerConfig } from './sections/worker.config';
 export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';
 export type { ImportsConfig } from './sections/imports.config';

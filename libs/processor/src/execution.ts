@@ -1,5 +1,6 @@
 import type { AppConfig, WorkerConfig } from '@app/config';
 import { type AttemptRef, type Job } from '@app/jobs';
+import { withJobLogContext } from '@app/logging';
 import { Metrics } from '@app/metrics';
 import { describeError } from '@app/recovery';
 import { Injectable, Logger } from '@nestjs/common';
@@ -72,8 +73,16 @@ export class Execution {
     this.fenced.push(...refs);
   }
 
-  /** Runs a claimed job to its recorded outcome; `holdsSlot`: it came with a reserved run slot. */
-  async run(job: Job, holdsSlot: boolean): Promise<void> {
+  /**
+   * Runs a claimed job to its recorded outcome; `holdsSlot`: it came with a reserved run slot.
+   * Every line logged on the way carries the job's id, attempt and type.
+   */
+  run(job: Job, holdsSlot: boolean): Promise<void> {
+    const fields = { jobId: job.id, attempt: job.attempt, jobType: job.jobType };
+    return withJobLogContext(fields, () => this.runLogged(job, holdsSlot));
+  }
+
+  private async runLogged(job: Job, holdsSlot: boolean): Promise<void> {
     const running = new RunningJob(job, (r, level, message) =>
       this.outcomes.log({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
     );

@@ -1,3 +1,5 @@
+import { outsideJobLogContext } from '@app/logging';
+
 /**
  * Collects items pushed in the same tick, or within `lingerMs` of the first (up to `maxBatch`),
  * and writes them with one call. Each `push` resolves with its own item's outcome once its
@@ -59,13 +61,16 @@ export class MicroBatcher<T, R> {
     await this.drain();
   }
 
+  /** A batch serves many jobs: its writes and their log lines belong to none of them. */
   private flush(): void {
     this.scheduled = false;
-    while (this.pending.length) {
-      const batch = this.pending.splice(0, this.opts.maxBatch);
-      const run = this.writeWithRetry(batch).finally(() => this.inFlight.delete(run));
-      this.inFlight.add(run);
-    }
+    outsideJobLogContext(() => {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, this.opts.maxBatch);
+        const run = this.writeWithRetry(batch).finally(() => this.inFlight.delete(run));
+        this.inFlight.add(run);
+      }
+    });
   }
 
   private async writeWithRetry(batch: Entry<T, R>[], firstAttempt = 1): Promise<void> {
