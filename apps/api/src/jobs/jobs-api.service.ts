@@ -12,7 +12,7 @@ import {
 } from '@app/jobs';
 import { QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
-import { type AuthUser, isAdmin } from '../auth/role';
+import { type AuthUser, seesAllJobs } from '../auth/role';
 import { RequestValidationError } from '../errors/request-validation.error';
 import type { CancelJobResponseDto } from './dto/cancel-job.response.dto';
 import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
@@ -76,7 +76,7 @@ export class JobsApiService {
   }
 
   async list(user: AuthUser, query: ListJobsQueryDto): Promise<JobListResponseDto> {
-    const page = await this.jobs.getByUserId(isAdmin(user) ? null : user.id, query);
+    const page = await this.jobs.getByUserId(seesAllJobs(user) ? null : user.id, query);
     return {
       data: page.items.map(toSummary),
       pagination: { page: page.page, limit: page.limit, total: page.total },
@@ -173,7 +173,7 @@ export class JobsApiService {
 
   private async owned(user: AuthUser, id: string): Promise<Job> {
     const job = await this.jobs.getById(id);
-    if (job.userId !== user.id && !isAdmin(user)) throw new JobNotFoundError(id);
+    if (job.userId !== user.id && !seesAllJobs(user)) throw new JobNotFoundError(id);
     return job;
   }
 
