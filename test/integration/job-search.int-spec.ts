@@ -104,7 +104,6 @@ describe('GET /api/v1/jobs finds any job: filters, sort orders and cursor pages'
 
   it.each([
     ['a user, newest first, after a cursor', { userId: 'rare' }, 'idx_jobs_user_created'],
-    ['everyone, newest first, after a cursor', {}, 'idx_jobs_created'],
     ['everyone, by finish time', { sort: '-finishedAt' as const }, 'idx_jobs_finished'],
     [
       'a user, by finish time',

@@ -15,10 +15,11 @@ export interface ListJobsSql {
 }
 
 /**
- * The statements of a job list. Every filter is a predicate an index serves: the user with
- * idx_jobs_user_created / idx_jobs_user_finished, the sort alone with idx_jobs_created /
+ * The statements of a job list. The filters are predicates an index serves: the user with
+ * idx_jobs_user_created / idx_jobs_user_finished, the finish-time sort alone with
  * idx_jobs_finished, the payload with the GIN idx_jobs_payload, the parent with
- * idx_jobs_parent_id. Keyset pages compare (sort column, id) as a row, which walks those
+ * idx_jobs_parent_id. Every user's jobs by creation time has no index of its own (a top-N
+ * sort; see the migration for why). Keyset pages compare (sort column, id) as a row, which walks those
  * indexes from the cursor on instead of skipping OFFSET rows. `columns` is the select list.
  */
 export function listJobsSql(columns: string, filter: ListJobsFilter): ListJobsSql {

@@ -20,7 +20,6 @@ import { JobStatus } from './job-status';
 @Index('idx_jobs_stalled', ['heldBy'], { where: `status = 'processing'` })
 @Index('idx_jobs_completed_type', ['jobType', 'completedAt'], { where: `status = 'completed'` })
 @Index('idx_jobs_parent_id', ['parentId'], { where: 'parent_id IS NOT NULL' })
-@Index('idx_jobs_created', ['createdAt', 'id'])
 @Index('idx_jobs_finished', ['completedAt', 'id'], { where: 'completed_at IS NOT NULL' })
 @Index('idx_jobs_user_finished', ['userId', 'completedAt', 'id'], {
   where: 'completed_at IS NOT NULL',
