@@ -4,7 +4,7 @@
  * or a placeholder, with the development secret `npm start` uses) and valid 12 h.
  *
  *   --sub <id>      the user (required); becomes jobs.user_id of the jobs created with the token
- *   --role <name>   a role to put in the JWT_ROLES_CLAIM claim (repeatable: user, admin)
+ *   --role <name>   a role to put in the JWT_ROLES_CLAIM claim (repeatable: user, admin, viewer)
  *   --ttl <span>    validity, e.g. 30m, 12h, 7d (default 12h)
  *
  * Only the token goes to stdout: `TOKEN=$(npm run -s token -- --sub alice)`.

@@ -4,6 +4,7 @@ import { CreateWorkerHeartbeats1764300002000 } from './migrations/1764300002000-
 import { CreateLambdaExecutions1764300005000 } from './migrations/1764300005000-create-lambda-executions';
 import { AddFaultToleranceColumns1764300006000 } from './migrations/1764300006000-add-fault-tolerance-columns';
 import { LeanJobTransitions1764300007000 } from './migrations/1764300007000-lean-job-transitions';
+import { AddJobSearchIndexes1764300008000 } from './migrations/1764300008000-add-job-search-indexes';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateLambdaExecutions1764300005000,
   AddFaultToleranceColumns1764300006000,
   LeanJobTransitions1764300007000,
+  AddJobSearchIndexes1764300008000,
 ];

@@ -44,5 +44,16 @@ export {
   isFinal,
   type TransitionName,
 } from './job-state-machine';
-export type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';
+export {
+  JOB_SORTS,
+  type CreateJobInput,
+  type FailureOutcome,
+  type Job,
+  type JobKeyset,
+  type JobListPage,
+  type JobSort,
+  type ListJobsFilter,
+  type Page,
+} from './job.types';
 export { DeadJobsService, type DeadJobSelector } from './dead-jobs.service';
+export { listJobsSql } from './job-list-query';

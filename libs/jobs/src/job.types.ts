@@ -13,11 +13,44 @@ export interface CreateJobInput {
   parentId?: string | null;
 }
 
+/** Orders of a job list: by creation or finish time, `-` for newest first. */
+export const JOB_SORTS = ['-createdAt', 'createdAt', '-finishedAt', 'finishedAt'] as const;
+export type JobSort = (typeof JOB_SORTS)[number];
+
+/** Where a keyset page starts: after the row with this sort key (exact, as text) and id. */
+export interface JobKeyset {
+  sort: JobSort;
+  /** The row's sort timestamp with microseconds, UTC (`2026-01-07T00:00:00.123456Z`). */
+  key: string;
+  id: string;
+}
+
 export interface ListJobsFilter {
   status?: readonly JobStatus[];
   jobType?: string;
-  page: number;
+  /** Only this user's jobs (the api forces the caller's own id for plain users). */
+  userId?: string;
+  parentId?: string;
+  /** created_at >= createdFrom, created_at < createdTo; the same for finished (completed_at). */
+  createdFrom?: Date;
+  createdTo?: Date;
+  finishedFrom?: Date;
+  finishedTo?: Date;
+  /** Jobs whose payload contains this object (JSONB `@>`). */
+  payload?: Record<string, unknown>;
+  /** Default `-createdAt`; a finished-time sort lists finished jobs only. */
+  sort?: JobSort;
   limit: number;
+  /** Offset paging (with a total), or keyset paging after `after` (no total): never both. */
+  page?: number;
+  after?: JobKeyset;
+}
+
+/** A page of jobs; `next` is where the following page starts, null after the last. */
+export interface JobListPage {
+  items: Job[];
+  total: number | null;
+  next: JobKeyset | null;
 }
 
 export interface Page<T> {

@@ -4,7 +4,8 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
 import { JobsBatchService } from './jobs-batch.service';
-import type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';
+import { listJobsSql } from './job-list-query';
+import type { CreateJobInput, FailureOutcome, Job, JobListPage, ListJobsFilter } from './job.types';
 
 /**
  * Reads and inserts of single jobs, and the specification's single-job transitions as arrays of
@@ -57,28 +58,23 @@ export class JobsRepository {
     return row && toJob(row);
   }
 
-  async list(userId: string | null, filter: ListJobsFilter): Promise<Page<Job>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (userId !== null) where.push(`user_id = $${params.push(userId)}`);
-    if (filter.status?.length) where.push(`status = ANY($${params.push(filter.status)})`);
-    if (filter.jobType) where.push(`job_type = $${params.push(filter.jobType)}`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const offset = (filter.page - 1) * filter.limit;
-    const [rows, [{ total }]] = await Promise.all([
-      queryRows<JobRow>(
-        this.manager,
-        `SELECT ${JOB_COLUMNS} FROM jobs ${clause} ORDER BY created_at DESC, id DESC
-         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, filter.limit, offset],
-      ),
-      queryRows<{ total: number }>(
-        this.manager,
-        `SELECT count(*)::int AS total FROM jobs ${clause}`,
-        params,
-      ),
+  /** See listJobsSql. `next` is the keyset after the page's last row when more rows follow. */
+  async list(filter: ListJobsFilter): Promise<JobListPage> {
+    const { rows: query, count } = listJobsSql(JOB_COLUMNS, filter);
+    const [rows, total] = await Promise.all([
+      queryRows<JobRow & { sort_key: string }>(this.manager, query.sql, query.params),
+      count &&
+        queryRows<{ total: number }>(this.manager, count.sql, count.params).then(
+          ([row]) => row.total,
+        ),
     ]);
-    return { items: rows.map(toJob), page: filter.page, limit: filter.limit, total };
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    const next =
+      rows.length > filter.limit && last
+        ? { sort: filter.sort ?? '-createdAt', key: last.sort_key, id: last.id }
+        : null;
+    return { items: page.map(toJob), total, next };
   }
 
   // The single-job transitions of the specification's model: arrays of one through the

@@ -10,7 +10,14 @@ import {
   RetriesExhaustedError,
   StaleAttemptError,
 } from './job.errors';
-import type { CreateJobInput, FailureOutcome, Job, ListJobsFilter, Page } from './job.types';
+import type {
+  CreateJobInput,
+  FailureOutcome,
+  Job,
+  JobListPage,
+  ListJobsFilter,
+  Page,
+} from './job.types';
 import { JobsRepository } from './jobs.repository';
 
 /**
@@ -42,9 +49,18 @@ export class JobsService {
     return (await this.jobs.findById(id)) ?? this.throwNotFound(id);
   }
 
-  /** A user's jobs, newest first. `userId` null lists every user's jobs (admins). */
-  getByUserId(userId: string | null, filter: ListJobsFilter): Promise<Page<Job>> {
-    return this.jobs.list(userId, filter);
+  /** The specification's method: a user's jobs (null: every user's), newest first, by page. */
+  async getByUserId(
+    userId: string | null,
+    filter: Pick<ListJobsFilter, 'status' | 'jobType' | 'limit'> & { page: number },
+  ): Promise<Page<Job>> {
+    const found = await this.list({ ...filter, userId: userId ?? undefined });
+    return { items: found.items, page: filter.page, limit: filter.limit, total: found.total ?? 0 };
+  }
+
+  /** Jobs matching `filter` (every user's unless it names one), in its sort order. */
+  list(filter: ListJobsFilter): Promise<JobListPage> {
+    return this.jobs.list(filter);
   }
 
   /**

@@ -21,7 +21,10 @@ export const RateLimitCost = (cost: RateLimitCost) => SetMetadata(RATE_LIMIT_COS
 /** The route needs no token (health probes). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
-/** The caller needs one of these roles; documents the bearer token and the 401/403 answers. */
+/**
+ * The caller needs one of these roles; documents the bearer token and the 401/403 answers. A
+ * viewer's access follows from the method, in RolesGuard alone (read-only).
+ */
 export const Roles = (...roles: Role[]) =>
   applyDecorators(
     SetMetadata(ROLES, roles),
@@ -35,7 +38,7 @@ export const Roles = (...roles: Role[]) =>
       : [
           ApiForbiddenResponse({
             type: ErrorResponseDto,
-            description: `Needs the ${roles.join(' or ')} role (FORBIDDEN)`,
+            description: `Needs the ${roles.join(' or ')} role (FORBIDDEN); a viewer may read (GET) what an admin reads and is refused any change (READ_ONLY_ROLE)`,
           }),
         ]),
   );

@@ -1,9 +1,14 @@
-/** What a caller may do. Every valid token carries `user`; `admin` comes from the roles claim. */
+/**
+ * What a caller may do. Every valid token carries `user`; `admin` and `viewer` come from the
+ * roles claim. Roles add up: a token with both `admin` and `viewer` is an admin.
+ */
 export enum Role {
   /** Creates jobs and sees and acts on its own jobs only. */
   User = 'user',
   /** Sees and acts on every job, and reads the queue statistics. */
   Admin = 'admin',
+  /** Sees everything an admin sees and changes nothing (RolesGuard: READ_ONLY_ROLE). */
+  Viewer = 'viewer',
 }
 
 /** The authenticated caller, as the JWT strategy puts it on the request. */
@@ -14,3 +19,11 @@ export interface AuthUser {
 }
 
 export const isAdmin = (user: AuthUser): boolean => user.roles.includes(Role.Admin);
+
+/** Reads every user's jobs: admins and viewers. */
+export const seesAllJobs = (user: AuthUser): boolean =>
+  isAdmin(user) || user.roles.includes(Role.Viewer);
+
+/** A viewer that is not also an admin: every request that could change something is refused. */
+export const isReadOnly = (user: AuthUser): boolean =>
+  user.roles.includes(Role.Viewer) && !isAdmin(user);

@@ -24,7 +24,8 @@ export function setupSwagger(app: INestApplication): void {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'A JWT with `sub` (the user) and optionally roles (`admin`)',
+      description:
+        'A JWT with `sub` (the user) and optionally roles: `admin` (every job, the admin routes) or `viewer` (reads what an admin reads; any other method answers 403 READ_ONLY_ROLE)',
     })
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics only' },

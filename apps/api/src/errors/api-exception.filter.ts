@@ -112,7 +112,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.error(`HTTP ${status}: ${exception.stack ?? exception.message}`);
       return answer(status, 'INTERNAL', 'Internal server error', []);
     }
-    const code = HTTP_CODE[status] ?? `HTTP_${status}`;
+    const code = ownCode(response) ?? HTTP_CODE[status] ?? `HTTP_${status}`;
     if (isHealthReport(response)) {
       const down = Object.entries(response.error ?? {});
       return answer(
@@ -143,6 +143,12 @@ function fieldsOf(error: DomainError): FieldProblem[] {
   if (Array.isArray(problems)) return problems as FieldProblem[];
   if (typeof field === 'string') return [{ field, message: error.message }];
   return [];
+}
+
+/** A guard's own code for its refusal (`new ForbiddenException({ code, message })`), if any. */
+function ownCode(response: string | object): string | undefined {
+  const code = typeof response === 'object' ? (response as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z_]*$/.test(code) ? code : undefined;
 }
 
 function messageOf(exception: HttpException, response: string | object): string {

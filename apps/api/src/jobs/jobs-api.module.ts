@@ -5,6 +5,7 @@ import { AuditLog } from './audit-log';
 import { JobAdmission } from './job-admission';
 import { JobCancellation } from './job-cancellation';
 import { JobCreation } from './job-creation';
+import { JobListing } from './job-listing';
 import { JobsApiService } from './jobs-api.service';
 import { JobsController } from './jobs.controller';
 
@@ -12,6 +13,6 @@ import { JobsController } from './jobs.controller';
 @Module({
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
-  providers: [JobsApiService, JobCreation, JobAdmission, JobCancellation, AuditLog],
+  providers: [JobsApiService, JobCreation, JobAdmission, JobCancellation, JobListing, AuditLog],
 })
 export class JobsApiModule {}

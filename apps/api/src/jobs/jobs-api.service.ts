@@ -12,7 +12,7 @@ import {
 } from '@app/jobs';
 import { QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
-import { type AuthUser, isAdmin } from '../auth/role';
+import { type AuthUser, seesAllJobs } from '../auth/role';
 import { RequestValidationError } from '../errors/request-validation.error';
 import type { CancelJobResponseDto } from './dto/cancel-job.response.dto';
 import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
@@ -27,6 +27,7 @@ import type { JobLogsResponseDto } from './dto/job-logs.response.dto';
 import type { ListJobsQueryDto } from './dto/list-jobs.query.dto';
 import type { StatsOverviewResponseDto } from './dto/stats-overview.response.dto';
 import { JobAdmission } from './job-admission';
+import { JobListing } from './job-listing';
 import type {
   DeadJobListResponseDto,
   ListDeadJobsQueryDto,
@@ -57,6 +58,7 @@ export class JobsApiService {
     private readonly cancellation: JobCancellation,
     private readonly audit: AuditLog,
     private readonly admission: JobAdmission,
+    private readonly listing: JobListing,
   ) {}
 
   async create(
@@ -75,12 +77,8 @@ export class JobsApiService {
     return { data: (await this.creation.createBatch(user, dto)).map(toAccepted) };
   }
 
-  async list(user: AuthUser, query: ListJobsQueryDto): Promise<JobListResponseDto> {
-    const page = await this.jobs.getByUserId(isAdmin(user) ? null : user.id, query);
-    return {
-      data: page.items.map(toSummary),
-      pagination: { page: page.page, limit: page.limit, total: page.total },
-    };
+  list(user: AuthUser, query: ListJobsQueryDto): Promise<JobListResponseDto> {
+    return this.listing.list(user, query);
   }
 
   async get(user: AuthUser, id: string): Promise<JobDetailResponseDto> {
@@ -116,7 +114,7 @@ export class JobsApiService {
   }
 
   async listDead(query: ListDeadJobsQueryDto): Promise<DeadJobListResponseDto> {
-    const page = await this.dead.list(query);
+    const page = await this.dead.list({ ...query, page: query.page ?? 1 });
     return {
       data: page.items.map(toSummary),
       pagination: { page: page.page, limit: page.limit, total: page.total },
@@ -173,7 +171,7 @@ export class JobsApiService {
 
   private async owned(user: AuthUser, id: string): Promise<Job> {
     const job = await this.jobs.getById(id);
-    if (job.userId !== user.id && !isAdmin(user)) throw new JobNotFoundError(id);
+    if (job.userId !== user.id && !seesAllJobs(user)) throw new JobNotFoundError(id);
     return job;
   }
 

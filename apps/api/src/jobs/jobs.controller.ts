@@ -74,7 +74,10 @@ export class JobsController {
 
   @Get()
   @Roles(Role.User)
-  @ApiOperation({ summary: "List the caller's jobs (an admin's: everyone's), newest first" })
+  @ApiOperation({
+    summary:
+      "Find jobs: the caller's (an admin's or viewer's: everyone's, or one user's), by status, type, parent, created and finished time, payload containment; sorted; paged by offset or by cursor",
+  })
   @ApiOkResponse({ type: JobListResponseDto })
   @ApiErrorResponses(400)
   list(@CurrentUser() user: AuthUser, @Query() query: ListJobsQueryDto) {

@@ -20,6 +20,12 @@ import { JobStatus } from './job-status';
 @Index('idx_jobs_stalled', ['heldBy'], { where: `status = 'processing'` })
 @Index('idx_jobs_completed_type', ['jobType', 'completedAt'], { where: `status = 'completed'` })
 @Index('idx_jobs_parent_id', ['parentId'], { where: 'parent_id IS NOT NULL' })
+@Index('idx_jobs_finished', ['completedAt', 'id'], { where: 'completed_at IS NOT NULL' })
+@Index('idx_jobs_user_finished', ['userId', 'completedAt', 'id'], {
+  where: 'completed_at IS NOT NULL',
+})
+// GIN (payload jsonb_path_ops): TypeORM cannot express the access method, the migration does
+@Index('idx_jobs_payload', { synchronize: false })
 @Index('uq_jobs_user_idempotency_key', ['userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',

@@ -33,18 +33,33 @@ export class JobSummaryDto {
 }
 
 export class PaginationDto {
-  @ApiProperty({ minimum: 1, example: 1 })
-  page!: number;
+  @ApiProperty({ minimum: 1, example: 1, required: false, description: 'Absent with `after`' })
+  page?: number;
 
   @ApiProperty({ minimum: 1, maximum: 100, example: 20 })
   limit!: number;
 
-  @ApiProperty({ minimum: 0, example: 150, description: 'Jobs matching the filters, on all pages' })
-  total!: number;
+  @ApiProperty({
+    minimum: 0,
+    example: 150,
+    required: false,
+    description: 'Jobs matching the filters, on all pages; absent with `after` (not counted)',
+  })
+  total?: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    required: false,
+    example: 'WyItY3JlYXRlZEF0IiwiMjAyNi0wMS0wN1QwMDowMDowMC4wMDAwMDBaIiwiM2YyYi4uLiJd',
+    description:
+      'Paging by cursor only (`after` given, empty for the first page). Opaque: pass it as `after` (same sort and filters) for the next page; null on the last page',
+  })
+  cursor?: string | null;
 }
 
 export class JobListResponseDto {
-  @ApiProperty({ type: [JobSummaryDto], description: 'Newest first' })
+  @ApiProperty({ type: [JobSummaryDto], description: 'In the order of `sort` (newest first)' })
   data!: JobSummaryDto[];
 
   @ApiProperty({ type: PaginationDto })
