@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '@app/config';
 import { JobLogsService, JobsBatchService, type AttemptRef } from '@app/jobs';
 import { ConfigService } from '@nestjs/config';
@@ -161,19 +162,22 @@ describe('claimMany after a claim that timed out but committed', () => {
   });
   afterAll(() => fx.close());
 
-  it('returns the rows its own earlier try claimed, unless it holds them already; never another worker’s', async () => {
+  it('returns the rows its own earlier try claimed, never those of another claim of the same worker or of another worker', async () => {
     const ids = await fx.db.dataSource
       .query<{ id: string }[]>(
         `INSERT INTO jobs (user_id, job_type, payload) SELECT 'u', 'noop', '{}' FROM generate_series(1, 4) RETURNING id`,
       )
       .then((rows) => rows.map((r) => r.id));
-    const [mine, held, others, pending] = ids;
-    await batch.claimMany([mine, held], 'me', null); // the try whose answer was lost
-    await batch.claimMany([others], 'someone-else', null);
-    const retried = await batch.claimMany(ids, 'me', null, { holding: [held] });
+    const [mine, sibling, others, pending] = ids;
+    const claimId = randomUUID();
+    await batch.claimMany([mine], 'me', null, { claimId }); // the try whose answer was lost
+    // another receive loop of the same worker claimed a duplicate message's job meanwhile
+    await batch.claimMany([sibling], 'me', null, { claimId: randomUUID() });
+    await batch.claimMany([others], 'someone-else', null, { claimId: randomUUID() });
+    const retried = await batch.claimMany(ids, 'me', null, { claimId, retried: true });
     expect(retried.map((j) => j.id).sort()).toEqual([mine, pending].sort());
     expect(retried.find((j) => j.id === mine)).toMatchObject({ attempt: 1, status: 'processing' });
-    // without `reclaim` (a first try) nothing already processing is returned
-    expect(await batch.claimMany(ids, 'me', null)).toEqual([]);
+    // without `retried` (a first try) nothing already processing is returned
+    expect(await batch.claimMany(ids, 'me', null, { claimId: randomUUID() })).toEqual([]);
   });
 });

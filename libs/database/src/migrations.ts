@@ -5,6 +5,7 @@ import { CreateLambdaExecutions1764300005000 } from './migrations/1764300005000-
 import { AddFaultToleranceColumns1764300006000 } from './migrations/1764300006000-add-fault-tolerance-columns';
 import { LeanJobTransitions1764300007000 } from './migrations/1764300007000-lean-job-transitions';
 import { AddJobSearchIndexes1764300008000 } from './migrations/1764300008000-add-job-search-indexes';
+import { AddClaimId1764300009000 } from './migrations/1764300009000-add-claim-id';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AddFaultToleranceColumns1764300006000,
   LeanJobTransitions1764300007000,
   AddJobSearchIndexes1764300008000,
+  AddClaimId1764300009000,
 ];

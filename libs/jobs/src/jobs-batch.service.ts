@@ -109,35 +109,36 @@ export class JobsBatchService {
 
   /**
    * claim: pending → processing, held by `workerId`, for every listed job that is still pending
-   * and of a type in `types` (the worker's; null: any); the others are skipped.
+   * and of a type in `types` (the worker's; null: any); the others are skipped. `claimId` names
+   * this claim (one per received batch, kept by its retries) and is stored with the attempt.
    *
-   * `reclaim` (a retry after a claim that failed, e.g. timed out): also returns the listed jobs
-   * this worker's earlier try claimed after all (processing, held by `workerId`) unless it holds
-   * them already (`reclaim.holding`). A query timeout does not say whether the server committed;
-   * only this worker can have claimed those rows for it, so they are its own.
+   * `retried` (a retry after a try that failed, e.g. timed out): also returns the listed jobs an
+   * earlier try of the same `claimId` claimed after all. A query timeout does not say whether the
+   * server committed; the claim id says which rows that try took, and only those: a row another
+   * claim of the same worker took meanwhile (a duplicate message) is not this claim's to run.
    */
   async claimMany(
     ids: readonly string[],
     workerId: string | null,
     types: readonly string[] | null,
-    reclaim?: { holding: readonly string[] },
+    options: { claimId?: string; retried?: boolean } = {},
   ): Promise<Job[]> {
     if (ids.length === 0) return [];
-    const own = reclaim
+    const own = options.retried
       ? `UNION ALL
          SELECT ${J} FROM jobs j WHERE j.id = ANY($1::uuid[]) AND j.status = '${Processing}'
-           AND j.held_by = $2 AND NOT (j.id = ANY($4::uuid[]))`
+           AND j.claim_id = $4::uuid`
       : '';
     const rows = await queryRows<JobRow>(
       this.manager,
       `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))`)}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
-           heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2
+           heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
          FROM locked WHERE j.id = locked.id
          RETURNING ${J}
        )
        SELECT * FROM claimed ${own}`,
-      reclaim ? [ids, workerId, types, reclaim.holding] : [ids, workerId, types],
+      [ids, workerId, types, options.claimId ?? null],
       { prepared: true },
     );
     return rows.map(toJob);

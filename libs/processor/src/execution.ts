@@ -47,11 +47,6 @@ export class Execution {
     return [...this.runs.values()];
   }
 
-  /** Ids of the jobs this worker holds. */
-  heldIds(): string[] {
-    return [...this.runs.keys()];
-  }
-
   /** Handlers that ignored their abort signal past WORKER_ABORT_GRACE_MS and still run. */
   get runaways(): number {
     return this.runawayCount;

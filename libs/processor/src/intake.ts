@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import { isDataError } from '@app/database';
 import {
@@ -149,12 +150,14 @@ export class Intake {
    * receive loop meanwhile) and keeping the messages invisible. undefined: the worker stopped first.
    */
   private async claim(ids: string[], messages: Message[]): Promise<Job[] | undefined> {
+    const claimId = randomUUID(); // kept by the retries: what an earlier try committed is ours
     for (let failures = 0; ; failures++) {
       try {
         const types = this.registry.types();
-        // after a failed try, rows that try committed anyway are ours (see claimMany)
-        const reclaim = failures > 0 ? { holding: this.execution.heldIds() } : undefined;
-        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types, reclaim);
+        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types, {
+          claimId,
+          retried: failures > 0,
+        });
         this.gate.claimSucceeded();
         return claimed;
       } catch (error) {

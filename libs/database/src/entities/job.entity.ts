@@ -89,6 +89,10 @@ export class JobEntity {
   @Column({ name: 'held_by', type: 'varchar', length: 255, nullable: true })
   heldBy!: string | null;
 
+  /** The claim statement (one per received batch, shared by its retries) that took the attempt. */
+  @Column({ name: 'claim_id', type: 'uuid', nullable: true })
+  claimId!: string | null;
+
   /** Attempts lost with their worker (stalled); re-run without spending a retry, up to max_retries. */
   @Column({ name: 'stall_count', type: 'int', default: 0 })
   stallCount!: number;
