@@ -48,12 +48,14 @@ async function main(): Promise<number> {
   }
   const common = await benchModule<Measuring & Pick<LambdaMeasuring, 'LAT_SECONDS'>>('common.mjs');
   const { runOne, stats } = await benchModule<PhasesModule>('phases.mjs');
+  const procStat =
+    await benchModule<Pick<LambdaMeasuring, 'childPids' | 'readTitle'>>('proc-stat.mjs');
   if (phase.startsWith('http_')) {
     const adapter = jobqueueSystem(svc, common, { producer: false });
     const system = isHttpSystem(named) ? named : 'jobqueue-http';
     return runOne({ system, phase, run, adapter, extra: httpPhases(common, system) });
   }
-  const extra = lambdaPhases({ ...common, stats }, () =>
+  const extra = lambdaPhases({ ...common, stats, ...procStat }, () =>
     jobqueueSystem(svc, common, { producer: true, database: LAMBDA_DB }),
   );
   return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common), extra });

@@ -18,7 +18,6 @@
  * - invoke: lambda_executions finished_at − started_at: the Invoke round trip (lambda route).
  * added_ms: per pair, the Lambda job's `done` minus its in-process twin's; p50/p99 over pairs.
  */
-import * as fs from 'node:fs';
 import { startFromSource } from './child-process';
 import type { Measuring } from './http-phases';
 import { type JobqueueTarget, STOP_GRACE_MS, startWorker } from './jobqueue-system';
@@ -39,6 +38,9 @@ interface Percentiles {
 export interface LambdaMeasuring extends Measuring {
   LAT_SECONDS: number;
   stats(values: number[]): Percentiles;
+  /** From bench/lib/proc-stat.mjs: a process's direct children, and its command line. */
+  childPids(pid: number): number[];
+  readTitle(pid: number): string | null;
 }
 
 /** One copy of our system (jobqueue-system.ts' adapter). */
@@ -244,31 +246,10 @@ async function startLambdaEndpoint(
     url,
     functionName,
     instances: () =>
-      childPids(proc.pid).filter((pid) => commandLine(pid).includes('runner.js')).length,
+      m.childPids(proc.pid).filter((pid) => (m.readTitle(pid) ?? '').includes('runner.js')).length,
     async stop() {
       m.untrackProcess('lambda');
       await proc.stop(5000);
     },
   };
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function commandLine(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
 }

@@ -55,10 +55,9 @@ async function main(): Promise<void> {
   await db.runMigrations();
   try {
     const [{ pid }] = await db.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
-    const config = { get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }) } as unknown as ConfigService<
-      AppConfig,
-      true
-    >;
+    const config = {
+      get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }),
+    } as unknown as ConfigService<AppConfig, true>;
     const batch = new JobsBatchService(db.manager, config);
     const outbox = new QueueMessagesRepository(db.manager, config);
     const rows: {

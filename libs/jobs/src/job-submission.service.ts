@@ -60,7 +60,7 @@ export class JobSubmissionService {
 
   constructor(
     private readonly catalogue: JobCatalogue,
-    private readonly outbox: OutboxSignal,
+    private readonly outboxSignal: OutboxSignal,
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
     private readonly metrics: Metrics,
@@ -131,7 +131,7 @@ export class JobSubmissionService {
     }
     for (const s of out)
       if (s?.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
-    this.outbox.notify();
+    this.outboxSignal.notify();
     let at = 0;
     return submissions.map((s) => {
       const mine = out.slice(at, (at += s.requests.length));

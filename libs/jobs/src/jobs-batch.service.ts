@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
+import { type JobRow, toJob } from './job-row.mapper';
+import { J_JOB_COLUMNS } from './sql/job-columns';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 
@@ -84,9 +85,7 @@ function deadLetter(from: string, dlqUrlParam: string, where: string): string {
 const RETRY_SET = `status = ${target('retry', Pending)}, retry_count = j.retry_count + 1, next_retry_at = NULL,
   started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0`;
 
-const J = JOB_COLUMNS.split(',')
-  .map((c) => `j.${c.trim()}`)
-  .join(', ');
+const J = J_JOB_COLUMNS;
 
 /**
  * The transitions module: every statement that changes a job's status is here, generated from

@@ -54,7 +54,7 @@ export class Intake {
     private readonly batch: JobsBatchService,
     private readonly queue: QueueService,
     private readonly messages: QueueMessagesRepository,
-    private readonly outbox: OutboxSignal,
+    private readonly outboxSignal: OutboxSignal,
     private readonly registry: HandlerRegistry,
     private readonly presence: WorkerPresence,
     private readonly execution: Execution,
@@ -186,7 +186,7 @@ export class Intake {
         this.logger.warn(
           `${deferred} jobs are of types this worker does not run; announced again in ${UNKNOWN_TYPE_DELAY_S} s`,
         );
-        this.outbox.notify();
+        this.outboxSignal.notify();
       }
     } catch (error) {
       // the resend sweep announces them again later

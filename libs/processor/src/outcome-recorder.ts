@@ -38,7 +38,7 @@ export class OutcomeRecorder {
   constructor(
     private readonly batch: JobsBatchService,
     private readonly jobs: JobsService,
-    private readonly outbox: OutboxSignal,
+    private readonly outboxSignal: OutboxSignal,
     private readonly recovery: ErrorRecovery,
     private readonly metrics: Metrics,
     config: ConfigService<AppConfig, true>,
@@ -139,7 +139,7 @@ export class OutcomeRecorder {
       });
     if (failed) this.countFailure(failed);
     if (failed && decision.retryDelayMs === null) {
-      this.outbox.notify(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
+      this.outboxSignal.notify(); // its DLQ copy was written with the failure (JobsBatchService.failMany)
       void this.recovery.sendAlert(running.id, errorMessage, failed.jobType);
     }
   }
@@ -167,7 +167,7 @@ export class OutcomeRecorder {
   async release(refs: readonly AttemptRef[]): Promise<void> {
     if (refs.length === 0) return;
     await this.batch.releaseMany(refs);
-    this.outbox.notify();
+    this.outboxSignal.notify();
   }
 
   /** Writes what is batched, retrying a database that is away for at most `graceMs`. */

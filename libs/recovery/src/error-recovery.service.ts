@@ -88,7 +88,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
     private readonly batch: JobsBatchService,
     private readonly stats: JobStatsService,
     private readonly messages: QueueMessagesRepository,
-    private readonly outbox: OutboxSignal,
+    private readonly outboxSignal: OutboxSignal,
     @Inject(ALERT_CHANNELS) private readonly channels: readonly AlertChannel[],
     config: ConfigService<AppConfig, true>,
   ) {
@@ -196,7 +196,7 @@ export class ErrorRecovery implements OnApplicationShutdown {
     const attempt = job.attempt;
     const queued = await this.messages.addDeadLetters([{ jobId, attempt, reason }]);
     if (queued === 0) return { moved: false, attempt };
-    this.outbox.notify();
+    this.outboxSignal.notify();
     await this.batch.appendLogs([
       {
         jobId,

@@ -52,7 +52,7 @@ export class JobsApiService {
     private readonly stats: JobStatsService,
     private readonly jobLogs: JobLogsService,
     private readonly creation: JobCreation,
-    private readonly outbox: OutboxSignal,
+    private readonly outboxSignal: OutboxSignal,
     private readonly queue: QueueService,
     private readonly dead: DeadJobsService,
     private readonly cancellation: JobCancellation,
@@ -109,7 +109,7 @@ export class JobsApiService {
     await this.admission.admit(user, [target]);
     const job = await this.jobs.requeue(id);
     await this.audit.acted(user, 'job.retry', target);
-    this.outbox.notify();
+    this.outboxSignal.notify();
     return { data: toAccepted(job) };
   }
 
@@ -135,7 +135,7 @@ export class JobsApiService {
         ? { jobType: dto.jobType }
         : { all: true };
     const jobs = await this.dead.redrive(selector);
-    this.outbox.notify();
+    this.outboxSignal.notify();
     await this.audit.changed(user, 'dlq.redrive', jobs);
     const removedFromDlq =
       jobs.length === 0

@@ -1,6 +1,6 @@
 // No Nest or TypeORM import: the Lambda functions' SqlJobSink runs this statement too.
 import type { SqlStatement } from '@app/database';
-import { JOB_COLUMNS } from './job-columns';
+import { J_JOB_COLUMNS, JOB_COLUMNS } from './job-columns';
 
 /** One job to write, with its owner and its defaults filled in. */
 export interface SubmitRow {
@@ -14,9 +14,7 @@ export interface SubmitRow {
   fingerprint: string | null;
 }
 
-const J = JOB_COLUMNS.split(',')
-  .map((c) => `j.${c.trim()}`)
-  .join(', ');
+const J = J_JOB_COLUMNS;
 
 /**
  * ONE statement (atomic without a transaction) that inserts the jobs and the first outbox message
