@@ -76,6 +76,21 @@ describe('job events: Server-Sent Events', () => {
     expect(await count('event_listeners')).toBe(0);
   });
 
+  it('a transition in flight when recording turns on is in what the first stream shows', async () => {
+    const id = await create('early');
+    const runner = fx.db.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    // its trigger runs now, while nobody listens, so it records nothing
+    await runner.query(`UPDATE jobs SET progress = 50 WHERE id = $1`, [id]);
+    const opened = Date.now();
+    const client = await stream(`${urlA}/api/v1/jobs/${id}/events`, as('early'));
+    setTimeout(() => void runner.commitTransaction().then(() => runner.release()), 500);
+    await client.until((events) => statuses(events).length > 0);
+    // the stream waited for that transaction, so its snapshot includes it
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(450);
+    expect(statuses(client.events)[0].data).toMatchObject({ status: 'pending', progress: 50 });
+  });
+
   it('streams every transition of a job in order, to both instances, with progress, logs and the result', async () => {
     const id = await create('owner', { message: 'watched', delayMs: 600 });
     const a = await stream(`${urlA}/api/v1/jobs/${id}/events`, as('owner'));
@@ -206,6 +221,21 @@ describe('job events: Server-Sent Events', () => {
     expect(statuses(c.events)[0].data).toMatchObject({ jobId: id, eventId: null });
   });
 
+  it('an api that stops ends its streams first, so that it can close', async () => {
+    const third = await createApiApp(fx.config);
+    await third.listen(0, '127.0.0.1');
+    const id = await create('owner');
+    const c = await stream(`${await third.getUrl()}/api/v1/jobs/${id}/events`, as('owner'));
+    await c.until((e) => e.some((x) => x.event === 'ready'));
+    const started = Date.now();
+    await third.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    await eventually(
+      () => Promise.resolve(c.ended),
+      (ended) => ended,
+    );
+  });
+
   it('when an instance loses its LISTEN connection, its streams end and resume without a gap', async () => {
     await startWorker();
     const id = await create('owner', { message: 'interrupted', delayMs: 1500 });
@@ -225,6 +255,8 @@ describe('job events: Server-Sent Events', () => {
     });
     await again.until(finished);
     const seen = [...statuses(a.events), ...statuses(again.events)].map((e) => e.data.status);
+    if (seen.length !== lifeFrom(seen[0]).length)
+      console.log(JSON.stringify([a.events, again.events], null, 1));
     expect(seen).toEqual(lifeFrom(seen[0]));
   });
 });

@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Agent, fetch } from 'undici';
 
 export interface SseEvent {
   id: string | undefined;
@@ -13,6 +14,8 @@ export interface SseEvent {
 export class SseClient {
   readonly events: SseEvent[] = [];
   private readonly abort = new AbortController();
+  /** Its own connection pool, closed with it: no idle socket of ours keeps a server from closing. */
+  private readonly agent = new Agent({ connections: 1 });
   private waiters: (() => void)[] = [];
   private done = false;
   /** The response's HTTP status. */
@@ -22,10 +25,17 @@ export class SseClient {
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
-    const res = await fetch(url, { headers, signal: client.abort.signal });
+    const res = await fetch(url, {
+      headers,
+      signal: client.abort.signal,
+      dispatcher: client.agent,
+    });
     client.status = res.status;
-    if (res.ok && res.body) void client.read(res.body);
-    else client.done = true;
+    if (res.ok && res.body) void client.read(res.body as ReadableStream<Uint8Array>);
+    else {
+      client.done = true;
+      void client.agent.destroy();
+    }
     return client;
   }
 
@@ -64,6 +74,7 @@ export class SseClient {
   close(): void {
     this.abort.abort();
     this.done = true;
+    void this.agent.destroy();
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {

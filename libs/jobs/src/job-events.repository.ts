@@ -103,25 +103,28 @@ export class JobEventsRepository {
   }
 
   /**
-   * Resolves once every transaction that was running when called has ended. A transition whose
-   * trigger ran before recording was turned on records nothing; once it has ended, whatever a
-   * stream reads next (the job's row, a replay) includes its effect.
+   * Resolves once every transaction of this database that had written something when called
+   * has ended. A transition whose trigger ran before recording was turned on records nothing;
+   * once it has ended, whatever a stream reads next (the job's row, a replay) includes its
+   * effect. (Transactions of other databases on the server do not matter, and are not waited for.)
    */
   async awaitRunningTransactions(timeoutMs: number): Promise<void> {
-    const [{ xmax }] = await queryRows<{ xmax: string }>(
+    const [{ xids }] = await queryRows<{ xids: string[] }>(
       this.manager,
-      `SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`,
+      `SELECT COALESCE(array_agg(backend_xid::text), '{}') AS xids FROM pg_stat_activity
+       WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`,
     );
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [{ done }] = await queryRows<{ done: boolean }>(
+    while (xids.length > 0) {
+      const [{ running }] = await queryRows<{ running: number }>(
         this.manager,
-        `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS done`,
-        [xmax],
+        `SELECT count(*)::int AS running FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_xid::text = ANY($1::text[])`,
+        [xids],
       );
-      if (done) return;
+      if (running === 0) return;
       if (Date.now() > deadline)
-        throw new Error(`transactions older than ${xmax} still running after ${timeoutMs} ms`);
+        throw new Error(`${running} transactions still running after ${timeoutMs} ms`);
       await sleep(20);
     }
   }

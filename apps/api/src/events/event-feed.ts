@@ -33,7 +33,7 @@ export interface FeedParts {
 export class EventFeed implements HubSubscriber {
   private held: HubItem[] | null = [];
   private position!: StreamPosition;
-  /** What the start sent: held items it covered are not sent again. */
+  /** What the start sent: items it covered are not sent again. */
   private readonly sentEvents = new Set<string>();
   private readonly sentLogs = new Set<string>();
   private startSnapshot: string | null = null;
@@ -48,7 +48,9 @@ export class EventFeed implements HubSubscriber {
 
   /** Starts after `after` (Last-Event-ID), or afresh. */
   async start(after: StreamPosition | null): Promise<void> {
-    this.unsubscribe = await this.parts.hub.subscribe(this);
+    const unsubscribe = await this.parts.hub.subscribe(this);
+    if (this.writer.isClosed) return unsubscribe(); // the client left while we subscribed
+    this.unsubscribe = unsubscribe;
     this.parts.metrics.events.open.inc();
     const resumed =
       after !== null &&
@@ -65,20 +67,22 @@ export class EventFeed implements HubSubscriber {
 
   /** The stream ended (either side): no more deliveries. */
   ended(reason: DropReason | 'client-closed'): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
     this.parts.metrics.events.ended.inc({ reason });
+    if (!this.unsubscribe) return;
+    this.unsubscribe();
+    this.unsubscribe = undefined;
     this.parts.metrics.events.open.dec();
   }
 
   deliver(item: HubItem): void {
-    if (this.held === null) return this.emit(item);
+    // the hub may hand out, after the start, what the start already covered (it was reading it)
+    if (this.held === null) return this.covered(item) ? undefined : this.emit(item);
     this.held.push(item);
-    if (this.held.length > MAX_HELD) this.interrupt();
+    if (this.held.length > MAX_HELD) this.interrupt('interrupted');
   }
 
-  interrupt(): void {
-    this.writer.end('interrupted');
+  interrupt(reason: 'interrupted' | 'shutdown'): void {
+    this.writer.end(reason);
   }
 
   private async replay(after: StreamPosition): Promise<boolean> {
@@ -146,7 +150,9 @@ export class EventFeed implements HubSubscriber {
 
   /** Writes in order; a completed job's stream fetches its result first. */
   private emit(item: HubItem): void {
-    this.writes = this.writes.then(() => this.write(item)).catch(() => this.interrupt());
+    this.writes = this.writes
+      .then(() => this.write(item))
+      .catch(() => this.interrupt('interrupted'));
   }
 
   private async write(item: HubItem): Promise<void> {

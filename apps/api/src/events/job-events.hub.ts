@@ -8,7 +8,12 @@ import {
   JobEventsRepository,
   type JobLogRecord,
 } from '@app/jobs';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Client, type Notification } from 'pg';
 
@@ -24,8 +29,11 @@ export interface HubSubscriber {
   readonly scope: EventScope;
   /** Items of the subscriber's scope, in commit order. */
   deliver(item: HubItem): void;
-  /** Items may have been missed (the hub lost PostgreSQL): end the stream; the client resumes. */
-  interrupt(): void;
+  /**
+   * End the stream; the client resumes from its last id: items may have been missed (the hub
+   * lost PostgreSQL), or the api is stopping.
+   */
+  interrupt(reason: 'interrupted' | 'shutdown'): void;
 }
 
 const CHANNEL = 'job_events';
@@ -49,7 +57,7 @@ interface Notified extends Announced {
  * them, for the jobs and users someone here watches.
  */
 @Injectable()
-export class JobEventsHub implements OnApplicationShutdown {
+export class JobEventsHub implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('JobEvents');
   private readonly instanceId = `${hostname().slice(0, 60)}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly subscribers = new Set<HubSubscriber>();
@@ -87,12 +95,15 @@ export class JobEventsHub implements OnApplicationShutdown {
     return () => this.subscribers.delete(subscriber);
   }
 
-  onApplicationShutdown(): void {
+  /** Before the HTTP server closes, which would otherwise wait for the open streams forever. */
+  beforeApplicationShutdown(): void {
     this.stopped = true;
+    this.interruptAll('shutdown');
+  }
+
+  onApplicationShutdown(): void {
     clearInterval(this.renewTimer);
     clearInterval(this.checkTimer);
-    for (const s of [...this.subscribers]) s.interrupt();
-    this.subscribers.clear();
     void this.client?.end().catch(() => undefined);
     this.client = null;
   }
@@ -170,11 +181,11 @@ export class JobEventsHub implements OnApplicationShutdown {
     void client.end().catch(() => undefined);
     if (this.stopped) return;
     this.logger.warn(`event stream connection lost (${String(error)}); streams will resume`);
-    this.interruptAll();
+    this.interruptAll('interrupted');
   }
 
-  private interruptAll(): void {
-    for (const s of [...this.subscribers]) s.interrupt();
+  private interruptAll(reason: 'interrupted' | 'shutdown'): void {
+    for (const s of [...this.subscribers]) s.interrupt(reason);
     this.subscribers.clear();
   }
 
@@ -202,7 +213,7 @@ export class JobEventsHub implements OnApplicationShutdown {
     } catch (error) {
       this.logger.warn(`could not read job events (${String(error)}); streams will resume`);
       this.pending = [];
-      this.interruptAll();
+      this.interruptAll('interrupted');
     } finally {
       this.draining = false;
     }

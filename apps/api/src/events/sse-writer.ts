@@ -41,7 +41,6 @@ export class SseWriter {
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
       // nginx would otherwise buffer the stream
       'x-accel-buffering': 'no',
       ...extraHeaders,
