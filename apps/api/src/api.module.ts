@@ -15,6 +15,7 @@ import { JobsApiModule } from './jobs/jobs-api.module';
 import { MeController } from './me/me.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { UploadsModule } from './uploads/uploads.module';
+import { EventsModule } from './events/events.module';
 
 export const API_CONFIG_SECTIONS = [
   'database',
@@ -25,6 +26,7 @@ export const API_CONFIG_SECTIONS = [
   'log',
   'storage',
   'metrics',
+  'events',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
@@ -50,6 +52,7 @@ export class ApiModule {
         DatabaseModule,
         AuthModule,
         JobsApiModule,
+        EventsModule,
         UploadsModule,
         HealthModule,
       ],

@@ -23,6 +23,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'imports',
   'lambda',
   'metrics',
+  'events',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
