@@ -63,7 +63,9 @@ describe('dashboard in a browser', () => {
     return page;
   }
 
-  const heading = (page: Page) => page.locator('h1').innerText();
+  /** Waits for the page whose main heading is `title` (pages load after the route changes). */
+  const pageTitled = (page: Page, title: string) =>
+    page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -172,13 +174,13 @@ describe('dashboard in a browser', () => {
     await shot(page, 'jobs');
 
     await page.goto(`${base}/dashboard#/jobs/${other.id}`);
-    await expect(heading(page)).resolves.toBe('Not found');
+    await pageTitled(page, 'Not found');
     await expect(page.getByText('secret').count()).resolves.toBe(0);
   });
 
   it("an admin sees every user's jobs, the overview with its charts and the workers", async () => {
     const page = await signIn('root', ['admin']);
-    await expect(heading(page)).resolves.toBe('Overview');
+    await pageTitled(page, 'Overview');
     await page.locator('.chart canvas').first().waitFor();
     expect(await page.locator('.chart canvas').count()).toBe(2);
     const completed = page.locator('.cards .card-completed dd');
@@ -217,16 +219,16 @@ describe('dashboard in a browser', () => {
       { jobType: 'steps', payload: { steps: 100, intervalMs: 100 } },
     ]);
     const page = await signIn('auditor', ['viewer']);
-    await expect(heading(page)).resolves.toBe('Overview');
+    await pageTitled(page, 'Overview');
     await expect(page.getByRole('link', { name: 'Submit a job' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Dead letters' }).click();
-    await expect(heading(page)).resolves.toBe('Dead letters');
+    await pageTitled(page, 'Dead letters');
     await expect(page.getByRole('button', { name: /Re-drive/ }).count()).resolves.toBe(0);
     await page.goto(`${base}/dashboard#/jobs/${job.id}`);
     await page.getByTestId('job-status').waitFor();
     await expect(page.getByRole('button', { name: /Cancel|Retry/ }).count()).resolves.toBe(0);
     await page.goto(`${base}/dashboard#/submit`);
-    await expect(heading(page)).resolves.toBe('Not found');
+    await pageTitled(page, 'Not found');
     await fx.jobs.cancel(job.id);
   });
 

@@ -1,7 +1,6 @@
 // Live updates over the api's Server-Sent Events streams (GET /api/v1/jobs/events,
-// GET /api/v1/jobs/:id/events). Read with fetch, not EventSource, so the stream carries the same
-// bearer header as every other call: no stream token in URLs, and the read-only viewer role
-// (which may not POST) gets live updates too.
+// GET /api/v1/jobs/:id/events). Read with fetch, not EventSource, so a stream carries the same
+// bearer header as every other call: no stream token to mint and renew, none in URLs or logs.
 import { session } from './session.js';
 
 const FIRST_RETRY_MS = 1000;

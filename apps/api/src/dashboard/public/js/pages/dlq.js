@@ -44,7 +44,7 @@ export function DlqPage({ me, params }) {
   return html`
     <h1 data-page-title>Dead letters</h1>
     <p>
-      Jobs that failed for good (retries used up, or a permanent error). ${total} in all.
+      Jobs that failed for good (retries used up, or a permanent error). ${total} in all.${' '}
       ${canChange ? 'Re-driving runs them again from a fresh attempt.' : 'Your role can read them, not re-drive them.'}
     </p>
     <${ErrorMessage} error=${dead.error ?? error} />

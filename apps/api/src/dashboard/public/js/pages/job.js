@@ -11,41 +11,26 @@ import { StatusBadge } from '../parts/status.js';
 import { useApi } from '../parts/use-api.js';
 import { NotFoundPage } from './not-found.js';
 
-const FINISHED = ['completed', 'failed', 'cancelled'];
-
-/** One job: its state follows the job's event stream; logs are appended as they are written. */
+/** One job: its state follows the job's event stream; log lines are appended as they are written. */
 export function JobPage({ me, id }) {
   const job = useApi(`/api/v1/jobs/${encodeURIComponent(id)}`);
-  const logs = useApi(`/api/v1/jobs/${encodeURIComponent(id)}/logs`);
+  // the log comes from the stream alone: a fresh one-job stream sends the log so far first
+  const [logs, setLogs] = useState([]);
   const [actionError, setActionError] = useState(null);
   const [busy, setBusy] = useState(false);
   useEffect(
     () =>
       openStream(`/api/v1/jobs/${encodeURIComponent(id)}/events`, {
         status: (e) => {
-          job.setData(
-            (d) =>
-              d && {
-                data: {
-                  ...d.data,
-                  status: e.status,
-                  progress: e.progress,
-                  errorMessage: e.errorMessage,
-                },
-              },
-          );
           announce(`Job ${e.status}`);
-          // the finished job's result, times and retry state come with the full record
-          if (FINISHED.includes(e.status) || e.status === 'pending') void job.reload();
+          // times, retry state and the result come with the full record
+          void job.reload();
         },
         progress: (e) => job.setData((d) => d && { data: { ...d.data, progress: e.progress } }),
-        log: (e) =>
-          logs.setData(
-            (d) => d && { data: { ...d.data, logs: [...d.data.logs, { ...e, timestamp: e.at }] } },
-          ),
+        log: (e) => setLogs((lines) => [...lines, { ...e, timestamp: e.at }]),
         reset: () => {
+          setLogs([]);
           void job.reload();
-          void logs.reload();
         },
       }),
     [id],
@@ -78,7 +63,7 @@ export function JobPage({ me, id }) {
     <section aria-labelledby="state-title" class="job-state">
       <h2 id="state-title" class="visually-hidden">State</h2>
       <p>
-        Status:
+        Status:${' '}
         <span data-testid="job-status"><${StatusBadge} status=${j.status} /></span>
         ${j.cancelRequested ? html` <span>(cancellation requested)</span>` : ''}
       </p>
@@ -168,7 +153,7 @@ ${json(j.results)}</pre>`
       <h2 id="logs-title">Logs</h2>
       <div class="logs" role="log" aria-labelledby="logs-title" tabindex="0">
         <ol>
-          ${(logs.data?.data.logs ?? []).map(
+          ${logs.map(
             (line) =>
               html`<li class=${`log-${line.level}`}>
                 <time datetime=${line.timestamp}>${formatDate(line.timestamp)}</time>

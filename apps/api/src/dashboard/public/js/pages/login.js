@@ -28,10 +28,10 @@ export function LoginPage({ onLogin, message }) {
           onInput=${(e) => setToken(e.currentTarget.value)}
         ></textarea>
         <p id="login-help" class="help">
-          Paste the bearer token you call the api with. For a local installation,
-          <code>npm run token -- alice</code> mints one (add <code>admin</code> or
-          <code>viewer</code> for those roles). It is kept in this tab only (sessionStorage) until
-          you log out or close the tab.
+          Paste the bearer token you call the api with. For a local installation,${' '}
+          <code>npm run -s token -- --sub alice</code> prints one (add${' '}
+          <code>--role admin</code> or <code>--role viewer</code> for those roles). It is kept in
+          this tab only (sessionStorage) until you log out or close the tab.
         </p>
         ${error || message ? html`<p class="error" role="alert">${error ?? message}</p>` : ''}
         <button type="submit" disabled=${busy}>Sign in</button>

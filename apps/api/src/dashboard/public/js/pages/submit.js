@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { navigate } from '../router.js';
@@ -11,14 +11,12 @@ import { useApi } from '../parts/use-api.js';
 export function SubmitPage({ params }) {
   const types = useApi('/api/v1/job-types');
   const list = types.data?.data ?? [];
-  const [name, setName] = useState(params.get('type') ?? '');
+  const [chosen, setName] = useState(params.get('type') ?? '');
   const [values, setValues] = useState({});
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    if (!name && list.length > 0)
-      setName(list.some((t) => t.name === 'echo') ? 'echo' : list[0].name);
-  }, [list.length]);
+  // until the user picks one: echo, the type for trying things out, else the first
+  const name = chosen || (list.some((t) => t.name === 'echo') ? 'echo' : (list[0]?.name ?? ''));
   const type = list.find((t) => t.name === name);
   const choose = (e) => {
     setName(e.currentTarget.value);
