@@ -32,7 +32,14 @@ describe('dashboard in a browser', () => {
   let expected: RegExp[] = [];
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([createApiFixture({ types: [steps] }), launchChromium()]);
+    [fx, browser] = await Promise.all([
+      createApiFixture({
+        types: [steps],
+        // the overview and the workers page tell live workers from silent ones
+        overrides: { http: { workerMaxAgeMs: 60_000 } },
+      }),
+      launchChromium(),
+    ]);
     await fx.startWorker();
     const address = fx.app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${address.port}`;
@@ -109,9 +116,10 @@ describe('dashboard in a browser', () => {
     expect((await fx.jobs.getById(id)).payload).toEqual({ steps: 12, intervalMs: 350 });
 
     const progress = page.getByTestId('progress-text');
+    // midway (and long enough for the screenshot): the bar and the time left move on their own
     await eventually(
       () => progress.innerText(),
-      (t) => /^([1-9]|[1-8]\d)%, about .+ left$/.test(t),
+      (t) => /^[4-8]\d%, about .+ left$/.test(t),
     );
     const seenMidway = await page.locator('#job-progress').getAttribute('value');
     await eventually(
@@ -126,7 +134,10 @@ describe('dashboard in a browser', () => {
     await expect(progress.innerText()).resolves.toBe('100%');
     expect(Number(seenMidway)).toBeLessThan(100);
     expect(linesMidway).toBeLessThan(12);
-    await expect(page.locator('.logs li', { hasText: 'step 12 of 12' }).count()).resolves.toBe(1);
+    // each line once: the stream's log so far and the live lines do not overlap
+    const steps = await page.locator('.logs li', { hasText: /step \d+ of 12/ }).allInnerTexts();
+    expect(steps).toHaveLength(12);
+    expect(steps[11]).toContain('step 12 of 12');
     expect(JSON.parse(await page.getByTestId('job-result').innerText())).toEqual({ steps: 12 });
     expect(await inPage<boolean>(page, 'window.stayed')).toBe(true);
   });
@@ -183,6 +194,13 @@ describe('dashboard in a browser', () => {
     await pageTitled(page, 'Overview');
     await page.locator('.chart canvas').first().waitFor();
     expect(await page.locator('.chart canvas').count()).toBe(2);
+    const liveWorkers = page
+      .locator('.cards div', { has: page.getByRole('link', { name: 'Live workers' }) })
+      .locator('dd');
+    await eventually(
+      () => liveWorkers.innerText(),
+      (text) => text === '1',
+    );
     const completed = page.locator('.cards .card-completed dd');
     expect(Number(await completed.innerText())).toBeGreaterThanOrEqual(2);
     await expect(page.getByRole('rowheader', { name: 'steps' }).count()).resolves.toBe(1);
@@ -195,6 +213,7 @@ describe('dashboard in a browser', () => {
 
     await page.getByRole('link', { name: 'Workers' }).click();
     await page.locator('tbody tr', { hasText: 'live' }).first().waitFor();
+    await expect(page.locator('tbody tr', { hasText: 'silent' }).count()).resolves.toBe(0);
   });
 
   it('an admin re-drives a dead job from the dead-letter page, and it runs to completion', async () => {
