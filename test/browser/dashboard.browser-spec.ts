@@ -184,6 +184,21 @@ describe('dashboard in a browser', () => {
     await page.locator(`tr[data-job-id="${own.id}"]`).waitFor();
     await shot(page, 'jobs');
 
+    // paged by cursor: a job a page, and the next page holds another one
+    await page.goto(`${base}/dashboard#/jobs?limit=1`);
+    const row = page.locator('tbody tr');
+    await eventually(
+      () => row.count(),
+      (n) => n === 1,
+    );
+    const first = await row.getAttribute('data-job-id');
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await eventually(
+      () => row.getAttribute('data-job-id'),
+      (id) => id !== null && id !== first,
+    );
+    await page.getByRole('link', { name: 'First page' }).waitFor();
+
     await page.goto(`${base}/dashboard#/jobs/${other.id}`);
     await pageTitled(page, 'Not found');
     await expect(page.getByText('secret').count()).resolves.toBe(0);
