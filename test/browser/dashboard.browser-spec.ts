@@ -266,6 +266,32 @@ describe('dashboard in a browser', () => {
     await fx.jobs.cancel(job.id);
   });
 
+  it('works from the keyboard: the first Tab reaches the skip link, which moves focus to the page; a new page focuses its heading', async () => {
+    const page = await signIn('alice');
+    await page.reload();
+    await pageTitled(page, 'Jobs');
+    const focused = () =>
+      inPage<string>(
+        page,
+        'document.activeElement.id || document.activeElement.textContent.trim()',
+      );
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await focused()).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(
+      await inPage<boolean>(
+        page,
+        "document.getElementById('main').contains(document.activeElement)",
+      ),
+    ).toBe(true);
+    await page.getByRole('link', { name: 'Submit a job' }).focus();
+    await page.keyboard.press('Enter');
+    await pageTitled(page, 'Submit a job');
+    expect(await focused()).toBe('Submit a job');
+  });
+
   it('reads on a phone: one column, no sideways scrolling, and logging out forgets the token', async () => {
     const page = await signIn('alice');
     await page.setViewportSize({ width: 390, height: 844 });

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, tokenRefused } from './api.js';
 import { useRoute } from './router.js';
@@ -32,16 +32,21 @@ function page(me, { path, params }) {
   return html`<${NotFoundPage} />`;
 }
 
-/** After a route change, focus the new page's heading so a screen reader announces it. */
-function useFocusOnRoute(path) {
+/**
+ * After a route change (or signing in), focus the new page's heading so a screen reader announces
+ * it. Not when the page has just loaded: keyboard users then start at the top, at the skip link.
+ */
+function useFocusOnRoute(key) {
+  const previous = useRef(null);
   useEffect(() => {
     const heading = document.querySelector('[data-page-title]');
     document.title = `${heading?.textContent ?? 'Dashboard'} · Job queue`;
-    if (heading && document.activeElement !== heading) {
-      heading.setAttribute('tabindex', '-1');
-      heading.focus({ preventScroll: false });
-    }
-  }, [path]);
+    const justLoaded = previous.current === null || previous.current === 'checking';
+    previous.current = key;
+    if (justLoaded || !heading || document.activeElement === heading) return;
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }, [key]);
 }
 
 function App() {
@@ -79,7 +84,7 @@ function App() {
     tokenRefused.addEventListener('refused', refused);
     return () => tokenRefused.removeEventListener('refused', refused);
   }, []);
-  useFocusOnRoute(me ? route.path : 'login');
+  useFocusOnRoute(me ? route.path : checking ? 'checking' : 'login');
   if (checking && !me) return html`<p class="loading">Checking your token…</p>`;
   if (!me) return html`<${LoginPage} onLogin=${login} message=${message} />`;
   return html`<${Layout} me=${me} path=${route.path} onLogout=${() => logout()}>${page(me, route)}</${Layout}>`;
