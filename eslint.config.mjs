@@ -131,6 +131,7 @@ export default tseslint.config(
           'fetch',
           'Intl',
           'location',
+          'matchMedia',
           'removeEventListener',
           'ResizeObserver',
           'sessionStorage',

@@ -73,6 +73,9 @@ describe('dashboard in a browser', () => {
   /** Waits for the page whose main heading is `title` (pages load after the route changes). */
   const pageTitled = (page: Page, title: string) =>
     page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+  /** axe-core on a page the test passes through (afterEach checks only the page it ends on). */
+  const expectAccessible = async (page: Page) =>
+    expect(await seriousA11yViolations(page)).toEqual([]);
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -110,6 +113,7 @@ describe('dashboard in a browser', () => {
     );
     await page.getByLabel('steps (required)').fill('12');
     await page.getByLabel('intervalMs').fill('350');
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('heading', { name: /^Job / }).waitFor();
     const id = /#\/jobs\/(.+)$/.exec(page.url())![1];
@@ -183,6 +187,7 @@ describe('dashboard in a browser', () => {
     await page.getByRole('link', { name: 'Clear' }).click();
     await page.locator(`tr[data-job-id="${own.id}"]`).waitFor();
     await shot(page, 'jobs');
+    await expectAccessible(page);
 
     // paged by cursor: a job a page, and the next page holds another one
     await page.goto(`${base}/dashboard#/jobs?limit=1`);
@@ -220,6 +225,7 @@ describe('dashboard in a browser', () => {
     expect(Number(await completed.innerText())).toBeGreaterThanOrEqual(2);
     await expect(page.getByRole('rowheader', { name: 'steps' }).count()).resolves.toBe(1);
     await shot(page, 'overview');
+    await expectAccessible(page);
 
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('columnheader', { name: 'User' }).waitFor();
@@ -293,6 +299,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('reads on a phone: one column, no sideways scrolling, and logging out forgets the token', async () => {
+    await fx.submit('alice', [{ jobType: 'echo', payload: { message: 'on the go' } }]);
     const page = await signIn('alice');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Jobs' }).click();
@@ -302,6 +309,9 @@ describe('dashboard in a browser', () => {
       'document.documentElement.scrollWidth - window.innerWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, 'phone-jobs');
+    // the table scrolls sideways inside its own region, which the keyboard can reach
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Access token (JWT)').waitFor();
     expect(await inPage<number>(page, 'sessionStorage.length')).toBe(0);

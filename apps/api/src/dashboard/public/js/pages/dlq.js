@@ -8,6 +8,7 @@ import { Columns } from '../parts/columns.js';
 import { ErrorMessage } from '../parts/error-message.js';
 import { JobLink } from '../parts/job-link.js';
 import { useApi } from '../parts/use-api.js';
+import { TableScroll } from '../parts/table-scroll.js';
 
 const PAGE_SIZE = 50;
 
@@ -69,7 +70,7 @@ export function DlqPage({ me, params }) {
           </div>`
         : ''
     }
-    <div class="table-scroll">
+    <${TableScroll} label="Dead jobs">
       <table>
         <caption class="visually-hidden">
           Dead jobs, newest first
@@ -102,7 +103,7 @@ export function DlqPage({ me, params }) {
           )}
         </tbody>
       </table>
-    </div>
+    </${TableScroll}>
     ${!dead.loading && jobs.length === 0 ? html`<p>The dead-letter queue is empty.</p>` : ''}
     <nav class="pager" aria-label="Pages">
       ${page > 1 ? html`<a href=${`#/dlq?page=${page - 1}`}>Previous page</a>` : ''}

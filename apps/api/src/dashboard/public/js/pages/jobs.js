@@ -11,6 +11,7 @@ import { ErrorMessage } from '../parts/error-message.js';
 import { JobLink } from '../parts/job-link.js';
 import { StatusBadge } from '../parts/status.js';
 import { useApi } from '../parts/use-api.js';
+import { TableScroll } from '../parts/table-scroll.js';
 
 const STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'];
 const SORTS = [
@@ -77,67 +78,75 @@ function FilterForm({ me, filters, types }) {
     event.preventDefault();
     navigate(`/jobs${queryString({ ...draft, after: undefined })}`);
   };
+  const active =
+    filters.status.length +
+    TEXT_FILTERS.filter((n) => n !== 'sort' && n !== 'limit' && filters[n]).length;
+  // open on a wide screen or with filters in use; a phone starts with the list in view
+  const open = active > 0 || matchMedia('(min-width: 720px)').matches;
   return html`
-    <form class="filters" role="search" aria-label="Filter jobs" onSubmit=${submit}>
-      <fieldset>
-        <legend>Status</legend>
-        ${STATUSES.map(
-          (s) =>
-            html`<label class="check"
-              ><input
-                type="checkbox"
-                name="status"
-                value=${s}
-                checked=${draft.status.includes(s)}
-                onChange=${toggle(s)}
+    <details class="filters-box" open=${open}>
+      <summary>Filters${active ? ` (${active} in use)` : ''}</summary>
+      <form class="filters" role="search" aria-label="Filter jobs" onSubmit=${submit}>
+        <fieldset>
+          <legend>Status</legend>
+          ${STATUSES.map(
+            (s) =>
+              html`<label class="check"
+                ><input
+                  type="checkbox"
+                  name="status"
+                  value=${s}
+                  checked=${draft.status.includes(s)}
+                  onChange=${toggle(s)}
+                />
+                ${s}</label
+              >`,
+          )}
+        </fieldset>
+        <div class="field">
+          <label for="filter-type">Type</label>
+          <select id="filter-type" name="jobType" value=${draft.jobType} onChange=${set('jobType')}>
+            <option value="">Any type</option>
+            ${types.map((t) => html`<option value=${t.name}>${t.name}</option>`)}
+          </select>
+        </div>
+        ${seesAll(me) ? textField('userId', 'User', { placeholder: 'Any user' }) : ''}
+        ${textField('parentId', 'Parent job id')}
+        ${TIMES.map(
+          ([name, label]) =>
+            html`<div class="field">
+              <label for=${`filter-${name}`}>${label}</label>
+              <input
+                type="datetime-local"
+                id=${`filter-${name}`}
+                name=${name}
+                value=${toLocal(draft[name])}
+                onInput=${(e) => setDraft({ ...draft, [name]: toIso(e.currentTarget.value) })}
               />
-              ${s}</label
-            >`,
+            </div>`,
         )}
-      </fieldset>
-      <div class="field">
-        <label for="filter-type">Type</label>
-        <select id="filter-type" name="jobType" value=${draft.jobType} onChange=${set('jobType')}>
-          <option value="">Any type</option>
-          ${types.map((t) => html`<option value=${t.name}>${t.name}</option>`)}
-        </select>
-      </div>
-      ${seesAll(me) ? textField('userId', 'User', { placeholder: 'Any user' }) : ''}
-      ${textField('parentId', 'Parent job id')}
-      ${TIMES.map(
-        ([name, label]) =>
-          html`<div class="field">
-            <label for=${`filter-${name}`}>${label}</label>
-            <input
-              type="datetime-local"
-              id=${`filter-${name}`}
-              name=${name}
-              value=${toLocal(draft[name])}
-              onInput=${(e) => setDraft({ ...draft, [name]: toIso(e.currentTarget.value) })}
-            />
-          </div>`,
-      )}
-      ${textField('payload', 'Payload contains (JSON object)', {
-        wide: true,
-        placeholder: '{"message":"hello"}',
-        spellcheck: 'false',
-      })}
-      <div class="field">
-        <label for="filter-sort">Order</label>
-        <select
-          id="filter-sort"
-          name="sort"
-          value=${draft.sort || '-createdAt'}
-          onChange=${set('sort')}
-        >
-          ${SORTS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-        </select>
-      </div>
-      <div class="actions">
-        <button type="submit">Apply filters</button>
-        <a href="#/jobs">Clear</a>
-      </div>
-    </form>
+        ${textField('payload', 'Payload contains (JSON object)', {
+          wide: true,
+          placeholder: '{"message":"hello"}',
+          spellcheck: 'false',
+        })}
+        <div class="field">
+          <label for="filter-sort">Order</label>
+          <select
+            id="filter-sort"
+            name="sort"
+            value=${draft.sort || '-createdAt'}
+            onChange=${set('sort')}
+          >
+            ${SORTS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+          </select>
+        </div>
+        <div class="actions">
+          <button type="submit">Apply filters</button>
+          <a href="#/jobs">Clear</a>
+        </div>
+      </form>
+    </details>
   `;
 }
 
@@ -203,7 +212,7 @@ export function JobsPage({ me, params }) {
           </p>`
         : ''
     }
-    <div class="table-scroll">
+    <${TableScroll} label="Jobs">
       <table class="jobs">
         <caption class="visually-hidden">
           Jobs matching the filters
@@ -226,7 +235,7 @@ export function JobsPage({ me, params }) {
           )}
         </tbody>
       </table>
-    </div>
+    </${TableScroll}>
     ${!list.loading && jobs.length === 0 ? html`<p>No job matches these filters.</p>` : ''}
     <nav class="pager" aria-label="Pages">
       ${after ? html`<a href=${`#/jobs${queryString(filters)}`}>First page</a>` : ''}

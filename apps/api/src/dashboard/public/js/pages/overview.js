@@ -6,6 +6,7 @@ import { Chart } from '../parts/chart.js';
 import { Columns } from '../parts/columns.js';
 import { ErrorMessage } from '../parts/error-message.js';
 import { useApi } from '../parts/use-api.js';
+import { TableScroll } from '../parts/table-scroll.js';
 
 const STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'];
 /** Live events refresh the figures at most this often: a busy queue sends thousands a second. */
@@ -123,7 +124,7 @@ export function OverviewPage() {
     </section>
     <section aria-labelledby="types-title">
       <h2 id="types-title">Jobs by type</h2>
-      <div class="table-scroll">
+      <${TableScroll} label="Jobs by type">
         <table>
           <${Columns} names=${['Type', ...STATUSES]} />
           <tbody>
@@ -138,7 +139,7 @@ export function OverviewPage() {
             )}
           </tbody>
         </table>
-      </div>
+      </${TableScroll}>
     </section>
   `;
 }

@@ -4,6 +4,7 @@ import { formatDate, formatDuration } from '../format.js';
 import { Columns } from '../parts/columns.js';
 import { ErrorMessage } from '../parts/error-message.js';
 import { useApi } from '../parts/use-api.js';
+import { TableScroll } from '../parts/table-scroll.js';
 
 /** Heartbeats are not job events: the list is read again every few seconds while shown. */
 const REFRESH_MS = 5000;
@@ -18,7 +19,7 @@ export function WorkersPage() {
   return html`
     <h1 data-page-title>Workers</h1>
     <${ErrorMessage} error=${workers.error} />
-    <div class="table-scroll">
+    <${TableScroll} label="Workers">
       <table>
         <caption class="visually-hidden">
           Worker processes, most recently seen first
@@ -43,7 +44,7 @@ export function WorkersPage() {
           )}
         </tbody>
       </table>
-    </div>
+    </${TableScroll}>
     ${!workers.loading && rows.length === 0 ? html`<p>No worker has reported yet.</p>` : ''}
   `;
 }
