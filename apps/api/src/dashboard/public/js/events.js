@@ -1,6 +1,7 @@
 // Live updates over the api's Server-Sent Events streams (GET /api/v1/jobs/events,
 // GET /api/v1/jobs/:id/events). Read with fetch, not EventSource, so a stream carries the same
 // bearer header as every other call: no stream token to mint and renew, none in URLs or logs.
+import { tokenRefused } from './api.js';
 import { session } from './session.js';
 
 const FIRST_RETRY_MS = 1000;
@@ -23,6 +24,7 @@ export function openStream(path, on) {
         if (lastId) headers['Last-Event-ID'] = lastId;
         const res = await fetch(path, { headers, signal: controller.signal, cache: 'no-store' });
         // a refusal (bad token, not allowed, no such job) does not change by asking again
+        if (res.status === 401) tokenRefused.dispatchEvent(new Event('refused'));
         if (res.status >= 400 && res.status < 500 && ![408, 429].includes(res.status))
           return on.gone?.(res.status);
         if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);
