@@ -157,10 +157,7 @@ ${json(j.results)}</pre>`
             (line) =>
               html`<li class=${`log-${line.level}`}>
                 <time datetime=${line.timestamp}>${formatDate(line.timestamp)}</time>
-                <span class="log-meta"
-                  >${line.level} ·
-                  ${line.source}${line.attempt ? ` · attempt ${line.attempt}` : ''}</span
-                >
+                <span class="log-meta">${logMeta(line)}</span>
                 <span class="log-message">${line.message}</span>
               </li>`,
           )}
@@ -169,3 +166,9 @@ ${json(j.results)}</pre>`
     </section>
   `;
 }
+
+/** "info · worker · attempt 2" */
+const logMeta = (line) =>
+  [line.level, line.source, line.attempt ? `attempt ${line.attempt}` : null]
+    .filter(Boolean)
+    .join(' · ');

@@ -198,7 +198,7 @@ export function JobsPage({ me, params }) {
     ${
       unseen > 0
         ? html`<p class="notice">
-            ${unseen} new job${unseen === 1 ? '' : 's'} since this list was loaded.
+            ${unseen} new job${unseen === 1 ? '' : 's'} since this list was loaded.${' '}
             <button
               type="button"
               class="secondary"
