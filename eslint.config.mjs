@@ -116,6 +116,36 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser modules: plain ES modules served as they are (no build step).
+    files: ['apps/api/src/dashboard/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'AbortController',
+          'addEventListener',
+          'document',
+          'Event',
+          'EventTarget',
+          'fetch',
+          'Intl',
+          'location',
+          'matchMedia',
+          'removeEventListener',
+          'ResizeObserver',
+          'sessionStorage',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'TextDecoderStream',
+          'URLSearchParams',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // CommonJS scripts run as they are in the runtime image (no TypeScript there).
     files: ['**/*.cjs'],
     languageOptions: {

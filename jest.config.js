@@ -1,9 +1,11 @@
 /**
- * Three tiers with honest names (see README "Tests"):
+ * Test tiers with honest names (see README "Tests"):
  * - unit:        *.spec.ts beside the code; pure, no I/O.
  * - integration: test/integration/*.int-spec.ts, test/e2e/*.e2e-spec.ts and
  *                test/security/*.security-spec.ts; real PostgreSQL
  *                (a fresh database per file, cloned from a migrated template) and a real SQS endpoint.
+ * - browser:     test/browser/*.browser-spec.ts; the dashboard in real Chromium, same services as
+ *                integration.
  * - chaos:       test/chaos/*.chaos-spec.ts; each file starts a PostgreSQL server and an SQS
  *                emulator of its own (never the shared server), the api and workers as processes,
  *                injects faults into them and checks the invariants of test/chaos/support/invariants.ts.
@@ -39,6 +41,16 @@ module.exports = {
         '<rootDir>/test/**/*.e2e-spec.ts',
         '<rootDir>/test/security/**/*.security-spec.ts',
       ],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
+    {
+      ...base,
+      // the dashboard in Debian's chromium (playwright-core) against the api and a worker in
+      // process, on the integration tier's PostgreSQL and emulator (the same global set-up)
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],

@@ -192,6 +192,7 @@ async function main(): Promise<void> {
   console.log(`
   api      http://127.0.0.1:${port}/api/v1/jobs
   swagger  http://127.0.0.1:${port}/docs
+  dashboard http://127.0.0.1:${port}/dashboard   (sign in with a token from the line below)
   health   http://127.0.0.1:${port}/health   (worker: http://127.0.0.1:${env.WORKER_HEALTH_PORT ?? '3001'}/health)
   token    npm run token -- --sub alice --role admin
   Ctrl-C stops everything.

@@ -25,6 +25,9 @@ const OPERATIONS = [
   'get /api/v1/jobs/{id}/events',
   'post /api/v1/uploads',
   'get /api/v1/admin/health',
+  'get /api/v1/admin/workers',
+  'get /api/v1/me',
+  'get /api/v1/job-types',
   'get /health',
   'get /health/live',
   'get /metrics',
@@ -111,7 +114,7 @@ describe('OpenAPI document and Swagger UI', () => {
       expect({ key, security: op.security }).toEqual({ key, security: [{ bearer: [] }] });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401']));
       expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
-      expect(op.tags).toEqual([/\/(uploads|admin)\b/.exec(key)?.[1] ?? 'jobs']);
+      expect(op.tags).toEqual([/\/(uploads|admin|me|job-types)\b/.exec(key)?.[1] ?? 'jobs']);
     }
     const overview = operations().find((o) => o.key === 'get /api/v1/jobs/stats/overview')!;
     expect(Object.keys(overview.op.responses)).toContain('403');

@@ -237,6 +237,37 @@ describe('reading jobs: GET /jobs, /jobs/:id, /jobs/:id/logs, /jobs/stats/overvi
     expect(data.deadLetterDepth).toBeGreaterThanOrEqual(2);
   });
 
+  it('breaks the overview down by type, per minute of the last hour, and reports the outbox backlog', async () => {
+    const res = await fx.http().get('/api/v1/jobs/stats/overview').set(bearer(admin())).expect(200);
+    const { data } = body<Wire<StatsOverviewResponseDto>>(res);
+    const rows = await fx.db.dataSource.query<{ job_type: string; status: string; n: number }[]>(
+      `SELECT job_type, status, count(*)::int AS n FROM jobs GROUP BY job_type, status`,
+    );
+    expect(data.byType.map((t) => t.jobType)).toEqual(
+      [...new Set(rows.map((r) => r.job_type))].sort(),
+    );
+    for (const row of rows)
+      expect(data.byType.find((t) => t.jobType === row.job_type)!.byStatus).toMatchObject({
+        [row.status]: row.n,
+      });
+    expect(data.throughput).toHaveLength(60);
+    const minutes = data.throughput.map((p) => Date.parse(p.at));
+    expect(minutes.every((at, i) => i === 0 || at - minutes[i - 1] === 60_000)).toBe(true);
+    // every job of this file finished within the last hour
+    const [{ failed }] = await fx.db.dataSource.query<{ failed: number }[]>(
+      `SELECT count(*)::int AS failed FROM job_metrics WHERE metric_type = 'failed_attempt_ms'`,
+    );
+    const sum = (key: 'completed' | 'failed') => data.throughput.reduce((n, p) => n + p[key], 0);
+    expect(sum('completed')).toBe(data.byStatus.completed);
+    expect(sum('failed')).toBe(failed);
+    expect(failed).toBeGreaterThan(0);
+    const [{ unsent }] = await fx.db.dataSource.query<{ unsent: number }[]>(
+      `SELECT count(*)::int AS unsent FROM queue_messages WHERE sent_at IS NULL`,
+    );
+    expect(data.outbox.backlog).toBe(unsent);
+    expect(data.outbox.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
   it('refuses the overview to a non-admin with 403 FORBIDDEN', async () => {
     const res = await fx
       .http()

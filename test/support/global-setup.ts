@@ -14,6 +14,9 @@ import { TEST_ENV, withDatabase } from './test-env';
  * migrations, start the SQS emulator, and publish where they are. Each test file then clones the template (fast, isolated).
  */
 export default async function globalSetup(): Promise<void> {
+  // The integration and browser projects both name this set-up: jest runs it once per project,
+  // in one process; the second run finds the services of the first and shares them.
+  if (globalThis.__JQ_TEARDOWN__) return;
   const pg = await resolvePostgres();
   const templateDb = `jq_template_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: pg.url });

@@ -10,7 +10,9 @@ import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
+import { JobTypesController } from './job-types/job-types.controller';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { MeController } from './me/me.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { UploadsModule } from './uploads/uploads.module';
 import { EventsModule } from './events/events.module';
@@ -54,7 +56,11 @@ export class ApiModule {
         UploadsModule,
         HealthModule,
       ],
-      controllers: config.metrics.enabled ? [MetricsController] : [],
+      controllers: [
+        MeController,
+        JobTypesController,
+        ...(config.metrics.enabled ? [MetricsController] : []),
+      ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

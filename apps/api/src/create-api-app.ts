@@ -5,6 +5,7 @@ import { echoRequestId, requestId } from '@app/logging';
 import { HttpMetricsHook } from '@app/metrics';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { setupSwagger } from './docs/swagger';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both use this. */
@@ -26,6 +27,7 @@ export async function createApiApp(
   app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  await serveDashboard(app);
   await app.init();
   setupSwagger(app);
   return app;

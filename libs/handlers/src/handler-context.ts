@@ -104,6 +104,8 @@ export type JobFunction<P, R> = (payload: P, context: HandlerContext) => Promise
 export interface HandlerDefinition<P extends object = object, R = unknown> {
   /** Stable wire name stored in jobs.job_type (lowercase letters, digits and dashes), never a class name. */
   type: string;
+  /** One sentence for people choosing a type (GET /api/v1/job-types, the dashboard's picker). */
+  description?: string;
   /** class-validator class the payload must satisfy (checked when the job is created). */
   payload: new () => P;
   run: JobFunction<P, R>;

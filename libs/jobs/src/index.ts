@@ -3,7 +3,11 @@ export { JobCatalogueModule } from './job-catalogue.module';
 export { JobSubmissionModule } from './job-submission.module';
 export { JobSubmissionService, type JobRequest } from './job-submission.service';
 export type { Submitted } from './submitted';
-export { WorkerPresence, type WorkerPresenceSummary } from './worker-presence.service';
+export {
+  WorkerPresence,
+  type WorkerPresenceSummary,
+  type WorkerRow,
+} from './worker-presence.service';
 export { JobsService } from './jobs.service';
 export { OutboxSignal } from './outbox-signal';
 export {
@@ -23,7 +27,7 @@ export {
   type StalledJob,
   type LogLine,
 } from './jobs-batch.service';
-export { JobStatsService, type JobCounts } from './job-stats.service';
+export { JobStatsService, type JobCounts, type ThroughputPoint } from './job-stats.service';
 export { JobLogsService, MAX_LOG_LINES, type JobLogEntry } from './job-logs.service';
 export { estimateCompletion } from './estimated-completion';
 export { DomainError } from './domain-error';

@@ -7,6 +7,8 @@ export interface JobCounts {
   totalJobs: number;
   /** Every status, zero when no job is in it. */
   byStatus: Record<JobStatus, number>;
+  /** The same per job type, for the types that have jobs, by name. */
+  byType: { jobType: string; byStatus: Record<JobStatus, number> }[];
   /** Mean processing time (started_at → completed_at) of the completed jobs, in ms; null before the first. */
   averageProcessingMs: number | null;
   /** failed ÷ (completed + failed) × 100, one decimal; 0 before any job finished. */
@@ -15,6 +17,14 @@ export interface JobCounts {
 
 /** How many recent completions of a type its ETA averages over. */
 const RECENT_SAMPLES = 50;
+
+/** Attempts that ended in one minute: completed jobs and failed attempts (retried or not). */
+export interface ThroughputPoint {
+  /** Start of the minute. */
+  at: Date;
+  completed: number;
+  failed: number;
+}
 
 /** Failed attempts and finished attempts (failed + completed) over a window. */
 export interface AttemptCounts {
@@ -35,29 +45,61 @@ export class JobStatsService {
   constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
 
   async counts(): Promise<JobCounts> {
-    const [byStatusRows, [avg]] = await Promise.all([
-      queryRows<{ status: JobStatus; n: number }>(
+    const [rows, [avg]] = await Promise.all([
+      queryRows<{ job_type: string; status: JobStatus; n: number }>(
         this.manager,
-        `SELECT status, count(*)::int AS n FROM jobs GROUP BY status`,
+        `SELECT job_type, status, count(*)::int AS n FROM jobs GROUP BY job_type, status ORDER BY job_type`,
       ),
       queryRows<{ ms: number | null }>(
         this.manager,
         `SELECT avg(${PROCESSING_MS})::float8 AS ms FROM jobs WHERE status = 'completed'`,
       ),
     ]);
-    const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<
-      JobStatus,
-      number
-    >;
-    for (const row of byStatusRows) byStatus[row.status] = row.n;
+    const byStatus = zeroCounts();
+    const byType = new Map<string, Record<JobStatus, number>>();
+    for (const row of rows) {
+      byStatus[row.status] += row.n;
+      const ofType = byType.get(row.job_type) ?? zeroCounts();
+      ofType[row.status] = row.n;
+      byType.set(row.job_type, ofType);
+    }
     const finished = byStatus[JobStatus.Completed] + byStatus[JobStatus.Failed];
     return {
-      totalJobs: byStatusRows.reduce((n, r) => n + r.n, 0),
+      totalJobs: rows.reduce((n, r) => n + r.n, 0),
       byStatus,
+      byType: [...byType].map(([jobType, counts]) => ({ jobType, byStatus: counts })),
       averageProcessingMs: avg.ms,
       failureRatePercent:
         finished === 0 ? 0 : Math.round((byStatus[JobStatus.Failed] / finished) * 1000) / 10,
     };
+  }
+
+  /**
+   * Completions and failed attempts per minute over the last `minutes` minutes, oldest first,
+   * the current (partial) minute last; a minute without any is there with zeros. Completions
+   * walk idx_jobs_finished, failed attempts idx_metrics_type_time.
+   */
+  async throughput(minutes: number): Promise<ThroughputPoint[]> {
+    const rows = await queryRows<{ at: Date; completed: number; failed: number }>(
+      this.manager,
+      `WITH minutes AS (
+         SELECT generate_series(date_trunc('minute', now()) - make_interval(mins => $1::int - 1),
+                                date_trunc('minute', now()), interval '1 minute') AS at),
+       done AS (
+         SELECT date_trunc('minute', completed_at) AS at, count(*)::int AS n FROM jobs
+         WHERE status = 'completed'
+           AND completed_at >= date_trunc('minute', now()) - make_interval(mins => $1::int - 1)
+         GROUP BY 1),
+       failed AS (
+         SELECT date_trunc('minute', recorded_at) AS at, count(*)::int AS n FROM job_metrics
+         WHERE metric_type = 'failed_attempt_ms'
+           AND recorded_at >= date_trunc('minute', now()) - make_interval(mins => $1::int - 1)
+         GROUP BY 1)
+       SELECT minutes.at, coalesce(done.n, 0) AS completed, coalesce(failed.n, 0) AS failed
+       FROM minutes LEFT JOIN done USING (at) LEFT JOIN failed USING (at) ORDER BY minutes.at`,
+      [minutes],
+    );
+    return rows;
   }
 
   /**
@@ -118,4 +160,8 @@ export class JobStatsService {
     );
     return row;
   }
+}
+
+function zeroCounts(): Record<JobStatus, number> {
+  return Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
 }

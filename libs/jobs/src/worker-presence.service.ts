@@ -12,6 +12,20 @@ export interface WorkerPresenceSummary {
   lastSeenAt: Date | null;
 }
 
+/** One worker process as its last heartbeat left it. */
+export interface WorkerRow {
+  workerId: string;
+  startedAt: Date;
+  lastSeenAt: Date;
+  /** Jobs it held at that heartbeat. */
+  inFlight: number;
+  /** ms since that heartbeat, by the database clock. */
+  ageMs: number;
+}
+
+/** Workers listed at most (a fleet larger than this shows its most recently seen). */
+const MAX_LISTED = 500;
+
 /**
  * Which workers are alive (table worker_heartbeats). A worker upserts its row with each
  * heartbeat and deletes it on a clean stop; the api's /health reads it.
@@ -47,5 +61,16 @@ export class WorkerPresence {
       [withinMs],
     );
     return { live: row.live, lastSeenAt: row.last_seen_at };
+  }
+
+  /** Every worker row, most recently seen first (a killed worker's row stays, ageing). */
+  async list(): Promise<WorkerRow[]> {
+    return queryRows<WorkerRow>(
+      this.manager,
+      `SELECT worker_id AS "workerId", started_at AS "startedAt", last_seen_at AS "lastSeenAt",
+              in_flight AS "inFlight",
+              (extract(epoch FROM now() - last_seen_at) * 1000)::float8 AS "ageMs"
+       FROM worker_heartbeats ORDER BY last_seen_at DESC, worker_id LIMIT ${MAX_LISTED}`,
+    );
   }
 }

@@ -7,6 +7,7 @@ export {
   type SendResult,
 } from './queue.service';
 export { Outbox } from './outbox';
+export { OutboxBacklog } from './outbox-backlog';
 export { SQS_CLIENT, createSqsClient } from './sqs-client';
 export {
   decodeJobMessage,

@@ -11,7 +11,7 @@ const BACKLOG_CAP = 100_000;
 
 /**
  * The outbox's backlog (unsent rows) and the age of its oldest row, read from PostgreSQL when
- * Prometheus scrapes. Both walk `idx_queue_messages_unsent` (created_at WHERE sent_at IS NULL):
+ * Prometheus scrapes (and for the admin overview). Both walk `idx_queue_messages_unsent` (created_at WHERE sent_at IS NULL):
  * the count stops at BACKLOG_CAP and the age reads one index entry. The statement runs under
  * its own statement_timeout, the scrape waits at most TIMEOUT_MS, and scrapes share a query
  * still running, so a frozen database pins one connection at most. Unknown values are NaN,
@@ -32,6 +32,14 @@ export class OutboxBacklog implements OnModuleInit {
   }
 
   async collect(): Promise<void> {
+    const read = await this.snapshot();
+    const { backlog, oldestAge } = this.metrics.outbox;
+    backlog.set(read?.backlog ?? NaN);
+    oldestAge.set(read?.age ?? NaN);
+  }
+
+  /** Unsent rows and the oldest one's age in seconds; undefined when PostgreSQL did not answer in time. */
+  async snapshot(): Promise<{ backlog: number; age: number } | undefined> {
     this.running ??= this.read().finally(() => (this.running = undefined));
     const timeout = new AbortController();
     const read = await Promise.race([
@@ -39,9 +47,7 @@ export class OutboxBacklog implements OnModuleInit {
       sleep(TIMEOUT_MS, undefined, { signal: timeout.signal }).catch(() => undefined),
     ]);
     timeout.abort();
-    const { backlog, oldestAge } = this.metrics.outbox;
-    backlog.set(read?.backlog ?? NaN);
-    oldestAge.set(read?.age ?? NaN);
+    return read;
   }
 
   private async read(): Promise<{ backlog: number; age: number } | undefined> {

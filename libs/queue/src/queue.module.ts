@@ -29,6 +29,6 @@ import { countSqsCalls } from './sqs-metrics.middleware';
     Outbox,
     OutboxBacklog,
   ],
-  exports: [SQS_CLIENT, QueueService, Outbox],
+  exports: [SQS_CLIENT, QueueService, Outbox, OutboxBacklog],
 })
 export class QueueModule {}

@@ -10,7 +10,7 @@ import {
   type DeadJobSelector,
   OutboxSignal,
 } from '@app/jobs';
-import { QueueService } from '@app/queue';
+import { OutboxBacklog, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { type AuthUser, seesAllJobs } from '../auth/role';
 import { RequestValidationError } from '../errors/request-validation.error';
@@ -39,6 +39,9 @@ import { JobCreation } from './job-creation';
 import { AuditLog } from './audit-log';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
 
+/** Minutes of completions and failures the overview's throughput covers. */
+const THROUGHPUT_MINUTES = 60;
+
 /**
  * The use cases behind /api/v1/jobs. Every job a caller names is looked up through `owned`:
  * another user's job answers 404 exactly like a missing one, so ids cannot be probed.
@@ -54,6 +57,7 @@ export class JobsApiService {
     private readonly creation: JobCreation,
     private readonly outboxSignal: OutboxSignal,
     private readonly queue: QueueService,
+    private readonly outboxBacklog: OutboxBacklog,
     private readonly dead: DeadJobsService,
     private readonly cancellation: JobCancellation,
     private readonly audit: AuditLog,
@@ -152,7 +156,12 @@ export class JobsApiService {
   }
 
   async overview(): Promise<StatsOverviewResponseDto> {
-    const [counts, queue] = await Promise.all([this.stats.counts(), this.queueStats()]);
+    const [counts, queue, throughput, outbox] = await Promise.all([
+      this.stats.counts(),
+      this.queueStats(),
+      this.stats.throughput(THROUGHPUT_MINUTES),
+      this.outboxBacklog.snapshot(),
+    ]);
     return {
       data: {
         totalJobs: counts.totalJobs,
@@ -165,6 +174,9 @@ export class JobsApiService {
         queueDepth: queue && queue.queue.visible + queue.queue.delayed,
         deadLetterDepth:
           queue && queue.deadLetter.visible + queue.deadLetter.inFlight + queue.deadLetter.delayed,
+        byType: counts.byType,
+        throughput: throughput.map((p) => ({ ...p, at: p.at.toISOString() })),
+        outbox: { backlog: outbox?.backlog ?? null, oldestAgeSeconds: outbox?.age ?? null },
       },
     };
   }

@@ -123,6 +123,7 @@ async function importJobs(
 
 export const bulkImport: HandlerDefinition<BulkImportPayload, BulkImportResult> = {
   type: TYPE,
+  description: 'Creates a child job per line of a CSV or JSON Lines file in S3 (up to a limit)',
   payload: BulkImportPayload,
   storage: bulkImportStorage,
   run: importJobs,

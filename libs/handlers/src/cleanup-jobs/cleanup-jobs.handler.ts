@@ -183,6 +183,8 @@ function describe(r: CleanupResult): string {
 
 export const cleanupJobs: HandlerDefinition<CleanupPayload, CleanupResult> = {
   type: 'cleanup-jobs',
+  description:
+    "Deletes finished jobs older than their retention (yours; every user's with allUsers, admins only)",
   payload: CleanupPayload,
   run: deleteExpiredJobs,
   timeoutMs: 900_000,

@@ -35,6 +35,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export const echo: HandlerDefinition<EchoPayload, EchoResult> = {
   type: 'echo',
+  description:
+    'Returns its message, optionally after a delay (with progress) or a few failed attempts',
   payload: EchoPayload,
   run: echoMessage,
 };

@@ -149,6 +149,8 @@ const instant = (value: string | undefined) =>
 
 export const exportJobs: HandlerDefinition<ExportPayload, ExportResult> = {
   type: 'export',
+  description:
+    'Writes your jobs matching a filter to a CSV or JSON Lines file in S3, with a download link',
   payload: ExportPayload,
   run: writeExport,
   timeoutMs: 900_000,

@@ -169,6 +169,7 @@ async function download(ctx: HandlerContext, source: S3Location, file: string): 
 
 export const thumbnailGeneration: HandlerDefinition<ThumbnailPayload, ThumbnailResult> = {
   type: 'thumbnail-generation',
+  description: 'Grabs frames of a video in S3, resizes them and writes the thumbnails back to S3',
   payload: ThumbnailPayload,
   storage: thumbnailStorage,
   run: generateThumbnails,

@@ -8,6 +8,37 @@ export class JobsByStatusDto {
   @ApiProperty({ example: 0 }) cancelled!: number;
 }
 
+export class JobTypeCountsDto {
+  @ApiProperty({ example: 'echo' }) jobType!: string;
+  @ApiProperty({ type: JobsByStatusDto }) byStatus!: JobsByStatusDto;
+}
+
+export class ThroughputPointDto {
+  @ApiProperty({ format: 'date-time', description: 'Start of the minute' }) at!: string;
+  @ApiProperty({ example: 42, description: 'Jobs completed in that minute' }) completed!: number;
+  @ApiProperty({ example: 1, description: 'Attempts that failed in that minute (retried or not)' })
+  failed!: number;
+}
+
+export class OutboxDto {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0,
+    description:
+      'Queue messages written and not yet sent to SQS (counted up to 100,000); null when PostgreSQL did not answer within 1 s',
+  })
+  backlog!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0,
+    description: 'Age of the oldest unsent message, in seconds (0 when none); null as above',
+  })
+  oldestAgeSeconds!: number | null;
+}
+
 export class StatsOverviewDto {
   @ApiProperty({ example: 1250 })
   totalJobs!: number;
@@ -42,6 +73,19 @@ export class StatsOverviewDto {
     description: 'Messages in the dead-letter queue; null when SQS does not answer',
   })
   deadLetterDepth!: number | null;
+
+  @ApiProperty({ type: [JobTypeCountsDto], description: 'Jobs by status per job type, by name' })
+  byType!: JobTypeCountsDto[];
+
+  @ApiProperty({
+    type: [ThroughputPointDto],
+    description:
+      'The last 60 minutes, a point per minute, oldest first (the last one still running)',
+  })
+  throughput!: ThroughputPointDto[];
+
+  @ApiProperty({ type: OutboxDto })
+  outbox!: OutboxDto;
 }
 
 export class StatsOverviewResponseDto {

@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class JobTypeDto {
+  @ApiProperty({
+    example: 'echo',
+    description: 'The wire name, as POST /jobs takes it in `jobType`',
+  })
+  name!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Returns its message, optionally after a delay or a few failed attempts',
+  })
+  description!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: {
+      type: 'object',
+      properties: { message: { type: 'string', maxLength: 10000 } },
+      additionalProperties: false,
+    },
+    description:
+      "JSON Schema of the payload, derived from the type's validation rules (nested objects under `definitions`)",
+  })
+  payloadSchema!: Record<string, unknown>;
+}
+
+export class JobTypeListResponseDto {
+  @ApiProperty({ type: [JobTypeDto], description: 'Every job type this api accepts, by name' })
+  data!: JobTypeDto[];
+}
