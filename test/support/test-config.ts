@@ -114,6 +114,7 @@ export function testConfig(
       ...overrides.cleanup,
     },
     metrics: { enabled: true, token: undefined, ...overrides.metrics },
+    tracing: { tracesUrl: undefined, serviceName: undefined, ...overrides.tracing },
     imports: {
       childTypes: ['echo', 'thumbnail-generation', 'export'],
       maxChildren: 10_000,

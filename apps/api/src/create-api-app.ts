@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AnyHandlerDefinition } from '@app/handlers';
 import { echoRequestId, requestId } from '@app/logging';
 import { HttpMetricsHook } from '@app/metrics';
+import { traceHttpRequests } from '@app/tracing';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
 import { setupSwagger } from './docs/swagger';
@@ -24,6 +25,7 @@ export async function createApiApp(
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   echoRequestId(app);
   app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
+  traceHttpRequests(app.getHttpAdapter().getInstance(), '/api/');
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();

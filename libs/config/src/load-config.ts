@@ -14,6 +14,7 @@ import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, queueProblems, toQueueConfig } from './sections/queue.config';
 import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
 import { StorageEnv, toStorageConfig } from './sections/storage.config';
+import { toTracingConfig, TracingEnv } from './sections/tracing.config';
 import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
@@ -31,6 +32,7 @@ const SECTIONS = {
   cleanup: { env: CleanupEnv, shape: toCleanupConfig, check: cleanupProblems },
   imports: { env: ImportsEnv, shape: toImportsConfig, check: importsProblems },
   metrics: { env: MetricsEnv, shape: toMetricsConfig, check: metricsProblems },
+  tracing: { env: TracingEnv, shape: toTracingConfig },
 } as const;
 
 interface Section {

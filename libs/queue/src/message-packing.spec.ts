@@ -11,6 +11,7 @@ const row = (n: number, over: Partial<UnsentMessage> = {}): UnsentMessage => ({
   queueUrl: QUEUE,
   delaySeconds: 0,
   reason: null,
+  traceParent: null,
   ...over,
 });
 
