@@ -1,12 +1,8 @@
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JobStatus } from '@app/database';
 import type { Job } from '@app/jobs';
+import { type InMemoryTracing, startInMemoryTracing } from '@app/tracing';
 import type { LambdaDevServer } from '../../tools/lambda-dev-server/lambda-dev-server';
 import {
   type ApiFixture,
@@ -46,14 +42,13 @@ describe('tracing off (no SDK registered)', () => {
  * the local Lambda endpoint and exports its span over OTLP/HTTP to a receiver on loopback.
  */
 describe('a job traced from POST /api/v1/jobs to its handler', () => {
-  const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  let tracing: InMemoryTracing;
   let fx: ApiFixture;
   let receiver: OtlpReceiver;
   let lambda: LambdaDevServer;
 
   beforeAll(async () => {
-    provider.register();
+    tracing = startInMemoryTracing();
     receiver = await startOtlpReceiver();
     fx = await createApiFixture({ types: [sleepy] });
     lambda = await startSleepyEndpoint(fx.db.url, {
@@ -73,10 +68,7 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
     await fx?.close();
     await lambda?.stop();
     await receiver?.close();
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    propagation.disable();
+    await tracing?.stop();
   });
 
   /** POSTs a job as alice and waits until it completed; returns its id. */
@@ -93,7 +85,7 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
   }
 
   const spansOf = (jobId: string) =>
-    exporter.getFinishedSpans().filter((s) => s.attributes['jobqueue.job.id'] === jobId);
+    tracing.spans().filter((s) => s.attributes['jobqueue.job.id'] === jobId);
 
   /** The worker's spans of a job once its completion span ended. */
   const workerSpans = (jobId: string) =>
@@ -104,8 +96,8 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
 
   /** The request span of the POST that submitted the job with this trace id. */
   const apiSpan = (traceId: string) =>
-    exporter
-      .getFinishedSpans()
+    tracing
+      .spans()
       .find(
         (s) =>
           s.name === 'POST /api/v1/jobs' &&
@@ -115,7 +107,7 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
 
   /** Names of the spans from `spanId` up to the root, through the in-memory spans. */
   function ancestry(spanId: string | undefined): string[] {
-    const byId = new Map(exporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s]));
+    const byId = new Map(tracing.spans().map((s) => [s.spanContext().spanId, s]));
     const names: string[] = [];
     for (let s = spanId && byId.get(spanId); s; s = byId.get(s.parentSpanContext?.spanId ?? ''))
       names.push(s.name);

@@ -1,4 +1,5 @@
 export { traceHttpRequests } from './http-server-span.hook';
+export { type InMemoryTracing, startInMemoryTracing } from './in-memory-tracing';
 export { runInSpan } from './run-in-span';
 export { flushTracing, startTracing, stopTracing } from './start-tracing';
 export {
