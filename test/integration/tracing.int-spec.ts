@@ -15,6 +15,7 @@ import { startSleepyEndpoint } from '../support/lambda-fixture';
 import { sleepy } from '../support/lambda-test-handlers';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver';
 import { createPipelineFixture } from '../support/pipeline-fixture';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 const completed = (job: Job) => job.status === JobStatus.Completed;
 
@@ -169,5 +170,55 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
       'POST /api/v1/jobs',
     ]);
     expect(one(spans, 'claim').spanContext().traceId).toBe(traceId);
+  });
+});
+
+/**
+ * The worker as a process started from its environment (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, as
+ * main.ts reads it): its spans leave over OTLP, the last ones when it stops, and hang from the
+ * send span of the api's relay, which it learnt from the SQS message's attribute.
+ */
+describe('a worker process with an OTLP endpoint', () => {
+  let tracing: InMemoryTracing;
+  let receiver: OtlpReceiver;
+  let fx: ApiFixture;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    tracing = startInMemoryTracing();
+    receiver = await startOtlpReceiver();
+    fx = await createApiFixture();
+  });
+
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    await fx?.close();
+    await receiver?.close();
+    await tracing?.stop();
+  });
+
+  it("exports its claim, handler and completion spans, children of the relay's send span", async () => {
+    worker = await spawnWorker({
+      ...fx.config,
+      tracing: { tracesUrl: `${receiver.endpoint}/v1/traces`, serviceName: undefined },
+    });
+    const res = await fx
+      .http()
+      .post('/api/v1/jobs')
+      .set(bearer(fx.token('alice')))
+      .send({ jobType: 'echo', payload: {} })
+      .expect(202);
+    const { id } = body<{ data: { id: string } }>(res).data;
+    await fx.waitFor(id, completed);
+    worker.child.kill('SIGTERM');
+    await worker.exited; // Nest re-raises SIGTERM once its shutdown hooks ran
+    const send = tracing.spans().find((s) => s.name.startsWith('send '));
+    const { traceId, spanId } = send!.spanContext();
+    const fromWorker = receiver.spans.filter((s) => s.traceId === traceId);
+    expect(fromWorker.map((s) => [s.service, s.name, s.parentSpanId]).sort()).toEqual([
+      ['jobqueue-worker', 'claim', spanId],
+      ['jobqueue-worker', 'complete', spanId],
+      ['jobqueue-worker', 'job echo', spanId],
+    ]);
   });
 });
