@@ -49,7 +49,7 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
   let lambda: LambdaDevServer;
 
   beforeAll(async () => {
-    tracing = startInMemoryTracing();
+    tracing = await startInMemoryTracing();
     receiver = await startOtlpReceiver();
     fx = await createApiFixture({ types: [sleepy] });
     lambda = await startSleepyEndpoint(fx.db.url, {
@@ -185,7 +185,7 @@ describe('a worker process with an OTLP endpoint', () => {
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    tracing = startInMemoryTracing();
+    tracing = await startInMemoryTracing();
     receiver = await startOtlpReceiver();
     fx = await createApiFixture();
   });

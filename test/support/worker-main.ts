@@ -8,7 +8,7 @@ import { record } from './test-handlers';
 
 async function main(): Promise<void> {
   const config = loadConfig(readEnv(), WORKER_CONFIG_SECTIONS);
-  startTracing(config.tracing, 'jobqueue-worker'); // as apps/worker/src/main.ts does
+  await startTracing(config.tracing, 'jobqueue-worker'); // as apps/worker/src/main.ts does
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, [record]), {
     logger: ['error', 'warn'],
     abortOnError: false,

@@ -7,7 +7,7 @@ import { createApiApp } from './create-api-app';
 async function bootstrap(): Promise<void> {
   const config = loadConfig(readEnv(), API_CONFIG_SECTIONS);
   // before the app is built: the SDK must be registered when the first request or message comes
-  startTracing(config.tracing, 'jobqueue-api');
+  await startTracing(config.tracing, 'jobqueue-api');
   const app = await createApiApp(config);
   await app.listen(config.http.port, config.http.host);
 }

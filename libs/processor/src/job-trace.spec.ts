@@ -28,7 +28,7 @@ describe('JobTrace', () => {
     Object.fromEntries(tracing.spans().map((s) => [s.name, s]));
   const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
-  beforeAll(() => (tracing = startInMemoryTracing()));
+  beforeAll(async () => (tracing = await startInMemoryTracing()));
   afterEach(() => tracing.reset());
   afterAll(() => tracing.stop());
 

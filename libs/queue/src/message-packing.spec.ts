@@ -72,7 +72,7 @@ const B = '00-0af7651916cd43dd8448eb211c80319c-b9c7c989f97918e1-01';
 
 describe('traceSends', () => {
   let tracing: InMemoryTracing;
-  beforeAll(() => (tracing = startInMemoryTracing()));
+  beforeAll(async () => (tracing = await startInMemoryTracing()));
   afterEach(() => tracing.reset());
   afterAll(() => tracing.stop());
 

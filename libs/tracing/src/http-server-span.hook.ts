@@ -6,11 +6,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import {
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-} from '@opentelemetry/semantic-conventions';
 import { jobTracer, tracingOn } from './trace-parent';
 
 interface Request {
@@ -49,7 +44,7 @@ export function traceHttpRequests(fastify: FastifyHooks, prefix: string): void {
       `${request.method} ${route}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_HTTP_ROUTE]: route },
+        attributes: { 'http.request.method': request.method, 'http.route': route },
       },
       parent,
     );
@@ -60,7 +55,7 @@ export function traceHttpRequests(fastify: FastifyHooks, prefix: string): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const span = spans.get(request);
     if (span) {
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.statusCode);
+      span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }

@@ -1,10 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 export interface InMemoryTracing {
   /** Spans ended so far, in the order they ended. */
@@ -18,10 +13,9 @@ export interface InMemoryTracing {
  * For tests: registers the SDK as startTracing does (AsyncLocalStorage context, W3C
  * propagation), keeping every ended span in memory instead of exporting it.
  */
-export function startInMemoryTracing(): InMemoryTracing {
-  const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  provider.register();
+export async function startInMemoryTracing(): Promise<InMemoryTracing> {
+  const { registerInMemory } = await import('./sdk');
+  const { provider, exporter } = registerInMemory();
   return {
     spans: () => exporter.getFinishedSpans(),
     reset: () => exporter.reset(),

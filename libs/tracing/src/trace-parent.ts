@@ -4,18 +4,17 @@ import {
   defaultTextMapGetter,
   defaultTextMapSetter,
   isSpanContextValid,
+  propagation,
   ProxyTracerProvider,
   ROOT_CONTEXT,
   type SpanContext,
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator, TRACE_PARENT_HEADER } from '@opentelemetry/core';
 
 /** The W3C header, and the name under which a job's context travels (SQS attribute, Lambda event). */
-export const TRACEPARENT = TRACE_PARENT_HEADER;
+export const TRACEPARENT = 'traceparent';
 
-const w3c = new W3CTraceContextPropagator();
 const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /**
@@ -32,18 +31,25 @@ export function jobTracer(): Tracer {
   return trace.getTracer('jobqueue');
 }
 
-/** The active span's context as a W3C `traceparent`, or null (none, or tracing is off). */
+/** The active span's context as a W3C `traceparent`, or null (no span, or tracing is off). */
 export function activeTraceParent(ctx?: Context): string | null {
   if (!tracingOn()) return null;
   const carrier: Record<string, string> = {};
-  w3c.inject(ctx ?? context.active(), carrier, defaultTextMapSetter);
+  propagation.inject(ctx ?? context.active(), carrier, defaultTextMapSetter);
   return carrier[TRACEPARENT] ?? null;
 }
 
-/** The span context a stored or received `traceparent` names; undefined when absent or malformed. */
+/**
+ * The span context a stored or received `traceparent` names, read with the registered (W3C)
+ * propagator; undefined when absent or malformed, and always while tracing is off.
+ */
 export function spanContextOf(traceParent: string | null | undefined): SpanContext | undefined {
   if (!traceParent) return undefined;
-  const ctx = w3c.extract(ROOT_CONTEXT, { [TRACEPARENT]: traceParent }, defaultTextMapGetter);
+  const ctx = propagation.extract(
+    ROOT_CONTEXT,
+    { [TRACEPARENT]: traceParent },
+    defaultTextMapGetter,
+  );
   const span = trace.getSpanContext(ctx);
   return span && isSpanContextValid(span) ? span : undefined;
 }

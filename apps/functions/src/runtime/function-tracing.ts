@@ -29,7 +29,7 @@ export async function traceInvocation<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (!started) {
-    startTracing(loadConfig(readEnv(), ['tracing']).tracing, SERVICE_NAME);
+    await startTracing(loadConfig(readEnv(), ['tracing']).tracing, SERVICE_NAME);
     started = true;
   }
   const parent = spanContextOf(event.traceparent);
