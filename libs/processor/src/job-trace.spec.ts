@@ -54,9 +54,16 @@ describe('JobTrace', () => {
     expect(c.links.map((l) => l.context.spanId)).toEqual(['b9c7c989f97918e1']);
   });
 
-  it('starts a trace of its own for a job submitted untraced', () => {
-    JobTrace.claimed(job(null), claim());
-    expect(spans().claim.parentSpanContext).toBeUndefined();
+  it('starts a trace of its own for a job submitted untraced, rooted at its claim', async () => {
+    const t = JobTrace.claimed(job(null), claim())!;
+    await t.inSpan('job echo', () => Promise.resolve());
+    await t.inSpan('complete', () => Promise.resolve());
+    const { claim: c, 'job echo': handler, complete } = spans();
+    expect(c.parentSpanContext).toBeUndefined();
+    for (const s of [handler, complete]) {
+      expect(s.spanContext().traceId).toBe(c.spanContext().traceId);
+      expect(parentOf(s)).toBe(c.spanContext().spanId);
+    }
   });
 
   it('makes the handler span active while it runs and marks it failed when it throws', async () => {

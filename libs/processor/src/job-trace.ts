@@ -1,5 +1,5 @@
 import type { Job } from '@app/jobs';
-import type { Attributes, Context, Link } from '@opentelemetry/api';
+import { type Attributes, type Context, type Link, trace } from '@opentelemetry/api';
 import { contextWithParent, jobTracer, runInSpan, spanContextOf, tracingOn } from '@app/tracing';
 
 /** When a received batch's claim statement ran, and what its message said of the trace. */
@@ -19,7 +19,8 @@ export const nowMs = (): number => performance.timeOrigin + performance.now();
  * is the relay's send span when the message's attribute names the job's own trace (always, for
  * a message of one job), else the span that submitted the job (jobs.trace_parent; the message is
  * then linked): a packed message may carry jobs of many traces, and a retry or a re-sent message
- * still finds the job's trace in its row. A job submitted untraced starts a trace of its own.
+ * still finds the job's trace in its row. A job submitted untraced starts a trace of its own,
+ * rooted at its claim span.
  */
 export class JobTrace {
   private constructor(
@@ -39,11 +40,15 @@ export class JobTrace {
       'jobqueue.job.type': job.jobType,
       'jobqueue.job.attempt': job.attempt,
     };
-    const jobTrace = new JobTrace(contextWithParent(viaMessage ? message : own), attributes);
-    jobTracer()
-      .startSpan('claim', { startTime: claim.startedAt, links, attributes }, jobTrace.parent)
-      .end(claim.endedAt);
-    return jobTrace;
+    const parent = contextWithParent(viaMessage ? message : own);
+    const claimSpan = jobTracer().startSpan(
+      'claim',
+      { startTime: claim.startedAt, links, attributes },
+      parent,
+    );
+    claimSpan.end(claim.endedAt);
+    // with no parent at all, the claim is the root and the attempt's other spans its children
+    return new JobTrace(viaMessage || own ? parent : trace.setSpan(parent, claimSpan), attributes);
   }
 
   /**
