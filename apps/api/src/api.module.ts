@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { UploadsModule } from './uploads/uploads.module';
+import { EventsModule } from './events/events.module';
 
 export const API_CONFIG_SECTIONS = [
   'database',
@@ -24,6 +25,7 @@ export const API_CONFIG_SECTIONS = [
   'log',
   'storage',
   'metrics',
+  'events',
   'tracing',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
@@ -51,6 +53,7 @@ export class ApiModule {
         DatabaseModule,
         AuthModule,
         JobsApiModule,
+        EventsModule,
         UploadsModule,
         HealthModule,
       ],

@@ -24,6 +24,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'imports',
   'lambda',
   'metrics',
+  'events',
   'tracing',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;

@@ -21,4 +21,5 @@ export type { WorkerConfig } from './sections/worker.config';
 export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';
 export type { ImportsConfig } from './sections/imports.config';
 export type { MetricsConfig } from './sections/metrics.config';
+export type { EventsConfig } from './sections/events.config';
 export type { TracingConfig } from './sections/tracing.config';

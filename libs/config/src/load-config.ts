@@ -5,6 +5,7 @@ import { type Env, throwIfProblems, validateSection } from './env-validation';
 import { AuthEnv, authProblems, toAuthConfig } from './sections/auth.config';
 import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
 import { DatabaseEnv, databaseProblems, toDatabaseConfig } from './sections/database.config';
+import { EventsEnv, toEventsConfig } from './sections/events.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { ImportsEnv, importsProblems, toImportsConfig } from './sections/imports.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
@@ -32,6 +33,7 @@ const SECTIONS = {
   cleanup: { env: CleanupEnv, shape: toCleanupConfig, check: cleanupProblems },
   imports: { env: ImportsEnv, shape: toImportsConfig, check: importsProblems },
   metrics: { env: MetricsEnv, shape: toMetricsConfig, check: metricsProblems },
+  events: { env: EventsEnv, shape: toEventsConfig },
   tracing: { env: TracingEnv, shape: toTracingConfig },
 } as const;
 

@@ -1,3 +1,5 @@
+import { EventListenerEntity } from './entities/event-listener.entity';
+import { JobEventEntity } from './entities/job-event.entity';
 import { JobLogEntity } from './entities/job-log.entity';
 import { JobMetricEntity } from './entities/job-metric.entity';
 import { JobEntity } from './entities/job.entity';
@@ -12,4 +14,6 @@ export const ENTITIES = [
   JobLogEntity,
   WorkerHeartbeatEntity,
   LambdaExecutionEntity,
+  JobEventEntity,
+  EventListenerEntity,
 ];

@@ -6,6 +6,7 @@ import { AddFaultToleranceColumns1764300006000 } from './migrations/176430000600
 import { LeanJobTransitions1764300007000 } from './migrations/1764300007000-lean-job-transitions';
 import { AddJobSearchIndexes1764300008000 } from './migrations/1764300008000-add-job-search-indexes';
 import { AddClaimId1764300009000 } from './migrations/1764300009000-add-claim-id';
+import { AddJobEvents1764300010000 } from './migrations/1764300010000-add-job-events';
 import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-job-trace-parent';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   LeanJobTransitions1764300007000,
   AddJobSearchIndexes1764300008000,
   AddClaimId1764300009000,
+  AddJobEvents1764300010000,
   AddJobTraceParent1764300011000,
 ];

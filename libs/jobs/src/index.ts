@@ -57,3 +57,11 @@ export {
 } from './job.types';
 export { DeadJobsService, type DeadJobSelector } from './dead-jobs.service';
 export { listJobsSql } from './job-list-query';
+export {
+  JobEventsRepository,
+  type Announced,
+  type EventScope,
+  type JobEventRecord,
+  type JobLogRecord,
+  type StreamPosition,
+} from './job-events.repository';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JobEventsRepository } from './job-events.repository';
 import { JobLogsService } from './job-logs.service';
 import { JobStatsService } from './job-stats.service';
 import { DeadJobsService } from './dead-jobs.service';
@@ -19,11 +20,12 @@ const PUBLIC = [
   WorkerPresence,
   QueueMessagesRepository,
   OutboxSignal,
+  JobEventsRepository,
 ];
 
 /**
  * The Job model and the tables it owns (jobs, queue_messages, job_metrics, job_logs,
- * worker_heartbeats): the only writer of job state and of the outbox (OutboxSignal tells the
+ * worker_heartbeats, job_events): the only writer of job state and of the outbox (OutboxSignal tells the
  * relay when rows were committed). Other
  * modules call JobsService (one job), JobsBatchService (the transitions module, batch-first),
  * the read side (JobStatsService, JobLogsService, DeadJobsService) and WorkerPresence.

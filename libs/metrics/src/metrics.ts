@@ -1,6 +1,7 @@
 import { JobCatalogue } from '@app/handlers';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { eventMetrics } from './event.metrics';
 import { httpMetrics } from './http.metrics';
 import { jobMetrics } from './job.metrics';
 import { outboxMetrics } from './outbox.metrics';
@@ -30,6 +31,7 @@ export class Metrics {
   readonly outbox = outboxMetrics([this.registry]);
   readonly sweeper = sweeperMetrics([this.registry]);
   readonly http = httpMetrics([this.registry]);
+  readonly events = eventMetrics([this.registry]);
   private readonly logger = new Logger(Metrics.name);
   private readonly known: ReadonlySet<string> | undefined;
   private readonly collectors: (() => Promise<void>)[] = [];

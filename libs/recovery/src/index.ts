@@ -25,3 +25,4 @@ export {
   signWebhook,
   verifyWebhookSignature,
 } from './alerts/webhook-signature';
+export { JobEventsPruner } from './job-events-pruner';

@@ -8,11 +8,13 @@ import { ALERT_CHANNELS, type AlertChannel } from './alerts/alert-channel';
 import { LogAlertChannel } from './alerts/log-alert-channel';
 import { WebhookAlertChannel } from './alerts/webhook-alert-channel';
 import { ErrorRecovery } from './error-recovery.service';
+import { JobEventsPruner } from './job-events-pruner';
 import { RecoverySweeper } from './recovery-sweeper';
 
 /**
  * Error recovery for the worker: retry policy, the dead-letter queue, alerts and the sweeper
- * that re-queues due and stalled jobs. Needs the `recovery` config section.
+ * that re-queues due and stalled jobs, and the pruning of old job events. Needs the `recovery`
+ * and `events` config sections.
  */
 @Module({
   imports: [JobsModule, QueueModule, MetricsModule],
@@ -30,7 +32,8 @@ import { RecoverySweeper } from './recovery-sweeper';
     },
     ErrorRecovery,
     RecoverySweeper,
+    JobEventsPruner,
   ],
-  exports: [ErrorRecovery, RecoverySweeper],
+  exports: [ErrorRecovery, RecoverySweeper, JobEventsPruner],
 })
 export class RecoveryModule {}

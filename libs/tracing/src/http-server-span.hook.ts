@@ -29,16 +29,16 @@ interface FastifyHooks {
 const spans = new WeakMap<Request, Span>();
 
 /**
- * A server span for each request to a route under `prefix`, continuing the caller's
+ * A server span for each request to a route `traced` accepts (a route template), continuing the caller's
  * `traceparent`, active while the request is handled: a job submitted in it stores this span
  * as its parent, which is how the trace reaches the worker. Adds no hook when tracing is off.
  * Call before the app initialises (Fastify applies hooks to routes registered after them).
  */
-export function traceHttpRequests(fastify: FastifyHooks, prefix: string): void {
+export function traceHttpRequests(fastify: FastifyHooks, traced: (route: string) => boolean): void {
   if (!tracingOn()) return;
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
-    if (!route?.startsWith(prefix)) return done();
+    if (route === undefined || !traced(route)) return done();
     const parent = propagation.extract(context.active(), request.headers);
     const span = jobTracer().startSpan(
       `${request.method} ${route}`,

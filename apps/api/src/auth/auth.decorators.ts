@@ -18,6 +18,14 @@ export type RateLimitCost = (body: unknown) => number;
 /** The route's requests count `cost(body)` against the rate limit instead of 1 (a batch: its jobs). */
 export const RateLimitCost = (cost: RateLimitCost) => SetMetadata(RATE_LIMIT_COST, cost);
 
+export const STREAM_TOKEN_ACCEPTED = 'auth:stream-token';
+
+/**
+ * Besides a bearer token, the route accepts `?access_token=` with a stream token (StreamTokens):
+ * the event streams, for EventSource clients, which cannot send headers.
+ */
+export const StreamTokenAccepted = () => SetMetadata(STREAM_TOKEN_ACCEPTED, true);
+
 /** The route needs no token (health probes). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 

@@ -7,6 +7,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
+import { StreamTokens } from './stream-tokens';
 import { UserThrottlerGuard } from './user-throttler.guard';
 import { WindowCounterStorage } from './window-counter.storage';
 
@@ -30,9 +31,11 @@ import { WindowCounterStorage } from './window-counter.storage';
   ],
   providers: [
     JwtStrategy,
+    StreamTokens,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: UserThrottlerGuard },
   ],
+  exports: [StreamTokens],
 })
 export class AuthModule {}

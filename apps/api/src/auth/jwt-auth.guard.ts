@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { RequestValidationError } from '../errors/request-validation.error';
 import type { AuthUser } from './role';
-import { IS_PUBLIC } from './auth.decorators';
+import { IS_PUBLIC, STREAM_TOKEN_ACCEPTED } from './auth.decorators';
+import { StreamTokens } from './stream-tokens';
 
 /** passport-jwt's reason when the request carries no bearer token at all. */
 const NO_TOKEN = 'No auth token';
@@ -17,16 +18,29 @@ const NO_TOKEN = 'No auth token';
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger('Auth');
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly streamTokens: StreamTokens,
+  ) {
     super();
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<StreamRequest>();
+    const token = request.query?.access_token;
+    if (
+      typeof token === 'string' &&
+      !request.headers.authorization &&
+      this.reflector.getAllAndOverride<boolean>(STREAM_TOKEN_ACCEPTED, targets)
+    ) {
+      const user = this.streamTokens.verify(token);
+      if (!user) throw new UnauthorizedException('The stream token is invalid or expired');
+      request.user = user;
+      return true;
+    }
+    return super.canActivate(context);
   }
 
   override handleRequest<TUser = AuthUser>(
@@ -45,6 +59,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     this.logger.warn(`token refused on ${method} ${url.split('?')[0]}: ${reason(cause)}`);
     throw new UnauthorizedException('The bearer token is invalid or expired');
   }
+}
+
+interface StreamRequest {
+  query?: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  user?: AuthUser;
 }
 
 function reason(cause: unknown): string {

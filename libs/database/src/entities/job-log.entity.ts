@@ -7,6 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { CURRENT_TX } from './job-event.entity';
 import { JobEntity } from './job.entity';
 
 export type JobLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -42,4 +43,8 @@ export class JobLogEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   createdAt!: Date;
+
+  /** The writing transaction: a resumed event stream reads the lines committed after it. */
+  @Column({ type: 'bigint', default: CURRENT_TX })
+  tx!: string;
 }
