@@ -49,7 +49,7 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
             batchSize: 10,
             waitTimeSeconds: queue.waitTimeSeconds,
             shouldDeleteMessages: false,
-            // the relay's send span, for the claim's parent (see JobTrace); asked for only when traced
+            // the relay's send span, the claim's parent (JobTrace); asked for only when traced
             ...(tracingOn() ? { messageAttributeNames: [TRACEPARENT] } : {}),
             // waits for free slots and sets this receive's batch size to them (flow control)
             preReceiveMessageCallback: () => gate.beforeReceive(receiverName(i)),

@@ -29,10 +29,10 @@ interface FastifyHooks {
 const spans = new WeakMap<Request, Span>();
 
 /**
- * A server span for each request to a route `traced` accepts (a route template), continuing the caller's
- * `traceparent`, active while the request is handled: a job submitted in it stores this span
- * as its parent, which is how the trace reaches the worker. Adds no hook when tracing is off.
- * Call before the app initialises (Fastify applies hooks to routes registered after them).
+ * A server span for each request to a route (template) that `traced` accepts, continuing the
+ * caller's `traceparent`, active while the request is handled: a job submitted in it stores this
+ * span as its parent, which is how the trace reaches the worker. Adds no hook when tracing is
+ * off. Call before the app initialises (Fastify applies hooks to routes registered after them).
  */
 export function traceHttpRequests(fastify: FastifyHooks, traced: (route: string) => boolean): void {
   if (!tracingOn()) return;

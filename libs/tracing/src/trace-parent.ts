@@ -12,7 +12,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 
-/** The W3C header, and the name under which a job's context travels (SQS attribute, Lambda event). */
+/** The W3C header, and the name a job's context travels under (SQS attribute, Lambda event). */
 export const TRACEPARENT = 'traceparent';
 
 const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
