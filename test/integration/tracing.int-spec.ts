@@ -152,6 +152,28 @@ describe('a job traced from POST /api/v1/jobs to its handler', () => {
     expect(apiSpan(callerTrace)?.parentSpanContext?.spanId).toBe(callerSpan);
   });
 
+  it("traces a batch as one request, every job's handler under a send span of it", async () => {
+    const res = await fx
+      .http()
+      .post('/api/v1/jobs/batch')
+      .set(bearer(fx.token('alice')))
+      .send({ jobs: [1, 2, 3].map(() => ({ jobType: 'echo', payload: {} })) })
+      .expect(202);
+    const ids = body<{ data: { id: string }[] }>(res).data.map((j) => j.id);
+    await Promise.all(ids.map((id) => fx.waitFor(id, completed)));
+    for (const id of ids) {
+      const handler = one(await workerSpans(id), 'job echo');
+      expect(ancestry(handler.spanContext().spanId)).toEqual([
+        'job echo',
+        'send ' + fx.queues.queueUrl.split('/').pop(),
+        'POST /api/v1/jobs/batch',
+      ]);
+    }
+    // one request, one trace for all three jobs
+    const traces = new Set(ids.map((id) => spansOf(id)[0].spanContext().traceId));
+    expect(traces.size).toBe(1);
+  });
+
   it("makes the Lambda function's handler span a child of the worker's span for the job", async () => {
     const id = await submit('sleepy');
     const spans = await workerSpans(id);
