@@ -9,13 +9,14 @@ import { build, type Plugin } from 'esbuild';
 export const EXTERNAL = ['sharp', 'pg-native'];
 
 /**
- * The function bundles need libs/config's loader but not its Nest module (AppConfigModule):
- * marking that file side-effect free lets esbuild drop it, and @nestjs/* and rxjs with it.
+ * The function bundles need libs/config's loader and libs/tracing's functions but not their Nest
+ * modules (AppConfigModule, TracingModule): marking those files side-effect free lets esbuild
+ * drop them, and @nestjs/* and rxjs with them.
  */
 const withoutNestConfigModule: Plugin = {
   name: 'without-nest-config-module',
   setup(b) {
-    b.onResolve({ filter: /app-config\.module$/ }, (args) => ({
+    b.onResolve({ filter: /(app-config|tracing)\.module$/ }, (args) => ({
       path: `${path.resolve(args.resolveDir, args.path)}.ts`,
       sideEffects: false,
     }));

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       idempotencyKey: null,
       parentId: null,
       fingerprint: null,
+      traceParent: null,
     });
     const submit = async (rows: ReturnType<typeof input>[]) => {
       const { text, params } = submitStatement(rows, QUEUE_URL);

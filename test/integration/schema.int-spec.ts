@@ -60,6 +60,7 @@ const EXTENSIONS = [
   'cancel_requested_at',
   'idempotency_key',
   'parent_id',
+  'trace_parent',
 ];
 
 describe('schema and migrations', () => {

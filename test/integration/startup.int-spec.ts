@@ -39,6 +39,15 @@ describe('start-up configuration errors', () => {
     );
   });
 
+  it('the worker exits naming OTEL_EXPORTER_OTLP_ENDPOINT when it is not a URL', async () => {
+    const run = await runAppMain('worker', {
+      ...VALID_ENV,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT must be a URL address/);
+  });
+
   it('the worker refuses a METRICS_TOKEN short enough to guess, naming it without echoing it', async () => {
     const run = await runAppMain('worker', { ...VALID_ENV, METRICS_TOKEN: 'guessable' });
     expect(run.code).toBe(1);

@@ -22,7 +22,7 @@ export function functionEnv(databaseUrl: string): Record<string, string> {
 /** The local Lambda endpoint serving `sleepy` (and any `extra` functions) against `databaseUrl`. */
 export function startSleepyEndpoint(
   databaseUrl: string,
-  options: { timeoutMs?: number; extra?: DevFunction[] } = {},
+  options: { timeoutMs?: number; extra?: DevFunction[]; env?: Record<string, string> } = {},
 ): Promise<LambdaDevServer> {
   return startLambdaDevServer({
     functions: [
@@ -30,7 +30,7 @@ export function startSleepyEndpoint(
         name: 'sleepy',
         entry: SLEEPY_ENTRY,
         timeoutMs: options.timeoutMs ?? 3000,
-        env: functionEnv(databaseUrl),
+        env: { ...functionEnv(databaseUrl), ...options.env },
       },
       ...(options.extra ?? []),
     ],

@@ -115,6 +115,7 @@ export function testConfig(
     },
     metrics: { enabled: true, token: undefined, ...overrides.metrics },
     events: { resumeSeconds: 300, maxStreams: 10_000, tokenSecret: undefined, ...overrides.events },
+    tracing: { tracesUrl: undefined, serviceName: undefined, ...overrides.tracing },
     imports: {
       childTypes: ['echo', 'thumbnail-generation', 'export'],
       maxChildren: 10_000,

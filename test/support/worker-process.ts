@@ -43,6 +43,9 @@ export function configToEnv(config: AppConfig): Record<string, string> {
     S3_SOCKET_TIMEOUT_MS: String(config.storage.socketTimeoutMs),
     CLEANUP_BATCH_SIZE: String(config.cleanup.batchSize),
     CLEANUP_CRON: config.cleanup.cron ?? 'off',
+    ...(config.tracing.tracesUrl
+      ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: config.tracing.tracesUrl }
+      : {}),
     LOG_LEVEL: 'warn',
   };
 }

@@ -4,6 +4,7 @@ import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/han
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
+import { TracingModule } from '@app/tracing';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -27,6 +28,7 @@ export const API_CONFIG_SECTIONS = [
   'storage',
   'metrics',
   'events',
+  'tracing',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
 
@@ -49,6 +51,7 @@ export class ApiModule {
         ),
         LoggingModule.forApp('api'),
         MetricsModule,
+        TracingModule,
         DatabaseModule,
         AuthModule,
         JobsApiModule,

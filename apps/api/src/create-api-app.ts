@@ -3,10 +3,17 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AnyHandlerDefinition } from '@app/handlers';
 import { echoRequestId, requestId } from '@app/logging';
 import { HttpMetricsHook } from '@app/metrics';
+import { traceHttpRequests } from '@app/tracing';
 import { Logger } from 'nestjs-pino';
 import { type ApiConfig, ApiModule } from './api.module';
 import { serveDashboard } from './dashboard/serve-dashboard';
 import { setupSwagger } from './docs/swagger';
+
+/**
+ * The REST API's routes, but not the event streams: a stream stays open for hours, and a span
+ * as long would say nothing about the request.
+ */
+const tracedRoute = (route: string) => route.startsWith('/api/') && !route.endsWith('/events');
 
 /** Builds the api exactly as production runs it; main.ts and the e2e tests both use this. */
 export async function createApiApp(
@@ -25,6 +32,7 @@ export async function createApiApp(
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   echoRequestId(app);
   app.get(HttpMetricsHook).attach(app.getHttpAdapter().getInstance());
+  traceHttpRequests(app.getHttpAdapter().getInstance(), tracedRoute);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await serveDashboard(app);

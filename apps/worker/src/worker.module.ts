@@ -4,6 +4,7 @@ import { type AnyHandlerDefinition, JOB_CATALOGUE, StorageScope } from '@app/han
 import { JobCatalogueModule } from '@app/jobs';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
+import { TracingModule } from '@app/tracing';
 import { ProcessorModule } from '@app/processor';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
@@ -24,6 +25,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'lambda',
   'metrics',
   'events',
+  'tracing',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;
 
@@ -46,6 +48,7 @@ export class WorkerModule {
         ),
         LoggingModule.forApp('worker'),
         MetricsModule,
+        TracingModule,
         DatabaseModule,
         ProcessorModule,
         WorkerHealthModule,

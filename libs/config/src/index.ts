@@ -22,3 +22,4 @@ export type { CleanupConfig, RetentionMs } from './sections/cleanup.config';
 export type { ImportsConfig } from './sections/imports.config';
 export type { MetricsConfig } from './sections/metrics.config';
 export type { EventsConfig } from './sections/events.config';
+export type { TracingConfig } from './sections/tracing.config';

@@ -15,6 +15,7 @@ import { ProcessorEnv, toProcessorConfig } from './sections/processor.config';
 import { QueueEnv, queueProblems, toQueueConfig } from './sections/queue.config';
 import { RecoveryEnv, recoveryProblems, toRecoveryConfig } from './sections/recovery.config';
 import { StorageEnv, toStorageConfig } from './sections/storage.config';
+import { toTracingConfig, TracingEnv } from './sections/tracing.config';
 import { toWorkerConfig, WorkerEnv, workerProblems } from './sections/worker.config';
 
 /** Each section owns its variables (in ./sections); this file only composes them. */
@@ -33,6 +34,7 @@ const SECTIONS = {
   imports: { env: ImportsEnv, shape: toImportsConfig, check: importsProblems },
   metrics: { env: MetricsEnv, shape: toMetricsConfig, check: metricsProblems },
   events: { env: EventsEnv, shape: toEventsConfig },
+  tracing: { env: TracingEnv, shape: toTracingConfig },
 } as const;
 
 interface Section {

@@ -7,6 +7,7 @@ import { LeanJobTransitions1764300007000 } from './migrations/1764300007000-lean
 import { AddJobSearchIndexes1764300008000 } from './migrations/1764300008000-add-job-search-indexes';
 import { AddClaimId1764300009000 } from './migrations/1764300009000-add-claim-id';
 import { AddJobEvents1764300010000 } from './migrations/1764300010000-add-job-events';
+import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-job-trace-parent';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AddJobSearchIndexes1764300008000,
   AddClaimId1764300009000,
   AddJobEvents1764300010000,
+  AddJobTraceParent1764300011000,
 ];

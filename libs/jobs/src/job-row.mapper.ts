@@ -23,6 +23,7 @@ export interface JobRow {
   idempotency_key: string | null;
   parent_id: string | null;
   idempotency_fingerprint: string | null;
+  trace_parent: string | null;
 }
 
 export function toJob(row: JobRow): JobEntity {
@@ -47,5 +48,6 @@ export function toJob(row: JobRow): JobEntity {
     idempotencyKey: row.idempotency_key,
     parentId: row.parent_id,
     idempotencyFingerprint: row.idempotency_fingerprint,
+    traceParent: row.trace_parent,
   });
 }

@@ -2,6 +2,7 @@ import type { AppConfig } from '@app/config';
 import { isDataError, queryRows } from '@app/database';
 import { JobCatalogue } from '@app/handlers';
 import { Metrics } from '@app/metrics';
+import { activeTraceParent } from '@app/tracing';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -40,6 +41,8 @@ const MAX_RUNS = 4;
 interface Submission {
   userId: string;
   requests: readonly JobRequest[];
+  /** The submitter's span, taken when it calls: the group's statement runs in another's context. */
+  traceParent: string | null;
 }
 
 /**
@@ -105,7 +108,7 @@ export class JobSubmissionService {
    */
   submitValidated(userId: string, requests: readonly JobRequest[]): Promise<Submitted[]> {
     if (requests.length === 0) return Promise.resolve([]);
-    return this.group.push({ userId, requests });
+    return this.group.push({ userId, requests, traceParent: activeTraceParent() });
   }
 
   /**
@@ -116,7 +119,7 @@ export class JobSubmissionService {
    * split and write again) submissions that are already committed.
    */
   private async write(submissions: Submission[]): Promise<(Submitted[] | Error)[]> {
-    const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s.userId, r)));
+    const rows = submissions.flatMap((s) => s.requests.map((r) => this.row(s, r)));
     const out = new Array<Submitted | undefined>(rows.length);
     await this.runOnce(
       rows,
@@ -170,9 +173,10 @@ export class JobSubmissionService {
     }
   }
 
-  private row(userId: string, r: JobRequest): SubmitRow {
+  private row({ userId, traceParent }: Submission, r: JobRequest): SubmitRow {
     return {
       userId,
+      traceParent,
       jobType: r.jobType,
       payload: r.payload,
       maxRetries: r.maxRetries ?? this.defaultMaxRetries,

@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
 import { queryRows } from '@app/database';
+import { tracingOn } from '@app/tracing';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -20,6 +21,8 @@ export interface UnsentMessage {
   queueUrl: string | null;
   delaySeconds: number;
   reason: string | null;
+  /** The job's trace (jobs.trace_parent), read only while tracing is on; else null. */
+  traceParent: string | null;
 }
 
 /** What the relay's send reports back, per leased row. */
@@ -98,6 +101,10 @@ export class QueueMessagesRepository {
     leaseMs: number,
     send: (rows: UnsentMessage[]) => Promise<RelayOutcome>,
   ): Promise<number> {
+    // the job's trace, for the send span: a primary-key lookup per row, so only while tracing
+    const traced = tracingOn()
+      ? ', (SELECT j.trace_parent FROM jobs j WHERE j.id = q.job_id) AS trace_parent'
+      : '';
     const rows = await queryRows<{
       id: string;
       job_id: string;
@@ -106,6 +113,7 @@ export class QueueMessagesRepository {
       delay_seconds: number;
       reason: string | null;
       lease: string;
+      trace_parent?: string | null;
     }>(
       this.manager,
       `UPDATE queue_messages q SET leased_until = now() + make_interval(secs => $2::int / 1000.0)
@@ -114,7 +122,7 @@ export class QueueMessagesRepository {
          WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until < now())
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING q.id, q.job_id, q.attempt, q.queue_url, q.delay_seconds, q.reason,
-                 q.leased_until::text AS lease`,
+                 q.leased_until::text AS lease${traced}`,
       [limit, leaseMs],
       { prepared: true },
     );
@@ -127,6 +135,7 @@ export class QueueMessagesRepository {
         queueUrl: r.queue_url,
         delaySeconds: r.delay_seconds,
         reason: r.reason,
+        traceParent: r.trace_parent ?? null,
       })),
     );
     const outcomes = [

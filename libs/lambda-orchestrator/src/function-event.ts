@@ -20,6 +20,12 @@ export interface FunctionEvent {
    * function records its outcome in `lambda_executions` (job_id, attempt) itself.
    */
   reportOutcome?: boolean;
+  /**
+   * W3C traceparent of the worker's span for this attempt, when tracing is on: the function's
+   * span is its child. In the event rather than in Lambda's ClientContext so that Event
+   * invocations and the local endpoint carry it too.
+   */
+  traceparent?: string;
 }
 
 /** Lambda's own limits on an invocation's payload, in bytes. */

@@ -1,6 +1,7 @@
 import type { AppConfig, LambdaConfig, LambdaInvocationType } from '@app/config';
 import { type LambdaExecutionStatus, queryRows } from '@app/database';
 import { JobsBatchService } from '@app/jobs';
+import { activeTraceParent } from '@app/tracing';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -191,12 +192,14 @@ export class LambdaOrchestrator {
     job: LambdaJob,
     invocationType: LambdaInvocationType,
   ): { event: FunctionEvent; byReference: boolean } {
+    const traceparent = activeTraceParent(); // the worker's handler span (JobTrace)
     const base: FunctionEvent = {
       jobId: job.id,
       attempt: job.attempt,
       jobType: job.jobType,
       userId: job.userId,
       ...(invocationType === 'Event' ? { reportOutcome: true } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
     const inline = { ...base, payload: job.payload };
     const limit = Math.min(this.config.payloadLimitBytes, LAMBDA_PAYLOAD_LIMITS[invocationType]);

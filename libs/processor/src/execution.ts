@@ -8,6 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry';
 import { IntakeGate } from './intake-gate';
+import { inJobSpan, type JobTrace } from './job-trace';
 import { OutcomeRecorder } from './outcome-recorder';
 import { RunningJob } from './running-job';
 import { Semaphore } from './semaphore';
@@ -72,20 +73,24 @@ export class Execution {
    * Runs a claimed job to its recorded outcome; `holdsSlot`: it came with a reserved run slot.
    * Every line logged on the way carries the job's id, attempt and type.
    */
-  run(job: Job, holdsSlot: boolean): Promise<void> {
+  run(job: Job, holdsSlot: boolean, jobTrace?: JobTrace): Promise<void> {
     const fields = { jobId: job.id, attempt: job.attempt, jobType: job.jobType };
-    return withJobLogContext(fields, () => this.runLogged(job, holdsSlot));
+    return withJobLogContext(fields, () => this.runLogged(job, holdsSlot, jobTrace));
   }
 
-  private async runLogged(job: Job, holdsSlot: boolean): Promise<void> {
-    const running = new RunningJob(job, (r, level, message) =>
-      this.outcomes.log({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
+  private async runLogged(job: Job, holdsSlot: boolean, jobTrace?: JobTrace): Promise<void> {
+    const running = new RunningJob(
+      job,
+      (r, level, message) =>
+        this.outcomes.log({ jobId: r.id, attempt: r.attempt, level, message, source: 'worker' }),
+      jobTrace,
     );
     this.runs.set(job.id, running);
     try {
       if (!this.accepting) running.abort('shutdown');
       else if (this.gate.isFenced) running.abort('fenced');
-      await this.settle(running, await this.execute(running, holdsSlot));
+      const outcome = await this.execute(running, holdsSlot);
+      await inJobSpan(jobTrace, 'complete', () => this.settle(running, outcome));
     } catch (error) {
       this.logger.error(`recording the outcome of job ${job.id} failed: ${describeError(error)}`);
     } finally {
@@ -120,10 +125,10 @@ export class Execution {
     }
     running.started = true;
     const counted = this.countStart(running.job);
-    const handler = (async () => {
+    const handler = inJobSpan(running.trace, `job ${running.job.jobType}`, async () => {
       const payload = plainToInstance(entry.payload, running.job.payload);
       return entry.run(payload, running.context());
-    })().then(
+    }).then(
       (results): Outcome => ({ ok: true, results }),
       (error: unknown): Outcome => ({ ok: false, error }),
     );

@@ -11,10 +11,12 @@ import {
 } from '@app/jobs';
 import { QueueService } from '@app/queue';
 import { describeError } from '@app/recovery';
+import { tracingOn } from '@app/tracing';
 import { Injectable, Logger } from '@nestjs/common';
 import { Execution } from './execution';
 import { HandlerRegistry } from './handler-registry';
 import { IntakeGate } from './intake-gate';
+import { JobTrace, nowMs } from './job-trace';
 import { MicroBatcher } from './micro-batcher';
 
 /** A job of a type this worker does not run comes back this much later (rolling deploys), in s. */
@@ -117,6 +119,7 @@ export class Intake {
         );
     if (readable.length === 0) return;
     const ids = readable.flatMap((r) => r.jobIds);
+    const startedAt = nowMs();
     const claimed = await this.claim(
       ids,
       readable.map((r) => r.message),
@@ -127,7 +130,8 @@ export class Intake {
       return;
     }
     if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
-    claimed.forEach((job, i) => void this.execution.run(job, i < slotted));
+    const traces = this.traces(readable, claimed, startedAt);
+    claimed.forEach((job, i) => void this.execution.run(job, i < slotted, traces[i]));
     if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
@@ -172,6 +176,18 @@ export class Intake {
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
+  }
+
+  /** Each claimed job's trace, its claim span recorded; none while tracing is off. */
+  private traces(readable: readonly Received[], claimed: readonly Job[], startedAt: number) {
+    if (!tracingOn()) return [];
+    const endedAt = nowMs();
+    const attribute = new Map(
+      readable.flatMap((r) => r.jobIds.map((id) => [id, this.queue.traceParentOf(r.message)])),
+    );
+    return claimed.map((job) =>
+      JobTrace.claimed(job, { startedAt, endedAt, messageTraceParent: attribute.get(job.id) }),
+    );
   }
 
   private async deferUnknownTypes(ids: string[]): Promise<void> {

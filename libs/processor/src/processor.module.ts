@@ -4,6 +4,7 @@ import { LambdaOrchestratorModule } from '@app/lambda-orchestrator';
 import { MetricsModule } from '@app/metrics';
 import { QueueModule, SQS_CLIENT } from '@app/queue';
 import { RecoveryModule } from '@app/recovery';
+import { TRACEPARENT, tracingOn } from '@app/tracing';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -48,6 +49,8 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
             batchSize: 10,
             waitTimeSeconds: queue.waitTimeSeconds,
             shouldDeleteMessages: false,
+            // the relay's send span, the claim's parent (JobTrace); asked for only when traced
+            ...(tracingOn() ? { messageAttributeNames: [TRACEPARENT] } : {}),
             // waits for free slots and sets this receive's batch size to them (flow control)
             preReceiveMessageCallback: () => gate.beforeReceive(receiverName(i)),
           })),

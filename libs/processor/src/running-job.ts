@@ -1,6 +1,7 @@
 import type { JobLogLevel } from '@app/database';
 import type { JobContext } from '@app/handlers';
 import type { Job } from '@app/jobs';
+import type { JobTrace } from './job-trace';
 
 /**
  * Why a handler's signal fired: the job was cancelled; the worker is stopping; another attempt
@@ -24,6 +25,8 @@ export class RunningJob {
       level: JobLogLevel,
       message: string,
     ) => Promise<unknown>,
+    /** The attempt's spans; undefined when tracing is off. */
+    readonly trace?: JobTrace,
   ) {}
 
   get id(): string {

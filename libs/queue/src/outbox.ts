@@ -9,6 +9,7 @@ import {
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { packMessages } from './message-packing';
+import { traceSends } from './message-tracing';
 import { QueueService } from './queue.service';
 
 /**
@@ -101,10 +102,10 @@ export class Outbox implements OnApplicationShutdown {
   }
 
   private async send(rows: UnsentMessage[]): Promise<RelayOutcome> {
-    const result = await this.queue.sendMessages(
-      packMessages(rows, this.queue.queueUrl, this.jobsPerMessage),
-      (pack) => pack.message,
-    );
+    const packs = packMessages(rows, this.queue.queueUrl, this.jobsPerMessage);
+    const traced = traceSends(packs);
+    const result = await this.queue.sendMessages(packs, (pack) => pack.message);
+    traced(new Set(result.failed.map((f) => f.item)));
     if (result.failed.length) {
       this.logger.warn(
         `${result.failed.length} outbox messages not sent (${result.failed[0].error}); will retry`,

@@ -5,10 +5,12 @@ import {
   ReceiveMessageCommand,
   type Message,
   SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AppConfig } from '@app/config';
+import { TRACEPARENT } from '@app/tracing';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { decodeJobMessage, encodeJobMessage, type JobMessage } from './job-message';
@@ -27,6 +29,8 @@ export interface OutgoingMessage {
   delaySeconds?: number;
   /** Why the job was dead-lettered; sent as the `reason` String attribute (DLQ messages). */
   reason?: string;
+  /** The relay's send span (W3C), sent as the `traceparent` String attribute; see traceSends. */
+  traceParent?: string;
 }
 
 export interface SendResult<T> {
@@ -104,7 +108,7 @@ export class QueueService {
                 Id: String(i),
                 MessageBody: encodeJobMessage(m.jobs),
                 ...(m.delaySeconds ? { DelaySeconds: m.delaySeconds } : {}),
-                ...(m.reason !== undefined ? { MessageAttributes: reasonAttribute(m.reason) } : {}),
+                ...messageAttributes(m),
               })),
             }),
           );
@@ -122,6 +126,11 @@ export class QueueService {
       }),
     );
     return result;
+  }
+
+  /** The relay's send span a received message names (its `traceparent` attribute), if any. */
+  traceParentOf(message: Message): string | undefined {
+    return message.MessageAttributes?.[TRACEPARENT]?.StringValue;
   }
 
   /** Reads a received message: the jobs it announces, or undefined for a poison message. */
@@ -279,6 +288,24 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * A message's attributes: none for most. Readers ignore attributes they do not know, so a worker
+ * of an earlier release reads a traced message as any other.
+ */
+function messageAttributes(
+  m: OutgoingMessage,
+): Pick<SendMessageBatchRequestEntry, 'MessageAttributes'> {
+  if (m.reason === undefined && m.traceParent === undefined) return {};
+  return {
+    MessageAttributes: {
+      ...(m.reason !== undefined ? reasonAttribute(m.reason) : {}),
+      ...(m.traceParent !== undefined
+        ? { [TRACEPARENT]: { DataType: 'String', StringValue: m.traceParent } }
+        : {}),
+    },
+  };
 }
 
 /** The DLQ's `reason` attribute: at most 1000 characters, never empty (SQS refuses that). */

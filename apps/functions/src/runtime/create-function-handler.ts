@@ -11,6 +11,7 @@ import { progressStatement } from '@app/jobs/sql';
 import type { FunctionEvent, FunctionRuntimeContext } from '@app/lambda-orchestrator';
 import { plainToInstance } from 'class-transformer';
 import { servicesFromEnvironment } from './function-services';
+import { traceInvocation } from './function-tracing';
 
 export interface FunctionHandlerOptions {
   /** Services to lend the handler; default: built once per instance from the environment. */
@@ -39,7 +40,8 @@ const OUTCOME_LOG_BYTES = 4096;
  * - log lines go to the console, which Lambda captures (and returns as the log tail);
  * - errors are rethrown with their `name`, which Lambda reports as errorType, so a
  *   PermanentJobError stays permanent on the worker's side;
- * - for an Event invocation, the outcome is recorded in lambda_executions for the worker.
+ * - for an Event invocation, the outcome is recorded in lambda_executions for the worker;
+ * - with tracing on, the invocation is a span of the job's trace (traceInvocation).
  */
 export function createFunctionHandler<P extends object, R>(
   definition: HandlerDefinition<P, R>,
@@ -49,7 +51,10 @@ export function createFunctionHandler<P extends object, R>(
   const lend = () =>
     (services ??= options.services?.() ?? servicesFromEnvironment(options.childTypes));
 
-  return async (event, context) => {
+  return (event, context) =>
+    traceInvocation(event, context?.functionName, () => invoke(event, context));
+
+  async function invoke(event: FunctionEvent, context?: FunctionRuntimeContext): Promise<unknown> {
     const { sql } = lend();
     const logged: string[] = [];
     const requestId = context?.awsRequestId ?? '-';
@@ -93,7 +98,7 @@ export function createFunctionHandler<P extends object, R>(
     } finally {
       clearTimeout(timer);
     }
-  };
+  }
 }
 
 async function loadPayload(sql: SqlClient, event: FunctionEvent): Promise<unknown> {

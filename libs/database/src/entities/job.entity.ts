@@ -110,6 +110,10 @@ export class JobEntity {
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId!: string | null;
 
+  /** W3C traceparent of the span that submitted the job; null while tracing is off. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 55, nullable: true })
+  traceParent!: string | null;
+
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })
   parent?: JobEntity | null;

@@ -1,5 +1,6 @@
 // No Nest or TypeORM import: a Lambda function's bundle runs this (apps/functions).
 import type { ChildJobInput, JobCatalogue, JobSink, SqlClient } from '@app/handlers';
+import { activeTraceParent } from '@app/tracing';
 import { submitStatement } from './submit-statement';
 
 export interface SqlJobSinkOptions {
@@ -38,6 +39,7 @@ export class SqlJobSink implements JobSink {
   ): Promise<number> {
     if (children.length === 0) return 0;
     const payloads = this.options.catalogue.childPayloads(children, parent.userId);
+    const traceParent = activeTraceParent(); // the function's handler span: children join its trace
     const statement = submitStatement(
       children.map((c, i) => ({
         userId: parent.userId,
@@ -47,6 +49,7 @@ export class SqlJobSink implements JobSink {
         idempotencyKey: c.idempotencyKey,
         parentId: parent.id,
         fingerprint: null,
+        traceParent,
       })),
       this.options.queueUrl,
     );

@@ -12,6 +12,8 @@ export interface SubmitRow {
   parentId: string | null;
   /** SHA-256 of the request that asked for it (the api's Idempotency-Key check), or null. */
   fingerprint: string | null;
+  /** W3C traceparent of the submitting span; null when tracing is off (activeTraceParent). */
+  traceParent: string | null;
 }
 
 const J = J_JOB_COLUMNS;
@@ -32,11 +34,11 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
   return {
     text: `WITH input AS MATERIALIZED (
        SELECT gen_random_uuid() AS id, i.*
-       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[])
-         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, n)
+       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[], $9::varchar[])
+         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent, n)
      ), inserted AS (
-       INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint)
-       SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint
+       INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint, trace_parent)
+       SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent
        FROM input ORDER BY user_id, idempotency_key, n
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${JOB_COLUMNS}
@@ -60,6 +62,7 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
       rows.map((r) => r.parentId),
       rows.map((r) => r.fingerprint),
       queueUrl,
+      rows.map((r) => r.traceParent),
     ],
   };
 }
