@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobStatus } from '@app/database';
 import type { Page } from 'playwright-core';
@@ -12,7 +13,14 @@ import {
 } from './support/chromium';
 import { steps } from './support/steps-handler';
 
-const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
+/**
+ * Screenshots go to the README's docs/screenshots with UPDATE_SCREENSHOTS=1, else to a temporary
+ * folder: every run takes them, but only a deliberate one changes the tree.
+ */
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '../../docs/screenshots')
+    : join(tmpdir(), 'jobqueue-screenshots');
 /** Steps of the watched job, 350 ms each: its 40-89 % stretch lasts about 3 s, time to look. */
 const STEPS = 16;
 

@@ -2,7 +2,11 @@ import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
 import { type Job, OutboxSignal, QueueMessagesRepository } from '@app/jobs';
 import { decodeJobMessage, Outbox, QueueModule } from '@app/queue';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
@@ -70,7 +74,10 @@ describe('outbox relay', () => {
     return jobs;
   }
 
-  /** Job ids in the messages the work queue holds now. */
+  /**
+   * Job ids in the messages the work queue holds now. They are deleted: a message only received
+   * would come back after the visibility timeout, into a later test.
+   */
   async function receiveAll(queueUrl = fx.queues.queueUrl): Promise<string[]> {
     const ids: string[] = [];
     for (;;) {
@@ -83,6 +90,12 @@ describe('outbox relay', () => {
       );
       if (!out.Messages?.length) return ids;
       for (const m of out.Messages) ids.push(...decodeJobMessage(m.Body)!.map((j) => j.jobId));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
   }
 
