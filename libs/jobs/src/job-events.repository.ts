@@ -220,14 +220,14 @@ export class JobEventsRepository {
     after: StreamPosition,
     limit: number,
   ): Promise<JobEventRecord[]> {
-    const undelivered =
-      'jobId' in scope ? 'e.id > $1::bigint' : '(e.id > $1::bigint OR e.tx >= $2::bigint)';
+    const oneJob = 'jobId' in scope;
     return queryRows<JobEventRecord>(
       this.manager,
       `SELECT ${EVENT_COLUMNS} FROM job_events e
-       WHERE ${undelivered} AND ${scopeCondition(scope, '$3')} AND $2::bigint IS NOT NULL
-       ORDER BY e.id LIMIT $4`,
-      [after.eventId, after.xmin, scopeValue(scope), limit],
+       WHERE (e.id > $1::bigint ${oneJob ? '' : 'OR e.tx >= $4::bigint'})
+         AND ${scopeCondition(scope, '$2')}
+       ORDER BY e.id LIMIT $3`,
+      [after.eventId, scopeValue(scope), limit, ...(oneJob ? [] : [after.xmin])],
     );
   }
 
