@@ -121,7 +121,7 @@ describe('security: no subject is magic; cleaning every user’s jobs needs the 
       const [{ id }] = await eventually(
         () =>
           fx.db.dataSource.query<{ id: string }[]>(
-            `SELECT id FROM jobs WHERE job_type = 'cleanup-jobs' AND user_id = 'system'`,
+            `SELECT id FROM jobs WHERE job_type = 'cleanup-jobs' AND idempotency_key LIKE 'schedule:%'`,
           ),
         (rows) => rows.length === 1,
       );

@@ -44,8 +44,9 @@ export class SchedulesRepository {
   ): Promise<Schedule | null> {
     const [row] = await this.query(
       `INSERT INTO schedules (user_id, name, cron, time_zone, job_type, payload, jitter_seconds, next_run_at, due_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
-       WHERE (SELECT count(*) FROM schedules WHERE user_id = $1) < $10
+       SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::varchar, $6::jsonb, $7::int,
+         $8::timestamptz, $9::timestamptz
+       WHERE (SELECT count(*) FROM schedules WHERE user_id = $1::varchar) < $10::int
        RETURNING ${SCHEDULE_COLUMNS}`,
       [userId, ...fieldValues(fields), next.nextRunAt, next.dueAt, limit],
     );

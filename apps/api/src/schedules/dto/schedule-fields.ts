@@ -105,6 +105,7 @@ export const JitterField = () =>
 export const NameField = () =>
   applyDecorators(
     ApiProperty({
+      type: String,
       required: false,
       nullable: true,
       minLength: 1,
