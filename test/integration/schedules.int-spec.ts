@@ -123,6 +123,33 @@ describe('schedules: exactly one job per tick, whatever the number of workers', 
     expect(new Date(next).getUTCSeconds()).toBe(0);
   });
 
+  it('a schedule whose cron cannot be read is paused with the reason, and the others tick on', async () => {
+    const healthy = await create({ cron: '* * * * * *' });
+    const [{ id: broken }] = await fx.db.dataSource.query<{ id: string }[]>(
+      `INSERT INTO schedules (user_id, cron, job_type, payload, next_run_at, due_at)
+       VALUES ('alice', 'not a cron', 'echo', '{}', now() - interval '1 second', now() - interval '1 second')
+       RETURNING id`,
+    );
+    const row = await eventually(
+      async () =>
+        (
+          await fx.db.dataSource.query<{ paused: boolean; last_error: string | null }[]>(
+            `SELECT paused, last_error FROM schedules WHERE id = $1`,
+            [broken],
+          )
+        )[0],
+      (r) => r.paused,
+    );
+    expect(row.last_error).toMatch(/not a cron/);
+    expect(await jobsOf(broken)).toEqual([]);
+    await eventually(
+      () => jobsOf(healthy.id),
+      (ticks) => ticks.length >= 2,
+      5000,
+    );
+    await fx.http().delete(`/api/v1/schedules/${healthy.id}`).set(alice()).expect(204);
+  });
+
   it('a tick whose payload no longer passes submits nothing, says why, and ticks on', async () => {
     const schedule = await create({ cron: '* * * * * *' });
     await fx.db.dataSource.query(`UPDATE schedules SET payload = '{"message": 42}' WHERE id = $1`, [

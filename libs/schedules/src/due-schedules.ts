@@ -48,6 +48,8 @@ export interface Fired {
   /** The tick's job; null when it could not be submitted (`error` says why). */
   jobId: string | null;
   error: string | null;
+  /** Its timetable cannot be read any more (no next tick): paused, so it cannot block the rest. */
+  pause: boolean;
 }
 
 /** Moves the claimed schedules on, in one statement. */
@@ -55,11 +57,11 @@ export async function advance(tx: EntityManager, fired: readonly Fired[]): Promi
   if (fired.length === 0) return;
   await queryRows(
     tx,
-    `UPDATE schedules s SET next_run_at = u.next, due_at = u.due,
+    `UPDATE schedules s SET next_run_at = u.next, due_at = u.due, paused = s.paused OR u.pause,
        last_run_at = CASE WHEN u.job_id IS NULL THEN s.last_run_at ELSE u.tick END,
        last_job_id = COALESCE(u.job_id, s.last_job_id), last_error = u.error
-     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::varchar[])
-       AS u(id, next, due, tick, job_id, error)
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::varchar[], $7::bool[])
+       AS u(id, next, due, tick, job_id, error, pause)
      WHERE s.id = u.id`,
     [
       fired.map((f) => f.id),
@@ -68,6 +70,7 @@ export async function advance(tx: EntityManager, fired: readonly Fired[]): Promi
       fired.map((f) => f.tick),
       fired.map((f) => f.jobId),
       fired.map((f) => f.error?.slice(0, 1000) ?? null),
+      fired.map((f) => f.pause),
     ],
     { prepared: true },
   );

@@ -35,7 +35,8 @@ const CLEANUP_JOB_TYPE = 'cleanup-jobs';
  * (`schedule:<id>:<tick>`) would refuse a second one. Missed ticks (nothing ran, or the
  * schedule was claimed late) make one job, for the oldest, and the schedule goes on from the next
  * future tick (tickAfterFiring). A schedule whose payload no longer passes its type submits nothing
- * and records why (`last_error`); it goes on ticking.
+ * and records why (`last_error`); it goes on ticking. One whose timetable cannot be read any more
+ * is paused with the reason, so no row can block the others.
  */
 @Injectable()
 export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -98,7 +99,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
       const jobOf = new Map(valid.map((r, i) => [r.row.id, jobs[i]]));
       await advance(
         tx,
-        requests.map(({ row, error }) => this.fired(row, jobOf.get(row.id), error)),
+        requests.map(({ row, next, error }) => this.fired(row, next, jobOf.get(row.id), error)),
       );
       return { claimed: rows.length, submitted: jobs };
     });
@@ -107,6 +108,12 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private request(row: Schedule & { dbNow: Date }) {
+    let next: Date | null;
+    try {
+      next = tickAfterFiring(row, row.nextRunAt, row.dbNow);
+    } catch {
+      next = null; // written before a check that now refuses it (or a zone the runtime dropped)
+    }
     const item = {
       userId: row.userId,
       request: {
@@ -115,27 +122,36 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
         idempotencyKey: `schedule:${row.id}:${row.nextRunAt.toISOString()}`,
       },
     };
+    if (next === null)
+      return {
+        row,
+        item,
+        next,
+        error: `paused: cron "${row.cron}" in ${row.timeZone} has no next tick`,
+      };
     try {
       item.request.payload = this.submission.validate(row.userId, row.jobType, row.payload);
-      return { row, item, error: null };
+      return { row, item, next, error: null };
     } catch (error) {
-      return { row, item, error: error instanceof Error ? error.message : String(error) };
+      return { row, item, next, error: error instanceof Error ? error.message : String(error) };
     }
   }
 
   private fired(
-    row: Schedule & { dbNow: Date },
+    row: Schedule,
+    next: Date | null,
     submitted: Submitted | undefined,
     error: string | null,
   ): Fired {
-    const nextRunAt = tickAfterFiring(row, row.nextRunAt, row.dbNow);
+    const nextRunAt = next ?? row.nextRunAt;
     return {
       id: row.id,
       tick: row.nextRunAt,
       nextRunAt,
-      dueAt: dueAt(nextRunAt, row.jitterSeconds),
+      dueAt: next ? dueAt(nextRunAt, row.jitterSeconds) : nextRunAt,
       jobId: submitted?.job.id ?? null,
       error,
+      pause: next === null,
     };
   }
 
