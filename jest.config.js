@@ -11,7 +11,7 @@
  *                injects faults into them and checks the invariants of test/chaos/support/invariants.ts.
  */
 const aliases = {
-  '^@app/(config|database|handlers|jobs|lambda-orchestrator|logging|metrics|queue|processor|recovery|tracing)(|/.*)$':
+  '^@app/(config|database|handlers|jobs|lambda-orchestrator|logging|metrics|queue|processor|recovery|schedules|tracing)(|/.*)$':
     '<rootDir>/libs/$1/src$2',
 };
 

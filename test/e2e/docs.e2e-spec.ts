@@ -28,6 +28,13 @@ const OPERATIONS = [
   'get /api/v1/admin/workers',
   'get /api/v1/me',
   'get /api/v1/job-types',
+  'post /api/v1/schedules',
+  'get /api/v1/schedules',
+  'get /api/v1/schedules/{id}',
+  'patch /api/v1/schedules/{id}',
+  'put /api/v1/schedules/{id}/pause',
+  'put /api/v1/schedules/{id}/resume',
+  'delete /api/v1/schedules/{id}',
   'get /health',
   'get /health/live',
   'get /metrics',
@@ -114,7 +121,9 @@ describe('OpenAPI document and Swagger UI', () => {
       expect({ key, security: op.security }).toEqual({ key, security: [{ bearer: [] }] });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401']));
       expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true);
-      expect(op.tags).toEqual([/\/(uploads|admin|me|job-types)\b/.exec(key)?.[1] ?? 'jobs']);
+      expect(op.tags).toEqual([
+        /\/(uploads|admin|me|job-types|schedules)\b/.exec(key)?.[1] ?? 'jobs',
+      ]);
     }
     const overview = operations().find((o) => o.key === 'get /api/v1/jobs/stats/overview')!;
     expect(Object.keys(overview.op.responses)).toContain('403');

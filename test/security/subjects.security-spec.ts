@@ -1,6 +1,5 @@
 import type { CleanupResult } from '@app/handlers';
 import { JobStatus } from '@app/database';
-import { CleanupSchedule } from '../../apps/worker/src/cleanup-schedule/cleanup-schedule.service';
 import type { JobAcceptedResponseDto } from '../../apps/api/src/jobs/dto/job-accepted.response.dto';
 import {
   type ApiFixture,
@@ -8,6 +7,7 @@ import {
   body,
   createApiFixture,
   type ErrorBody,
+  eventually,
   type Wire,
 } from '../e2e/support/api-fixture';
 
@@ -113,8 +113,19 @@ describe('security: no subject is magic; cleaning every user’s jobs needs the 
     });
 
     it('the built-in schedule still cleans every user’s jobs', async () => {
-      const worker = await fx.startWorker();
-      const { job } = await worker.get(CleanupSchedule).tick(new Date());
+      await fx.startWorker({ cleanup: { cron: '17 3 * * *' } });
+      // the seeded system schedule, made due now instead of at 03:17
+      await fx.db.dataSource.query(
+        `UPDATE schedules SET next_run_at = now(), due_at = now() WHERE user_id = 'system' AND name = 'cleanup'`,
+      );
+      const [{ id }] = await eventually(
+        () =>
+          fx.db.dataSource.query<{ id: string }[]>(
+            `SELECT id FROM jobs WHERE job_type = 'cleanup-jobs' AND idempotency_key LIKE 'schedule:%'`,
+          ),
+        (rows) => rows.length === 1,
+      );
+      const job = await fx.jobs.getById(id);
       expect(job.userId).toBe('system');
       expect(job.payload).toEqual({ allUsers: true });
       const result = await resultOf(job.id);

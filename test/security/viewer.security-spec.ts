@@ -3,17 +3,22 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { type ApiFixture, bearer, body, createApiFixture } from '../e2e/support/api-fixture';
 
 const JOB = { jobType: 'echo', payload: { message: 'hello' } };
+const SCHEDULE = { cron: '0 3 * * *', ...JOB };
 
 describe('security: a viewer reads what an admin reads and changes nothing', () => {
   let fx: ApiFixture;
   let alicesJob: string;
   let deadJob: string;
+  let alicesSchedule: string;
   const viewer = () => bearer(fx.token('vera', 'viewer'));
   const snapshot = async () => ({
     jobs: await fx.db.dataSource.query<unknown[]>(
       `SELECT id, status, attempt, retry_count, cancel_requested_at FROM jobs ORDER BY id`,
     ),
     messages: await fx.count('queue_messages'),
+    schedules: await fx.db.dataSource.query<unknown[]>(
+      `SELECT id, cron, paused, next_run_at, updated_at FROM schedules ORDER BY id`,
+    ),
   });
 
   beforeAll(async () => {
@@ -29,6 +34,13 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     await fx.jobs.claim(dead.id);
     await fx.jobs.fail(dead.id, 1, { errorMessage: 'boom', retryDelayMs: null });
     deadJob = dead.id;
+    const schedule = await fx
+      .http()
+      .post('/api/v1/schedules')
+      .set(bearer(fx.token('alice')))
+      .send(SCHEDULE)
+      .expect(201);
+    alicesSchedule = body<{ data: { id: string } }>(schedule).data.id;
   });
   afterAll(() => fx.close());
 
@@ -41,6 +53,11 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['put /api/v1/jobs/:alice/cancel', {}],
     ['post /api/v1/jobs/:dead/retry', {}],
     ['post /api/v1/uploads', { filename: 'a.mp4', contentType: 'video/mp4', contentLength: 10 }],
+    ['post /api/v1/schedules', SCHEDULE],
+    ['patch /api/v1/schedules/:schedule', { cron: '0 4 * * *' }],
+    ['put /api/v1/schedules/:schedule/pause', {}],
+    ['put /api/v1/schedules/:schedule/resume', {}],
+    ['delete /api/v1/schedules/:schedule', {}],
   ];
 
   it('the list above names every route that is not a GET, so a new one cannot be missed', async () => {
@@ -50,13 +67,16 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
         .filter((method) => method !== 'get')
         .map((method) => `${method} ${path.replace('{id}', ':id')}`),
     );
-    const tested = MUTATIONS.map(([route]) => route.replace(/:(alice|dead)/, ':id'));
+    const tested = MUTATIONS.map(([route]) => route.replace(/:(alice|dead|schedule)/, ':id'));
     expect(new Set(tested)).toEqual(new Set(documented));
   });
 
   it.each(MUTATIONS)('%s: 403 READ_ONLY_ROLE and nothing written', async (route, req) => {
-    const [method, template] = route.split(' ') as ['post' | 'put', string];
-    const path = template.replace(':alice', alicesJob).replace(':dead', deadJob);
+    const [method, template] = route.split(' ') as ['post' | 'put' | 'patch' | 'delete', string];
+    const path = template
+      .replace(':alice', alicesJob)
+      .replace(':dead', deadJob)
+      .replace(':schedule', alicesSchedule);
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);
     expect(res.status).toBe(403);
@@ -76,6 +96,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       '/api/v1/jobs/dlq',
       `/api/v1/jobs/${alicesJob}`,
       `/api/v1/jobs/${alicesJob}/logs`,
+      '/api/v1/schedules',
+      `/api/v1/schedules/${alicesSchedule}`,
     ]) {
       const [seen, asAdmin] = await Promise.all([
         fx.http().get(path).set(viewer()),

@@ -13,6 +13,7 @@ import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { JobTypesController } from './job-types/job-types.controller';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { SchedulesApiModule } from './schedules/schedules-api.module';
 import { MeController } from './me/me.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { UploadsModule } from './uploads/uploads.module';
@@ -55,6 +56,7 @@ export class ApiModule {
         DatabaseModule,
         AuthModule,
         JobsApiModule,
+        SchedulesApiModule,
         EventsModule,
         UploadsModule,
         HealthModule,

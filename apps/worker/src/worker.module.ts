@@ -6,8 +6,8 @@ import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { TracingModule } from '@app/tracing';
 import { ProcessorModule } from '@app/processor';
+import { ScheduleTickerModule } from '@app/schedules';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CleanupScheduleModule } from './cleanup-schedule/cleanup-schedule.module';
 import { WorkerHealthModule } from './health/worker-health.module';
 import { WorkerMetricsController } from './metrics/metrics.controller';
 
@@ -52,7 +52,7 @@ export class WorkerModule {
         DatabaseModule,
         ProcessorModule,
         WorkerHealthModule,
-        CleanupScheduleModule,
+        ScheduleTickerModule,
       ],
       controllers: config.metrics.enabled ? [WorkerMetricsController] : [],
     };

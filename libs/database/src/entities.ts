@@ -5,6 +5,7 @@ import { JobMetricEntity } from './entities/job-metric.entity';
 import { JobEntity } from './entities/job.entity';
 import { LambdaExecutionEntity } from './entities/lambda-execution.entity';
 import { QueueMessageEntity } from './entities/queue-message.entity';
+import { ScheduleEntity } from './entities/schedule.entity';
 import { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 
 export const ENTITIES = [
@@ -16,4 +17,5 @@ export const ENTITIES = [
   LambdaExecutionEntity,
   JobEventEntity,
   EventListenerEntity,
+  ScheduleEntity,
 ];

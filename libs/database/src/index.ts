@@ -14,3 +14,4 @@ export {
   type LambdaExecutionStatus,
 } from './entities/lambda-execution.entity';
 export { isDataError, sqlState } from './sql-errors';
+export { ScheduleEntity } from './entities/schedule.entity';

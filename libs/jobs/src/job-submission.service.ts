@@ -112,6 +112,35 @@ export class JobSubmissionService {
   }
 
   /**
+   * Writes validated requests of any users inside the caller's transaction (`manager`), without
+   * group commit: the schedule ticker's job joins the transaction that moves its schedule on.
+   * Call `announce` with the result once that transaction committed.
+   */
+  async submitWithin(
+    manager: EntityManager,
+    items: readonly { userId: string; request: JobRequest }[],
+  ): Promise<Submitted[]> {
+    const traceParent = activeTraceParent();
+    const rows = items.map(({ userId, request }) => this.row({ userId, traceParent }, request));
+    const out = new Array<Submitted | undefined>(rows.length);
+    await this.runOnce(
+      rows,
+      out,
+      rows.map((_, i) => i),
+      manager,
+    );
+    await this.rerun(rows, out, manager);
+    return out as Submitted[];
+  }
+
+  /** After the commit of `submitWithin`'s transaction: counts the jobs and wakes the relay. */
+  announce(submitted: readonly Submitted[]): void {
+    for (const s of submitted)
+      if (s.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
+    this.outboxSignal.notify();
+  }
+
+  /**
    * One statement for the group, then re-runs for the rows it could not answer (a key another
    * statement committed meanwhile). Once the first statement committed, nothing is thrown: a
    * submission whose rows all have their job gets it even if a re-run fails, and only the
@@ -132,9 +161,7 @@ export class JobSubmissionService {
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
     }
-    for (const s of out)
-      if (s?.created) this.metrics.jobs.created.inc(this.metrics.jobType(s.job.jobType));
-    this.outboxSignal.notify();
+    this.announce(out.filter((s) => s !== undefined));
     let at = 0;
     return submissions.map((s) => {
       const mine = out.slice(at, (at += s.requests.length));
@@ -148,13 +175,14 @@ export class JobSubmissionService {
     rows: readonly SubmitRow[],
     out: (Submitted | undefined)[],
     todo: readonly number[],
+    manager = this.manager,
   ): Promise<void> {
     const statement = submitStatement(
       todo.map((i) => rows[i]),
       this.queueUrl,
     );
     const result = await queryRows<JobRow & { n: number; created: boolean }>(
-      this.manager,
+      manager,
       statement.text,
       statement.params,
       { prepared: true },
@@ -163,17 +191,21 @@ export class JobSubmissionService {
   }
 
   /** Runs again the rows the statement left unanswered, up to MAX_RUNS in all. */
-  private async rerun(rows: readonly SubmitRow[], out: (Submitted | undefined)[]): Promise<void> {
+  private async rerun(
+    rows: readonly SubmitRow[],
+    out: (Submitted | undefined)[],
+    manager = this.manager,
+  ): Promise<void> {
     for (let runs = 1; ; runs++) {
       const todo = rows.map((_, i) => i).filter((i) => out[i] === undefined);
       if (todo.length === 0) return;
       if (runs === MAX_RUNS)
         throw new Error(`idempotency key of ${todo.length} jobs kept changing; try again`);
-      await this.runOnce(rows, out, todo);
+      await this.runOnce(rows, out, todo, manager);
     }
   }
 
-  private row({ userId, traceParent }: Submission, r: JobRequest): SubmitRow {
+  private row({ userId, traceParent }: Omit<Submission, 'requests'>, r: JobRequest): SubmitRow {
     return {
       userId,
       traceParent,

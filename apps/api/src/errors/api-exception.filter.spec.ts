@@ -11,6 +11,11 @@ import {
   UnknownJobTypeError,
 } from '@app/jobs';
 import {
+  ScheduleLimitReachedError,
+  ScheduleNotFoundError,
+  SystemScheduleError,
+} from '@app/schedules';
+import {
   BadRequestException,
   HttpException,
   HttpStatus,
@@ -47,6 +52,9 @@ const DOMAIN_ERRORS: DomainError[] = [
     message: 'Invalid payload for "echo": payload.delayMs must be an integer number',
   }),
   new QuotaExceededError(10, 10, 1),
+  new ScheduleNotFoundError(ID),
+  new ScheduleLimitReachedError(100),
+  new SystemScheduleError(ID),
 ];
 
 describe('ApiExceptionFilter', () => {

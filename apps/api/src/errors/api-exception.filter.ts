@@ -26,6 +26,9 @@ export const DOMAIN_STATUS: Readonly<Record<string, HttpStatus>> = {
   JOB_PAYLOAD_INVALID: HttpStatus.BAD_REQUEST,
   IDEMPOTENCY_KEY_REUSED: HttpStatus.UNPROCESSABLE_ENTITY,
   QUOTA_EXCEEDED: HttpStatus.TOO_MANY_REQUESTS,
+  SCHEDULE_NOT_FOUND: HttpStatus.NOT_FOUND,
+  SCHEDULE_LIMIT_REACHED: HttpStatus.CONFLICT,
+  SCHEDULE_SYSTEM_OWNED: HttpStatus.CONFLICT,
 };
 
 /** Codes of errors that come from HTTP itself (Nest, Fastify, the guards), by status. */

@@ -44,17 +44,7 @@ export class JobAdmission {
   /** `batch`: the jobs are a batch's, so a refusal names `jobs.<i>.payload.<field>`. */
   async admit(user: AuthUser, jobs: readonly RequestedJob[], batch = false): Promise<void> {
     if (isAdmin(user)) return;
-    jobs.forEach((job, i) => {
-      const payload = job.payload;
-      if (typeof payload !== 'object' || payload === null) return;
-      const field = this.catalogue
-        .find(job.jobType)
-        ?.adminOnly?.(payload as Readonly<Record<string, unknown>>);
-      if (field)
-        throw new ForbiddenException(
-          `${batch ? `jobs.${i}.` : ''}${field}: this needs the admin role`,
-        );
-    });
+    this.checkRole(user, jobs, batch);
     if (this.maxUnfinished === 0 || jobs.length === 0) return;
     const fits = (n: number) => n + jobs.length <= this.maxUnfinished;
     const recent = this.recent(user.id);
@@ -66,6 +56,25 @@ export class JobAdmission {
       throw new QuotaExceededError(this.maxUnfinished, unfinished, jobs.length);
     const entry = this.counted.get(user.id);
     if (entry) entry.since += jobs.length;
+  }
+
+  /**
+   * 403 naming the field when a job's payload asks what only an admin may (a cleanup-jobs job
+   * of every user); the schedules' payloads are checked by this too.
+   */
+  checkRole(user: AuthUser, jobs: readonly RequestedJob[], batch = false): void {
+    if (isAdmin(user)) return;
+    jobs.forEach((job, i) => {
+      const payload = job.payload;
+      if (typeof payload !== 'object' || payload === null) return;
+      const field = this.catalogue
+        .find(job.jobType)
+        ?.adminOnly?.(payload as Readonly<Record<string, unknown>>);
+      if (field)
+        throw new ForbiddenException(
+          `${batch ? `jobs.${i}.` : ''}${field}: this needs the admin role`,
+        );
+    });
   }
 
   /** The user's last count if it is recent enough (with what was admitted here since). */

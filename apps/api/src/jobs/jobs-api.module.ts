@@ -14,5 +14,6 @@ import { JobsController } from './jobs.controller';
   imports: [JobsModule, QueueModule, JobSubmissionModule],
   controllers: [JobsController],
   providers: [JobsApiService, JobCreation, JobAdmission, JobCancellation, JobListing, AuditLog],
+  exports: [JobAdmission],
 })
 export class JobsApiModule {}

@@ -38,8 +38,9 @@ export class CleanupEnv {
   CLEANUP_BATCH_SIZE = 1000;
 
   /**
-   * When the worker submits a cleanup-jobs job, as a cron expression in UTC (5 fields, or 6
-   * with seconds). `off` disables the schedule. Default: daily at 03:17.
+   * The system's clean-up schedule, as a cron expression in UTC (5 fields, or 6 with seconds):
+   * the first worker creates the schedule from it; admins edit it through /api/v1/schedules from
+   * then on (this is not read again). `off` creates none. Default: daily at 03:17.
    */
   @IsString()
   CLEANUP_CRON = '17 3 * * *';
