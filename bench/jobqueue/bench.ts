@@ -14,7 +14,15 @@
 import 'reflect-metadata';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dropDatabase, LAMBDA_DB, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
+import {
+  dropDatabase,
+  LAMBDA_DB,
+  OUR_DATABASES,
+  ROOT,
+  runMain,
+  services,
+  setupTemplate,
+} from './bench-env';
 import { httpPhases, isHttpSystem, type Measuring } from './http-phases';
 import { jobqueueSystem } from './jobqueue-system';
 import { lambdaPhases, type LambdaMeasuring } from './lambda-phase';
@@ -61,11 +69,4 @@ async function main(): Promise<number> {
   return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common), extra });
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);
