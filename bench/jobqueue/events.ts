@@ -218,7 +218,7 @@ function tally(streams: Stream[], rows: EventRow[], jobs: Set<string>) {
     /** Of `extra`: a one-job stream's live event of the status its snapshot already showed. */
     snapshotRepeats: 0,
     /** A few streams whose events differ from what was expected, to look at. */
-    examples: [] as { kind: Kind; shown?: unknown; got: string[]; want: string[] }[],
+    examples: [] as Record<string, unknown>[],
   };
   for (const s of streams) {
     const got = liveStatuses(s, jobs).map((e) => String(e.data.eventId));
@@ -247,10 +247,18 @@ function tally(streams: Stream[], rows: EventRow[], jobs: Set<string>) {
       out.snapshotRepeats += got.filter(
         (id) => !wantSet.has(id) && rows.find((r) => r.id === id)?.status === shown,
       ).length;
-    if ((missing || extra) && out.examples.length < 5) {
+    if ((missing && out.examples.length < 8) || (extra && out.examples.length < 3)) {
       const named = (ids: string[]) =>
         ids.map((id) => `${id}:${rows.find((r) => r.id === id)?.status ?? '?'}`);
-      out.examples.push({ kind: s.kind, shown, got: named(got), want: named(want) });
+      out.examples.push({
+        kind: s.kind,
+        jobId: s.jobId,
+        shown,
+        got: named(got),
+        want: named(want),
+        history: named((byJob.get(s.jobId ?? '') ?? []).map((r) => r.id)),
+        gotJobs: [...new Set(liveStatuses(s, jobs).map((e) => String(e.data.jobId)))],
+      });
     }
   }
   return out;
@@ -398,7 +406,7 @@ async function main(): Promise<number> {
     const jobs = new Set(load1.ids);
     const rows = await db.query<EventRow[]>(
       `SELECT id::text, job_id::text, user_id, status FROM job_events
-        WHERE kind = 'status' AND id > $1::bigint AND job_id = ANY($2::uuid[]) ORDER BY id`,
+        WHERE kind = 'status' AND id > $1::bigint AND job_id = ANY($2::uuid[]) ORDER BY job_events.id`,
       [maxEventId ?? '0', load1.ids],
     );
     const counts = tally(streams.all, rows, jobs);
