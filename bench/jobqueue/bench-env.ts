@@ -6,12 +6,19 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dataSourceOptions } from '@app/database';
 import { DataSource } from 'typeorm';
 import { createPgClient, type PgClient } from '../../tools/dev-services/postgres-server';
 
 /** The repository root (bench/run.mjs sets it: compiled files live under .tmp/bench-build). */
 export const ROOT = process.env.JQ_BENCH_ROOT ?? path.resolve(__dirname, '../..');
+/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
+const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
+/** One of bench/lib's ES modules (common.mjs, phases.mjs, …), shared with the peers' harness. */
+export const benchModule = <T>(file: string): Promise<T> =>
+  importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
+
 /** The compiled benchmark code (bench/run.mjs builds it with tsc). */
 export const BUILD_DIR = process.env.JQ_BENCH_BUILD ?? path.join(ROOT, '.tmp/bench-build');
 /**

@@ -12,13 +12,11 @@
  * "http-floor" when that system is named: the bare server of http-floor-main.ts).
  */
 import 'reflect-metadata';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
+  benchModule,
   dropDatabase,
   LAMBDA_DB,
   OUR_DATABASES,
-  ROOT,
   runMain,
   services,
   setupTemplate,
@@ -26,11 +24,6 @@ import {
 import { httpPhases, isHttpSystem, type Measuring } from './http-phases';
 import { jobqueueSystem } from './jobqueue-system';
 import { lambdaPhases, type LambdaMeasuring } from './lambda-phase';
-
-/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
-const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
-const benchModule = <T>(file: string) =>
-  importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
 
 interface PhasesModule {
   stats: LambdaMeasuring['stats'];

@@ -25,27 +25,12 @@
  * The highest ApproximateReceiveCount is sampled from the emulator's inspection endpoint.
  */
 import 'reflect-metadata';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { DataSource } from 'typeorm';
-import { createEmulatorSqsClient, createQueuePair } from '../../tools/dev-services/sqs-emulator';
-import {
-  dropDatabase,
-  emptyDatabase,
-  openDataSource,
-  ROOT,
-  runMain,
-  services,
-  serviceEnv,
-  type Target,
-  uniqueName,
-  writeResult,
-} from './bench-env';
-import { BenchApi } from './bench-api';
-import type { ServiceProcess } from './child-process';
+import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
+import { benchModule, runMain, type Target, writeResult } from './bench-env';
 import type { Measuring } from './http-phases';
-import { startWorker } from './jobqueue-system';
+import { Standalone } from './standalone';
 
 const DATABASE = 'jq_bench_burst';
 const N = Number(process.env.BURST_N ?? 2000);
@@ -71,9 +56,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const fmt = (x: number) => x.toLocaleString('en-US');
 const job = (message: string) => ({ jobType: 'echo', payload: { message, delayMs: DELAY_MS } });
-
-/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
-const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
 
 /** The highest ApproximateReceiveCount among the work queue's messages, sampled while it runs. */
 class ReceiveCountSampler {
@@ -230,27 +212,13 @@ function cpuLine(cpu: Record<string, unknown>): string {
 }
 
 async function main(): Promise<number> {
-  const svc = services();
-  const m = await importEsm<Measuring>(pathToFileURL(path.join(ROOT, 'bench/lib/common.mjs')).href);
-  const dbUrl = await emptyDatabase(svc.adminUrl, DATABASE);
-  const queues = await createQueuePair(svc.endpoint, uniqueName('jq-burst'), {
-    maxReceiveCount: 5,
-  });
-  const target: Target = { dbUrl, endpoint: svc.endpoint, ...queues };
-  const env = (extra: Record<string, string>) => serviceEnv(target, extra);
-  let api: BenchApi | undefined;
-  let worker: ServiceProcess | undefined;
-  let db: DataSource | undefined;
+  const m = await benchModule<Measuring>('common.mjs');
+  const standalone = await Standalone.create(DATABASE, 'jq-burst', m, { maxReceiveCount: 5 });
+  const { target } = standalone;
   try {
-    // the api migrates the empty database at boot, as a production deploy does; the rate limit
-    // (per job since issue 12) would refuse the throughput phase's 2,000-job batch
-    api = await BenchApi.start(
-      env({ DATABASE_RUN_MIGRATIONS: 'true', RATE_LIMIT_MAX: '1000000' }),
-      IN_FLIGHT,
-    );
-    m.trackProcess('api', api.process.pid);
-    db = await openDataSource(dbUrl, 2);
-    const sampler = new ReceiveCountSampler(svc.endpoint, queues.queueUrl);
+    // the rate limit (per job since issue 12) would refuse the throughput phase's 2,000-job batch
+    const { api, db } = await standalone.startApi({ RATE_LIMIT_MAX: '1000000' }, IN_FLIGHT);
+    const sampler = new ReceiveCountSampler(target.endpoint, target.queueUrl);
 
     // 1. throughput: a backlog of N jobs, then the worker starts
     const prefill = `user_id = '${PREFILL_USER}'`;
@@ -263,9 +231,7 @@ async function main(): Promise<number> {
     }
     await waitOutboxSent(db);
     sampler.start();
-    const started = await startWorker(env({ WORKER_CONCURRENCY }));
-    worker = started.process;
-    m.trackProcess('worker', worker.pid);
+    const worker = await standalone.startWorker({ WORKER_CONCURRENCY });
     const c0 = m.cpuSnapshot();
     const doneT = await waitTerminal(db, prefill, N);
     const c1 = m.cpuSnapshot();
@@ -280,7 +246,7 @@ async function main(): Promise<number> {
     const c2 = m.cpuSnapshot();
     const t0 = Date.now();
     const posts = await pool(N, IN_FLIGHT, (i) =>
-      api!.post('/api/v1/jobs', BURST_USERS[i % USERS], job(`burst ${i}`)).catch(() => ({
+      api.post('/api/v1/jobs', BURST_USERS[i % USERS], job(`burst ${i}`)).catch(() => ({
         status: 0,
         ms: NaN,
       })),
@@ -304,7 +270,7 @@ async function main(): Promise<number> {
     const dlq = await dlqDepth(target);
     const dlqRows = await db.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM queue_messages WHERE queue_url = $1`,
-      [queues.dlqUrl],
+      [target.dlqUrl],
     );
     const again = await resent(db, burst);
     const againT = await resent(db, prefill);
@@ -407,10 +373,7 @@ async function main(): Promise<number> {
     );
     return 1;
   } finally {
-    await worker?.stop(2000);
-    await api?.stop();
-    await db?.destroy();
-    await dropDatabase(svc.adminUrl, DATABASE).catch(() => undefined);
+    await standalone.close();
   }
 }
 

@@ -30,27 +30,12 @@
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { DataSource } from 'typeorm';
-import { createQueuePair } from '../../tools/dev-services/sqs-emulator';
 import { SseClient } from '../../test/support/sse-client';
-import {
-  DB_PREFIX,
-  dropDatabase,
-  emptyDatabase,
-  openDataSource,
-  ROOT,
-  runMain,
-  services,
-  serviceEnv,
-  uniqueName,
-  writeResult,
-} from './bench-env';
+import { benchModule, DB_PREFIX, runMain, writeResult } from './bench-env';
 import { BenchApi, bearer } from './bench-api';
-import type { ServiceProcess } from './child-process';
 import type { Measuring } from './http-phases';
-import { startWorker } from './jobqueue-system';
+import { Standalone } from './standalone';
 
 /** bench/events.mjs names it (JQ_BENCH_DB): only its backends count as the benchmark's. */
 const DATABASE = DB_PREFIX;
@@ -73,9 +58,6 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const fmt = (x: number) => x.toLocaleString('en-US');
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
-/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
-const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
 
 type Kind = 'job' | 'user' | 'admin';
 interface Stream {
@@ -307,34 +289,23 @@ const WARN = /"level":(40|50|60)|\b(WARN|ERROR)\b/;
 
 async function main(): Promise<number> {
   if (JOB_STREAMS < 0) throw new Error('BENCH_STREAMS must be at least USERS + ADMINS');
-  const svc = services();
-  const m = await importEsm<Measuring & { quietGate(pct?: number, s?: number): Promise<number> }>(
-    pathToFileURL(path.join(ROOT, 'bench/lib/common.mjs')).href,
+  const m = await benchModule<Measuring & { quietGate(pct?: number, s?: number): Promise<number> }>(
+    'common.mjs',
   );
   const quiet = () => m.quietGate(undefined, Number(process.env.QUIET_MAX_WAIT_S ?? 30));
-  const dbUrl = await emptyDatabase(svc.adminUrl, DATABASE);
-  const queues = await createQueuePair(svc.endpoint, uniqueName('jq-events'));
-  const env = (extra: Record<string, string>) =>
-    serviceEnv({ dbUrl, endpoint: svc.endpoint, ...queues }, extra);
-  let api: BenchApi | undefined;
-  let worker: ServiceProcess | undefined;
-  let db: DataSource | undefined;
+  const standalone = await Standalone.create(DATABASE, 'jq-events', m);
   let streams: Streams | undefined;
   try {
-    api = await BenchApi.start(
-      env({
-        DATABASE_RUN_MIGRATIONS: 'true',
+    const { api, db } = await standalone.startApi(
+      {
         RATE_LIMIT_MAX: '1000000',
         QUOTA_UNFINISHED_JOBS: '0',
         EVENTS_MAX_STREAMS: String(STREAMS * 2),
         METRICS_TOKEN,
-      }),
+      },
       64,
     );
-    m.trackProcess('api', api.process.pid);
-    worker = (await startWorker(env({}))).process;
-    m.trackProcess('worker', worker.pid);
-    db = await openDataSource(dbUrl, 2);
+    await standalone.startWorker();
 
     // 1. warm-up
     const warm = await steadyLoad(api, WARM_SECONDS, 'warm');
@@ -346,7 +317,7 @@ async function main(): Promise<number> {
       const a = m.cpuSnapshot();
       await sleep(IDLE_SECONDS * 1000);
       const cpu = m.cpuDelta(a, m.cpuSnapshot()) as Cpu;
-      return { cpu, rss: rssKiB(api!.process.pid) };
+      return { cpu, rss: rssKiB(api.process.pid) };
     };
     const idle0 = await measureIdle();
 
@@ -358,9 +329,9 @@ async function main(): Promise<number> {
       await quiet();
       const a = m.cpuSnapshot();
       const load = await steadyLoad(api!, SECONDS, tag, accepted);
-      await waitTerminal(db!, load.ids);
+      await waitTerminal(db, load.ids);
       const cpu = m.cpuDelta(a, m.cpuSnapshot()) as Cpu;
-      return { ...load, cpu, rss: rssKiB(api!.process.pid) };
+      return { ...load, cpu, rss: rssKiB(api.process.pid) };
     };
     const load0 = await measureLoad('none');
 
@@ -527,10 +498,7 @@ async function main(): Promise<number> {
     return counts.missing === 0 && counts.extra === counts.snapshotRepeats ? 0 : 1;
   } finally {
     streams?.closeAll();
-    await worker?.stop(2000);
-    await api?.stop();
-    await db?.destroy();
-    await dropDatabase(svc.adminUrl, DATABASE).catch(() => undefined);
+    await standalone.close();
   }
 }
 
