@@ -125,10 +125,11 @@ async function steadyLoad(
   seconds: number,
   tag: string,
   accepted?: (user: string, id: string) => Promise<void>,
-): Promise<{ ids: string[]; failed: number; unopened: number }> {
+): Promise<{ ids: string[]; owners: Map<string, string>; failed: number; unopened: number }> {
   const n = Math.round(RATE * seconds);
   const t0 = performance.now();
   const ids: string[] = [];
+  const owners = new Map<string, string>();
   let failed = 0;
   let unopened = 0;
   const inFlight: Promise<void>[] = [];
@@ -143,13 +144,14 @@ async function steadyLoad(
           if (r.status !== 202) return void failed++;
           const id = (r.body as { data: { id: string } }).data.id;
           ids.push(id);
+          owners.set(id, user);
           await accepted?.(user, id).catch(() => void unopened++);
         })
         .catch(() => void failed++),
     );
   }
   await Promise.all(inFlight);
-  return { ids, failed, unopened };
+  return { ids, owners, failed, unopened };
 }
 
 async function waitTerminal(db: DataSource, ids: string[]): Promise<void> {
@@ -225,11 +227,13 @@ function tally(streams: Stream[], rows: EventRow[], jobs: Set<string>) {
     const extra = got.filter((id) => !wantSet.has(id)).length + (got.length - gotSet.size);
     out.missing += missing;
     out.extra += extra;
-    if (shown !== undefined)
-      out.snapshotRepeats += got.filter(
-        (id) => !wantSet.has(id) && rows.find((r) => r.id === id)?.status === shown,
-      ).length;
-    if ((missing && out.examples.length < 8) || (extra && out.examples.length < 3)) {
+    const repeats =
+      shown === undefined
+        ? 0
+        : got.filter((id) => !wantSet.has(id) && rows.find((r) => r.id === id)?.status === shown)
+            .length;
+    out.snapshotRepeats += repeats;
+    if ((missing || extra > repeats) && out.examples.length < 8) {
       const named = (ids: string[]) =>
         ids.map((id) => `${id}:${rows.find((r) => r.id === id)?.status ?? '?'}`);
       out.examples.push({
@@ -348,7 +352,7 @@ async function main(): Promise<number> {
       ...users.map((u) => () => streams!.open('user', u, { userId: u })),
       ...pre.ids
         .slice(0, JOB_STREAMS)
-        .map((id, i) => () => streams!.open('job', users[i % USERS], { jobId: id })),
+        .map((id) => () => streams!.open('job', pre.owners.get(id)!, { jobId: id })),
     ];
     for (let i = 0; i < plan.length; i += OPENING)
       await Promise.all(plan.slice(i, i + OPENING).map((f) => f()));
