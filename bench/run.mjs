@@ -15,7 +15,7 @@
 //
 // Knobs (environment): RUNS, BENCH_N, BENCH_SYSTEMS (comma list, overrides the plan's systems),
 // BENCH_PHASES (comma list), BENCH_LAT_SECONDS, BENCH_HTTP_BATCH, BENCH_LAMBDA_RATE,
-// BENCH_LAMBDA_WARMUP, QUIET_MAX_WAIT_S, QUIET_PCT,
+// BENCH_LAMBDA_WARMUP, QUIET_MAX_WAIT_S, QUIET_PCT, BENCH_EVENTS_RECORDING (jobqueue-system.ts),
 // JQ_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres), REDIS_HOST/REDIS_PORT/REDIS_DB.
 // Every host must be loopback. Databases touched: <db> (peers' schemas), <db>_template,
 // <db>_jobqueue, <db>_lambda, <db>_memory, where <db> = jq_bench_<tag> (dropped at the end);

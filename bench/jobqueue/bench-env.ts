@@ -4,13 +4,21 @@
  * processes get, read by libs/config exactly as in production.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { dataSourceOptions } from '@app/database';
 import { DataSource } from 'typeorm';
 import { createPgClient, type PgClient } from '../../tools/dev-services/postgres-server';
 
 /** The repository root (bench/run.mjs sets it: compiled files live under .tmp/bench-build). */
 export const ROOT = process.env.JQ_BENCH_ROOT ?? path.resolve(__dirname, '../..');
+/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
+const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
+/** One of bench/lib's ES modules (common.mjs, phases.mjs, …), shared with the peers' harness. */
+export const benchModule = <T>(file: string): Promise<T> =>
+  importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
+
 /** The compiled benchmark code (bench/run.mjs builds it with tsc). */
 export const BUILD_DIR = process.env.JQ_BENCH_BUILD ?? path.join(ROOT, '.tmp/bench-build');
 /**
@@ -77,6 +85,13 @@ function assertBenchName(name: string): void {
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   assertBenchName(name);
   await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** A fresh, empty database `name` (the api migrates it at boot, as a deploy does); its URL. */
+export async function emptyDatabase(adminUrl: string, name: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  return withDatabase(adminUrl, name);
 }
 
 /** Re-creates the template database and runs the project's migrations in it. */
@@ -155,4 +170,25 @@ export function serviceEnv(t: Target, extra: Record<string, string> = {}): NodeJ
     ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
     ...extra,
   };
+}
+
+/** A benchmark process's entry: exits with `main`'s code, or 1 after printing its error. */
+export function runMain(main: () => Promise<number>): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}
+
+/** Writes `record` to bench/results/<name>-<its ts>.json and prints the path. */
+export function writeResult(name: string, record: { ts: string }): void {
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${record.ts.replace(/[:.]/g, '-').slice(0, 19)}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`result: ${path.relative(ROOT, file)}\n`);
 }

@@ -12,17 +12,18 @@
  * "http-floor" when that system is named: the bare server of http-floor-main.ts).
  */
 import 'reflect-metadata';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { dropDatabase, LAMBDA_DB, OUR_DATABASES, ROOT, services, setupTemplate } from './bench-env';
+import {
+  benchModule,
+  dropDatabase,
+  LAMBDA_DB,
+  OUR_DATABASES,
+  runMain,
+  services,
+  setupTemplate,
+} from './bench-env';
 import { httpPhases, isHttpSystem, type Measuring } from './http-phases';
 import { jobqueueSystem } from './jobqueue-system';
 import { lambdaPhases, type LambdaMeasuring } from './lambda-phase';
-
-/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
-const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
-const benchModule = <T>(file: string) =>
-  importEsm<T>(pathToFileURL(path.join(ROOT, 'bench/lib', file)).href);
 
 interface PhasesModule {
   stats: LambdaMeasuring['stats'];
@@ -61,11 +62,4 @@ async function main(): Promise<number> {
   return runOne({ system: 'jobqueue', phase, run, adapter: jobqueueSystem(svc, common), extra });
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

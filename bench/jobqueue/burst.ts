@@ -25,31 +25,14 @@
  * The highest ApproximateReceiveCount is sampled from the emulator's inspection endpoint.
  */
 import 'reflect-metadata';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { sign } from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
-import { Pool } from 'undici';
-import { createPgClient } from '../../tools/dev-services/postgres-server';
-import { createEmulatorSqsClient, createQueuePair } from '../../tools/dev-services/sqs-emulator';
-import {
-  dropDatabase,
-  openDataSource,
-  ROOT,
-  services,
-  serviceEnv,
-  type Target,
-  uniqueName,
-  withDatabase,
-} from './bench-env';
-import { type ServiceProcess, startCompiled } from './child-process';
+import { createEmulatorSqsClient } from '../../tools/dev-services/sqs-emulator';
+import { benchModule, runMain, type Target, writeResult } from './bench-env';
 import type { Measuring } from './http-phases';
-import { startWorker } from './jobqueue-system';
+import { Standalone } from './standalone';
 
 const DATABASE = 'jq_bench_burst';
-const SECRET = 'burst-secret-burst-secret-burst-secret';
 const N = Number(process.env.BURST_N ?? 2000);
 /**
  * Simulated work per job. 100 ms × 10 slots caps the worker at 100 jobs/s, well below what one
@@ -73,52 +56,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const fmt = (x: number) => x.toLocaleString('en-US');
 const job = (message: string) => ({ jobType: 'echo', payload: { message, delayMs: DELAY_MS } });
-
-/** A real ESM import(), which TypeScript's CommonJS output would turn into require(). */
-const importEsm = new Function('url', 'return import(url)') as <T>(url: string) => Promise<T>;
-
-class Api {
-  private readonly pool: Pool;
-  private constructor(
-    readonly process: ServiceProcess,
-    url: string,
-  ) {
-    this.pool = new Pool(url, { connections: IN_FLIGHT });
-  }
-
-  static async start(env: NodeJS.ProcessEnv): Promise<Api> {
-    const proc = await startCompiled('bench/jobqueue/api-main', env, /^api listening /);
-    return new Api(proc, proc.readyLine.slice('api listening '.length));
-  }
-
-  /** Status code and milliseconds of one POST. */
-  async post(route: string, user: string, body: unknown): Promise<{ status: number; ms: number }> {
-    const t = performance.now();
-    const res = await this.pool.request({
-      path: route,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(user)}` },
-      body: JSON.stringify(body),
-    });
-    await res.body.dump();
-    return { status: res.statusCode, ms: performance.now() - t };
-  }
-
-  async stop(): Promise<void> {
-    await this.pool.close();
-    await this.process.stop();
-  }
-}
-
-const tokens = new Map<string, string>();
-function token(user: string): string {
-  let t = tokens.get(user);
-  if (!t) {
-    t = sign({ sub: user, roles: ['user'] }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });
-    tokens.set(user, t);
-  }
-  return t;
-}
 
 /** The highest ApproximateReceiveCount among the work queue's messages, sampled while it runs. */
 class ReceiveCountSampler {
@@ -167,18 +104,6 @@ class ReceiveCountSampler {
 }
 interface QueuedMessage {
   approximateReceiveCount?: number;
-}
-
-async function createDatabase(adminUrl: string): Promise<string> {
-  await dropDatabase(adminUrl, DATABASE);
-  const c = createPgClient(adminUrl);
-  await c.connect();
-  try {
-    await c.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await c.end();
-  }
-  return withDatabase(adminUrl, DATABASE);
 }
 
 async function count(db: DataSource, where: string): Promise<number> {
@@ -287,26 +212,13 @@ function cpuLine(cpu: Record<string, unknown>): string {
 }
 
 async function main(): Promise<number> {
-  const svc = services();
-  const m = await importEsm<Measuring>(pathToFileURL(path.join(ROOT, 'bench/lib/common.mjs')).href);
-  const dbUrl = await createDatabase(svc.adminUrl);
-  const queues = await createQueuePair(svc.endpoint, uniqueName('jq-burst'), {
-    maxReceiveCount: 5,
-  });
-  const target: Target = { dbUrl, endpoint: svc.endpoint, ...queues };
-  const env = (extra: Record<string, string>) => serviceEnv(target, extra);
-  let api: Api | undefined;
-  let worker: ServiceProcess | undefined;
-  let db: DataSource | undefined;
+  const m = await benchModule<Measuring>('common.mjs');
+  const standalone = await Standalone.create(DATABASE, 'jq-burst', m, { maxReceiveCount: 5 });
+  const { target } = standalone;
   try {
-    // the api migrates the empty database at boot, as a production deploy does; the rate limit
-    // (per job since issue 12) would refuse the throughput phase's 2,000-job batch
-    api = await Api.start(
-      env({ JWT_SECRET: SECRET, DATABASE_RUN_MIGRATIONS: 'true', RATE_LIMIT_MAX: '1000000' }),
-    );
-    m.trackProcess('api', api.process.pid);
-    db = await openDataSource(dbUrl, 2);
-    const sampler = new ReceiveCountSampler(svc.endpoint, queues.queueUrl);
+    // the rate limit (per job since issue 12) would refuse the throughput phase's 2,000-job batch
+    const { api, db } = await standalone.startApi({ RATE_LIMIT_MAX: '1000000' }, IN_FLIGHT);
+    const sampler = new ReceiveCountSampler(target.endpoint, target.queueUrl);
 
     // 1. throughput: a backlog of N jobs, then the worker starts
     const prefill = `user_id = '${PREFILL_USER}'`;
@@ -319,9 +231,7 @@ async function main(): Promise<number> {
     }
     await waitOutboxSent(db);
     sampler.start();
-    const started = await startWorker(env({ WORKER_CONCURRENCY }));
-    worker = started.process;
-    m.trackProcess('worker', worker.pid);
+    const worker = await standalone.startWorker({ WORKER_CONCURRENCY });
     const c0 = m.cpuSnapshot();
     const doneT = await waitTerminal(db, prefill, N);
     const c1 = m.cpuSnapshot();
@@ -336,7 +246,7 @@ async function main(): Promise<number> {
     const c2 = m.cpuSnapshot();
     const t0 = Date.now();
     const posts = await pool(N, IN_FLIGHT, (i) =>
-      api!.post('/api/v1/jobs', BURST_USERS[i % USERS], job(`burst ${i}`)).catch(() => ({
+      api.post('/api/v1/jobs', BURST_USERS[i % USERS], job(`burst ${i}`)).catch(() => ({
         status: 0,
         ms: NaN,
       })),
@@ -360,7 +270,7 @@ async function main(): Promise<number> {
     const dlq = await dlqDepth(target);
     const dlqRows = await db.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM queue_messages WHERE queue_url = $1`,
-      [queues.dlqUrl],
+      [target.dlqUrl],
     );
     const again = await resent(db, burst);
     const againT = await resent(db, prefill);
@@ -456,29 +366,15 @@ async function main(): Promise<number> {
       failed: failed.map((c) => c.check),
       ts: new Date().toISOString(),
     };
-    const dir = path.join(ROOT, 'bench/results');
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `burst-${record.ts.replace(/[:.]/g, '-').slice(0, 19)}.json`);
-    fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-    process.stdout.write(`result: ${path.relative(ROOT, file)}\n`);
+    writeResult('burst', record);
     if (failed.length === 0 && doneB === N) return 0;
     process.stdout.write(
       `\nFAILED: ${failed.map((c) => c.check).join(', ')}\n--- worker output (last 20,000 characters) ---\n${worker.output()}\n`,
     );
     return 1;
   } finally {
-    await worker?.stop(2000);
-    await api?.stop();
-    await db?.destroy();
-    await dropDatabase(svc.adminUrl, DATABASE).catch(() => undefined);
+    await standalone.close();
   }
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -21,6 +21,7 @@ import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
+import { createPgClient } from '../../tools/dev-services/postgres-server';
 import { createEmulatorSqsClient, createQueuePair } from '../../tools/dev-services/sqs-emulator';
 import {
   BENCH_USER,
@@ -68,6 +69,25 @@ const BULK_CHUNK = 1000;
  */
 // A profiled worker must exit by itself to write its profile (it waits out its long poll).
 export const STOP_GRACE_MS = process.env.SERVICE_NODE_ARGS ? 30_000 : 2000;
+
+/**
+ * BENCH_EVENTS_RECORDING=1: live job events recorded through the measurement, as while an api
+ * instance streams (a far-off event_listeners row, so the triggers write job_events and NOTIFY),
+ * with a LISTEN connection of this process that reads and drops the notifications. What
+ * recording costs a job, apart from what the api then does for its streams (bench/events.mjs).
+ */
+const RECORD_EVENTS = process.env.BENCH_EVENTS_RECORDING === '1';
+
+/** Turns recording on in `target`'s database; resolves with the LISTEN connection's closer. */
+async function recordEvents(target: JobqueueTarget): Promise<() => Promise<void>> {
+  await target.db.query(
+    `INSERT INTO event_listeners (instance_id, expires_at) VALUES ('bench', now() + interval '1 day')`,
+  );
+  const listener = createPgClient(target.target.dbUrl);
+  await listener.connect();
+  await listener.query('LISTEN job_events');
+  return () => listener.end();
+}
 
 const echo = (data: JobData) => ({ jobType: 'echo', payload: { message: JSON.stringify(data) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -180,6 +200,7 @@ export function jobqueueSystem(
   let target: JobqueueTarget | undefined;
   let producer: Producer | undefined;
   let worker: ServiceProcess | undefined;
+  let stopRecording: (() => Promise<void>) | undefined;
   const t = () => target ?? raise('reset() first');
   const p = () => producer ?? raise('no producer in this configuration');
   const submit = (datas: JobData[]) => p().submission.submit(BENCH_USER, datas.map(echo));
@@ -189,6 +210,7 @@ export function jobqueueSystem(
     current: t,
     async reset() {
       target = await JobqueueTarget.create(services, opts.database);
+      if (RECORD_EVENTS) stopRecording = await recordEvents(target);
       if (opts.producer) producer = await Producer.start(target.env());
     },
     enqueue: (data) => submit([data]),
@@ -227,6 +249,8 @@ export function jobqueueSystem(
       }
       await producer?.close();
       producer = undefined;
+      await stopRecording?.();
+      stopRecording = undefined;
       await target?.destroy();
       target = undefined;
     },

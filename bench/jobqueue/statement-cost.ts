@@ -6,6 +6,10 @@
  * counted (nor are the server's background processes: WAL writer, checkpointer, autovacuum).
  *
  *   npm run bench:statements            (N=10000 jobs; BENCH_N, JQ_ADMIN_URL)
+ *
+ * BENCH_EVENTS_RECORDING=1: with live job events recorded throughout (a far-off event_listeners
+ * row), so each step includes what the triggers then write and notify. BENCH_EVENTS_TRIGGERS
+ * (off, bare): a prototype variant of those triggers, see eventTriggers.
  */
 import fs from 'node:fs';
 import type { AppConfig } from '@app/config';
@@ -36,6 +40,32 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * A prototype, to split what the live-event triggers cost while nobody streams (not a
+ * migration): `off` drops them; `bare` puts statement triggers without transition tables in
+ * their place, which only look up event_listeners (the lookup and call alone, without
+ * PostgreSQL capturing every changed row for OLD/NEW TABLE).
+ */
+async function eventTriggers(db: DataSource, variant: string): Promise<void> {
+  if (variant !== 'off' && variant !== 'bare') throw new Error(`BENCH_EVENTS_TRIGGERS=${variant}?`);
+  await db.query(`DROP TRIGGER jobs_record_events_insert ON jobs`);
+  await db.query(`DROP TRIGGER jobs_record_events_update ON jobs`);
+  await db.query(`DROP TRIGGER job_logs_notify ON job_logs`);
+  if (variant === 'off') return;
+  await db.query(`
+    CREATE FUNCTION bench_listened() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NOT EXISTS (SELECT 1 FROM event_listeners WHERE expires_at > now()) THEN RETURN NULL; END IF;
+      RETURN NULL;
+    END $$`);
+  await db.query(`CREATE TRIGGER bench_jobs_insert AFTER INSERT ON jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_listened()`);
+  await db.query(`CREATE TRIGGER bench_jobs_update AFTER UPDATE ON jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_listened()`);
+  await db.query(`CREATE TRIGGER bench_job_logs AFTER INSERT ON job_logs
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_listened()`);
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.JQ_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   assertLoopback('JQ_ADMIN_URL', adminUrl);
@@ -55,6 +85,13 @@ async function main(): Promise<void> {
   await db.runMigrations();
   try {
     const [{ pid }] = await db.query<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+    if (process.env.BENCH_EVENTS_TRIGGERS)
+      await eventTriggers(db, process.env.BENCH_EVENTS_TRIGGERS);
+    // live job events recorded, as while an api instance streams (job_events rows and NOTIFY)
+    if (process.env.BENCH_EVENTS_RECORDING === '1')
+      await db.query(
+        `INSERT INTO event_listeners (instance_id, expires_at) VALUES ('bench', now() + interval '1 day')`,
+      );
     const config = {
       get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }),
     } as unknown as ConfigService<AppConfig, true>;

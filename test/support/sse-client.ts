@@ -5,6 +5,8 @@ export interface SseEvent {
   id: string | undefined;
   event: string;
   data: Record<string, unknown>;
+  /** When it was parsed, by Date.now() (a benchmark's receive time). */
+  receivedAt: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export class SseClient {
     const parser = createParser({
       onEvent: (m: EventSourceMessage) => {
         const data = JSON.parse(m.data) as Record<string, unknown>;
-        this.events.push({ id: m.id, event: m.event ?? 'message', data });
+        this.events.push({ id: m.id, event: m.event ?? 'message', data, receivedAt: Date.now() });
         this.wake();
       },
     });
