@@ -31,6 +31,7 @@ import { assertLoopback } from './lib/loopback.mjs';
 import { classify } from './lib/pg-cpu.mjs';
 import { childPids, readTitle } from './lib/proc-stat.mjs';
 import { summarize } from './lib/summarize.mjs';
+import { copyServiceAssets } from './lib/service-assets.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
@@ -127,6 +128,7 @@ function build() {
       throw new Error(`tsc failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
     }
   }
+  copyServiceAssets(BUILD);
   const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8'));
   fs.writeFileSync(
     path.join(BUILD, 'register-paths.js'),

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parentPid } from './common.mjs';
 import { assertLoopback } from './loopback.mjs';
+import { copyServiceAssets } from './service-assets.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,6 +33,7 @@ function compile(build, entry) {
     path.join(build, 'register-paths.js'),
     `require('tsconfig-paths').register({ baseUrl: __dirname, paths: ${JSON.stringify(paths)} });\n`,
   );
+  copyServiceAssets(build);
   console.log(`compiled into ${path.relative(ROOT, build)} in ${(Date.now() - t) / 1000} s`);
 }
 
