@@ -14,6 +14,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       `SELECT id, status, attempt, retry_count, cancel_requested_at FROM jobs ORDER BY id`,
     ),
     messages: await fx.count('queue_messages'),
+    typeStates: await fx.db.dataSource.query<unknown[]>(`SELECT * FROM job_type_states`),
   });
 
   beforeAll(async () => {
@@ -29,6 +30,11 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     await fx.jobs.claim(dead.id);
     await fx.jobs.fail(dead.id, 1, { errorMessage: 'boom', retryDelayMs: null });
     deadJob = dead.id;
+    await fx
+      .http()
+      .put('/api/v1/job-types/echo/pause')
+      .set(bearer(fx.token('ops', 'admin')))
+      .expect(200);
   });
   afterAll(() => fx.close());
 
@@ -41,6 +47,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['put /api/v1/jobs/:alice/cancel', {}],
     ['post /api/v1/jobs/:dead/retry', {}],
     ['post /api/v1/uploads', { filename: 'a.mp4', contentType: 'video/mp4', contentLength: 10 }],
+    ['put /api/v1/job-types/:running/pause', {}],
+    ['put /api/v1/job-types/:paused/resume', {}],
   ];
 
   it('the list above names every route that is not a GET, so a new one cannot be missed', async () => {
@@ -48,15 +56,21 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item)
         .filter((method) => method !== 'get')
-        .map((method) => `${method} ${path.replace('{id}', ':id')}`),
+        .map((method) => `${method} ${path.replace('{id}', ':id').replace('{type}', ':type')}`),
     );
-    const tested = MUTATIONS.map(([route]) => route.replace(/:(alice|dead)/, ':id'));
+    const tested = MUTATIONS.map(([route]) =>
+      route.replace(/:(alice|dead)/, ':id').replace(/:(running|paused)/, ':type'),
+    );
     expect(new Set(tested)).toEqual(new Set(documented));
   });
 
   it.each(MUTATIONS)('%s: 403 READ_ONLY_ROLE and nothing written', async (route, req) => {
     const [method, template] = route.split(' ') as ['post' | 'put', string];
-    const path = template.replace(':alice', alicesJob).replace(':dead', deadJob);
+    const path = template
+      .replace(':alice', alicesJob)
+      .replace(':dead', deadJob)
+      .replace(':running', 'export')
+      .replace(':paused', 'echo');
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);
     expect(res.status).toBe(403);
