@@ -28,6 +28,8 @@ const OPERATIONS = [
   'get /api/v1/admin/workers',
   'get /api/v1/me',
   'get /api/v1/job-types',
+  'put /api/v1/job-types/{type}/pause',
+  'put /api/v1/job-types/{type}/resume',
   'get /health',
   'get /health/live',
   'get /metrics',

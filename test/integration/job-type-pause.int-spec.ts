@@ -64,7 +64,7 @@ describe('pause and resume a job type', () => {
     expect(body<{ data: TypeState }>(paused).data).toEqual({
       name: 'record',
       paused: true,
-      pausedAt: expect.stringMatching(ISO_DATE),
+      pausedAt: expect.stringMatching(ISO_DATE) as string,
       pausedBy: 'ops',
     });
     await fx.startWorker();
@@ -94,7 +94,7 @@ describe('pause and resume a job type', () => {
     expect(listed.find((t) => t.name === 'echo')).toMatchObject({ paused: false, pausedAt: null });
     const overview = await fx.http().get('/api/v1/jobs/stats/overview').set(admin()).expect(200);
     expect(body<{ data: { pausedTypes: unknown[] } }>(overview).data.pausedTypes).toEqual([
-      { jobType: 'record', pausedAt: expect.stringMatching(ISO_DATE), pausedBy: 'ops' },
+      { jobType: 'record', pausedAt: expect.stringMatching(ISO_DATE) as string, pausedBy: 'ops' },
     ]);
 
     const started = Date.now();
