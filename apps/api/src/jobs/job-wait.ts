@@ -40,6 +40,7 @@ export class JobWait {
     // a wait holds a subscription like a stream does, within the same EVENTS_MAX_STREAMS
     if (this.hub.streams >= this.maxStreams)
       throw new ServiceUnavailableException('This instance serves its most event streams; retry');
+    const deadline = Date.now() + seconds * 1000; // starting the subscription counts too
     let wake: () => void = () => undefined;
     let changed = false;
     let ended = false;
@@ -60,9 +61,10 @@ export class JobWait {
     } catch {
       return this.jobs.getById(job.id); // no events to wait on: the job as it is
     }
-    const timer = setTimeout(() => nudge(true), seconds * 1000);
+    const timer = setTimeout(() => nudge(true), Math.max(0, deadline - Date.now()));
     const gone = () => nudge(true);
     clientGone.addEventListener('abort', gone);
+    if (clientGone.aborted) gone(); // it left while the subscription was starting
     try {
       let now = await this.jobs.getById(job.id);
       while (!isSettled(now) && !ended) {
