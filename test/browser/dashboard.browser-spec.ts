@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobStatus } from '@app/database';
 import type { Page } from 'playwright-core';
-import { type ApiFixture, createApiFixture, eventually } from '../e2e/support/api-fixture';
+import {
+  type ApiFixture,
+  bearer,
+  body,
+  createApiFixture,
+  eventually,
+} from '../e2e/support/api-fixture';
 import {
   type Chromium,
   launchChromium,
@@ -251,9 +257,22 @@ describe('dashboard in a browser', () => {
     );
     const completed = page.locator('.cards .card-completed dd');
     expect(Number(await completed.innerText())).toBeGreaterThanOrEqual(2);
-    await expect(page.getByRole('rowheader', { name: 'steps' }).count()).resolves.toBe(1);
+    const byType = page.locator('section[aria-labelledby="types-title"]');
+    await expect(byType.getByRole('rowheader', { name: 'steps' }).count()).resolves.toBe(1);
     await shot(page, 'overview');
     await expectAccessible(page);
+    // pause and resume a type from the overview: the api's state follows the buttons
+    await page.getByRole('button', { name: 'Pause steps' }).click();
+    await page.getByRole('button', { name: 'Resume steps' }).waitFor();
+    const paused = await fx
+      .http()
+      .get('/api/v1/job-types')
+      .set(bearer(fx.token('root', 'admin')));
+    expect(body<{ data: { name: string; paused: boolean }[] }>(paused).data).toContainEqual(
+      expect.objectContaining({ name: 'steps', paused: true }),
+    );
+    await page.getByRole('button', { name: 'Resume steps' }).click();
+    await page.getByRole('button', { name: 'Pause steps' }).waitFor();
 
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('columnheader', { name: 'User' }).waitFor();
@@ -289,6 +308,11 @@ describe('dashboard in a browser', () => {
     const page = await signIn('auditor', ['viewer']);
     await pageTitled(page, 'Overview');
     await expect(page.getByRole('link', { name: 'Submit a job' }).count()).resolves.toBe(0);
+    await page
+      .locator('section[aria-labelledby="type-states-title"]')
+      .getByRole('rowheader', { name: 'steps' })
+      .waitFor();
+    await expect(page.getByRole('button', { name: /Pause|Resume/ }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Dead letters' }).click();
     await pageTitled(page, 'Dead letters');
     await expect(page.getByRole('button', { name: /Re-drive/ }).count()).resolves.toBe(0);

@@ -35,6 +35,8 @@ const OPERATIONS = [
   'put /api/v1/schedules/{id}/pause',
   'put /api/v1/schedules/{id}/resume',
   'delete /api/v1/schedules/{id}',
+  'put /api/v1/job-types/{type}/pause',
+  'put /api/v1/job-types/{type}/resume',
   'get /health',
   'get /health/live',
   'get /metrics',

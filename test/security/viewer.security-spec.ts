@@ -19,6 +19,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     schedules: await fx.db.dataSource.query<unknown[]>(
       `SELECT id, cron, paused, next_run_at, updated_at FROM schedules ORDER BY id`,
     ),
+    typeStates: await fx.db.dataSource.query<unknown[]>(`SELECT * FROM job_type_states`),
   });
 
   beforeAll(async () => {
@@ -41,6 +42,11 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .send(SCHEDULE)
       .expect(201);
     alicesSchedule = body<{ data: { id: string } }>(schedule).data.id;
+    await fx
+      .http()
+      .put('/api/v1/job-types/echo/pause')
+      .set(bearer(fx.token('ops', 'admin')))
+      .expect(200);
   });
   afterAll(() => fx.close());
 
@@ -58,6 +64,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['put /api/v1/schedules/:schedule/pause', {}],
     ['put /api/v1/schedules/:schedule/resume', {}],
     ['delete /api/v1/schedules/:schedule', {}],
+    ['put /api/v1/job-types/:running/pause', {}],
+    ['put /api/v1/job-types/:paused/resume', {}],
   ];
 
   it('the list above names every route that is not a GET, so a new one cannot be missed', async () => {
@@ -65,9 +73,11 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item)
         .filter((method) => method !== 'get')
-        .map((method) => `${method} ${path.replace('{id}', ':id')}`),
+        .map((method) => `${method} ${path.replace('{id}', ':id').replace('{type}', ':type')}`),
     );
-    const tested = MUTATIONS.map(([route]) => route.replace(/:(alice|dead|schedule)/, ':id'));
+    const tested = MUTATIONS.map(([route]) =>
+      route.replace(/:(alice|dead)/, ':id').replace(/:(running|paused)/, ':type'),
+    );
     expect(new Set(tested)).toEqual(new Set(documented));
   });
 
@@ -76,7 +86,9 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     const path = template
       .replace(':alice', alicesJob)
       .replace(':dead', deadJob)
-      .replace(':schedule', alicesSchedule);
+      .replace(':schedule', alicesSchedule)
+      .replace(':running', 'export')
+      .replace(':paused', 'echo');
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);
     expect(res.status).toBe(403);

@@ -11,7 +11,7 @@ import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
-import { JobTypesController } from './job-types/job-types.controller';
+import { JobTypesModule } from './job-types/job-types.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 import { SchedulesApiModule } from './schedules/schedules-api.module';
 import { MeController } from './me/me.controller';
@@ -58,14 +58,11 @@ export class ApiModule {
         JobsApiModule,
         SchedulesApiModule,
         EventsModule,
+        JobTypesModule,
         UploadsModule,
         HealthModule,
       ],
-      controllers: [
-        MeController,
-        JobTypesController,
-        ...(config.metrics.enabled ? [MetricsController] : []),
-      ],
+      controllers: [MeController, ...(config.metrics.enabled ? [MetricsController] : [])],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,6 +1,7 @@
 import { EventListenerEntity } from './entities/event-listener.entity';
 import { JobEventEntity } from './entities/job-event.entity';
 import { JobLogEntity } from './entities/job-log.entity';
+import { JobTypeStateEntity } from './entities/job-type-state.entity';
 import { JobMetricEntity } from './entities/job-metric.entity';
 import { JobEntity } from './entities/job.entity';
 import { LambdaExecutionEntity } from './entities/lambda-execution.entity';
@@ -18,4 +19,5 @@ export const ENTITIES = [
   JobEventEntity,
   EventListenerEntity,
   ScheduleEntity,
+  JobTypeStateEntity,
 ];

@@ -8,6 +8,7 @@ export { JobMetricEntity } from './entities/job-metric.entity';
 export { JobLogEntity, type JobLogLevel, type JobLogSource } from './entities/job-log.entity';
 export { JobStatus, JOB_STATUSES } from './entities/job-status';
 export { queryRows, type SqlStatement } from './query-rows';
+export { JobTypeStateEntity } from './entities/job-type-state.entity';
 export { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 export {
   LambdaExecutionEntity,

@@ -9,6 +9,7 @@ export {
   type WorkerRow,
 } from './worker-presence.service';
 export { JobsService } from './jobs.service';
+export { JobTypeStatesService, type PausedType } from './job-type-states.service';
 export { OutboxSignal } from './outbox-signal';
 export {
   QueueMessagesRepository,
@@ -36,6 +37,7 @@ export {
   IllegalTransitionError,
   InvalidPayloadError,
   JobNotFoundError,
+  JobTypeNotFoundError,
   QuotaExceededError,
   RetriesExhaustedError,
   StaleAttemptError,

@@ -55,6 +55,14 @@ export class UnknownJobTypeError extends DomainError {
   }
 }
 
+/** A job type named in a path (pause, resume) that the catalogue does not list. */
+export class JobTypeNotFoundError extends DomainError {
+  readonly code = 'JOB_TYPE_NOT_FOUND';
+  constructor(jobType: string) {
+    super(`Job type "${jobType}" does not exist`, { field: 'type', jobType });
+  }
+}
+
 /** A job whose payload fails its type's class; `problems` names every bad field. */
 export class InvalidPayloadError extends DomainError {
   readonly code = 'JOB_PAYLOAD_INVALID';

@@ -8,6 +8,7 @@ import { type JobRow, toJob } from './job-row.mapper';
 import { J_JOB_COLUMNS } from './sql/job-columns';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
+import { typePaused } from './paused-types';
 
 const { Pending, Processing, Completed, Failed, Cancelled } = JobStatus;
 
@@ -54,7 +55,7 @@ const STALLED = `${fromStates('stall', 's')} AND s.heartbeat_at < now() - make_i
  * A CTE `announced` writing the next message (attempt + 1, the attempt the claim will make) of
  * every job CTE `from` returned into the outbox for queue `queueUrlParam`.
  */
-function announce(from: string, queueUrlParam: string, where = ''): string {
+export function announce(from: string, queueUrlParam: string, where = ''): string {
   return `announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt)
     SELECT id, ${queueUrlParam}::varchar, attempt + 1 FROM ${from} ${where})`;
@@ -107,8 +108,10 @@ export class JobsBatchService {
   }
 
   /**
-   * claim: pending → processing, held by `workerId`, for every listed job that is still pending
-   * and of a type in `types` (the worker's; null: any); the others are skipped. `claimId` names
+   * claim: pending → processing, held by `workerId`, for every listed job that is still pending,
+   * of a type in `types` (the worker's; null: any) and whose type is not paused; the others are
+   * skipped. A paused type's job stays pending with its message consumed ("parked"): resuming
+   * the type announces it again (JobTypeStatesService.resume). `claimId` names
    * this claim (one per received batch, kept by its retries) and is stored with the attempt.
    *
    * `retried` (a retry after a try that failed, e.g. timed out): also returns the listed jobs an
@@ -130,7 +133,7 @@ export class JobsBatchService {
       : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[]))`)}, claimed AS (
+      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND NOT ${typePaused('j')}`)}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
          FROM locked WHERE j.id = locked.id

@@ -8,6 +8,7 @@ import { JobsRepository } from './jobs.repository';
 import { OutboxSignal } from './outbox-signal';
 import { QueueMessagesRepository } from './queue-messages.repository';
 import { JobsService } from './jobs.service';
+import { JobTypeStatesService } from './job-type-states.service';
 import { WorkerPresence } from './worker-presence.service';
 
 /** What other modules may use; JobsRepository stays private to this module. */
@@ -21,14 +22,16 @@ const PUBLIC = [
   QueueMessagesRepository,
   OutboxSignal,
   JobEventsRepository,
+  JobTypeStatesService,
 ];
 
 /**
  * The Job model and the tables it owns (jobs, queue_messages, job_metrics, job_logs,
- * worker_heartbeats, job_events): the only writer of job state and of the outbox (OutboxSignal tells the
+ * worker_heartbeats, job_events, job_type_states): the only writer of job state and of the outbox (OutboxSignal tells the
  * relay when rows were committed). Other
  * modules call JobsService (one job), JobsBatchService (the transitions module, batch-first),
- * the read side (JobStatsService, JobLogsService, DeadJobsService) and WorkerPresence.
+ * the read side (JobStatsService, JobLogsService, DeadJobsService), WorkerPresence and
+ * JobTypeStatesService (pause and resume per type).
  */
 @Module({ providers: [JobsRepository, ...PUBLIC], exports: PUBLIC })
 export class JobsModule {}

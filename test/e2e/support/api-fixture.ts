@@ -25,9 +25,14 @@ export interface ApiFixture extends PipelineFixture {
  * that need jobs to run.
  */
 export async function createApiFixture(
-  opts: { overrides?: Overrides; types?: readonly AnyHandlerDefinition[] } = {},
+  opts: {
+    overrides?: Overrides;
+    types?: readonly AnyHandlerDefinition[];
+    /** Receives of a message before SQS moves it to the DLQ (the fixture's default: 5). */
+    maxReceiveCount?: number;
+  } = {},
 ): Promise<ApiFixture> {
-  const pipeline = await createPipelineFixture({ overrides: opts.overrides, types: opts.types });
+  const pipeline = await createPipelineFixture(opts);
   const app = await createApiApp(pipeline.config, opts.types);
   await app.listen(0, '127.0.0.1');
   const secret = pipeline.config.auth.secret!;

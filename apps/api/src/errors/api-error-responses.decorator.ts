@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is larger than HTTP_BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)',
   422: 'The Idempotency-Key was already used with a different request (IDEMPOTENCY_KEY_REUSED)',
   429: 'Too many POST requests by this user; see Retry-After (RATE_LIMITED)',
+  503: 'The database is away (see Retry-After), or this instance already serves EVENTS_MAX_STREAMS event streams and waits (SERVICE_UNAVAILABLE)',
 };
 
 /** Documents error answers of a route, all in the one error envelope. */

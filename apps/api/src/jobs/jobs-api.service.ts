@@ -6,6 +6,7 @@ import {
   JobNotFoundError,
   JobsService,
   JobStatsService,
+  JobTypeStatesService,
   DeadJobsService,
   type DeadJobSelector,
   OutboxSignal,
@@ -36,6 +37,7 @@ import type {
 } from './dto/dead-jobs.dto';
 import { JobCancellation } from './job-cancellation';
 import { JobCreation } from './job-creation';
+import { JobWait } from './job-wait';
 import { AuditLog } from './audit-log';
 import { toAccepted, toDetail, toLogs, toSummary } from './job.presenter';
 
@@ -63,6 +65,8 @@ export class JobsApiService {
     private readonly audit: AuditLog,
     private readonly admission: JobAdmission,
     private readonly listing: JobListing,
+    private readonly typeStates: JobTypeStatesService,
+    private readonly wait: JobWait,
   ) {}
 
   async create(
@@ -85,8 +89,14 @@ export class JobsApiService {
     return this.listing.list(user, query);
   }
 
-  async get(user: AuthUser, id: string): Promise<JobDetailResponseDto> {
-    const job = await this.owned(user, id);
+  /** With `waitSeconds`, answers once the job is settled or the wait ends (see JobWait). */
+  async get(
+    user: AuthUser,
+    id: string,
+    waitSeconds = 0,
+    clientGone: AbortSignal = new AbortController().signal,
+  ): Promise<JobDetailResponseDto> {
+    const job = await this.wait.until(await this.owned(user, id), waitSeconds, clientGone);
     this.audit.read(user, 'job.read', job);
     return { data: toDetail(job, await this.estimatedCompletion(job)) };
   }
@@ -156,11 +166,12 @@ export class JobsApiService {
   }
 
   async overview(): Promise<StatsOverviewResponseDto> {
-    const [counts, queue, throughput, outbox] = await Promise.all([
+    const [counts, queue, throughput, outbox, paused] = await Promise.all([
       this.stats.counts(),
       this.queueStats(),
       this.stats.throughput(THROUGHPUT_MINUTES),
       this.outboxBacklog.snapshot(),
+      this.typeStates.paused(),
     ]);
     return {
       data: {
@@ -177,6 +188,7 @@ export class JobsApiService {
         byType: counts.byType,
         throughput: throughput.map((p) => ({ ...p, at: p.at.toISOString() })),
         outbox: { backlog: outbox?.backlog ?? null, oldestAgeSeconds: outbox?.age ?? null },
+        pausedTypes: paused.map((p) => ({ ...p, pausedAt: p.pausedAt.toISOString() })),
       },
     };
   }

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentUser, RateLimitCost, Roles } from '../auth/auth.decorators';
 import { type AuthUser, Role } from '../auth/role';
+import { ClientGone } from '../common/client-gone.decorator';
 import { StatusFrom } from '../common/status-from.decorator';
 import { ApiErrorResponses } from '../errors/api-error-responses.decorator';
 import { CancelJobResponseDto } from './dto/cancel-job.response.dto';
@@ -24,6 +25,7 @@ import {
   RedriveRequestDto,
   RedriveResponseDto,
 } from './dto/dead-jobs.dto';
+import { GetJobQueryDto } from './dto/get-job.query.dto';
 import { JobDetailResponseDto } from './dto/job-detail.response.dto';
 import { JobListResponseDto } from './dto/job-list.response.dto';
 import { JobLogsResponseDto } from './dto/job-logs.response.dto';
@@ -119,11 +121,19 @@ export class JobsController {
   @Get(':id')
   @Roles(Role.User)
   @ID
-  @ApiOperation({ summary: 'A job with its progress, estimated completion, retries and results' })
+  @ApiOperation({
+    summary:
+      'A job with its progress, estimated completion, retries and results; with waitSeconds, once it is final or the wait ends',
+  })
   @ApiOkResponse({ type: JobDetailResponseDto })
-  @ApiErrorResponses(400, 404)
-  get(@CurrentUser() user: AuthUser, @JobIdParam() id: string) {
-    return this.jobs.get(user, id);
+  @ApiErrorResponses(400, 404, 503)
+  get(
+    @CurrentUser() user: AuthUser,
+    @JobIdParam() id: string,
+    @Query() query: GetJobQueryDto,
+    @ClientGone() clientGone: AbortSignal,
+  ) {
+    return this.jobs.get(user, id, query.waitSeconds, clientGone);
   }
 
   @Put(':id/cancel')

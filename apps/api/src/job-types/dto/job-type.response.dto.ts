@@ -1,12 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { JobTypeStateDto } from './job-type-state.response.dto';
 
-export class JobTypeDto {
-  @ApiProperty({
-    example: 'echo',
-    description: 'The wire name, as POST /jobs takes it in `jobType`',
-  })
-  name!: string;
-
+export class JobTypeDto extends JobTypeStateDto {
   @ApiProperty({
     type: String,
     nullable: true,

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PausedTypeDto } from '../../job-types/dto/job-type-state.response.dto';
 
 export class JobsByStatusDto {
   @ApiProperty({ example: 15 }) pending!: number;
@@ -86,6 +87,13 @@ export class StatsOverviewDto {
 
   @ApiProperty({ type: OutboxDto })
   outbox!: OutboxDto;
+
+  @ApiProperty({
+    type: [PausedTypeDto],
+    description:
+      'Job types an admin paused (PUT /api/v1/job-types/:type/pause), by name; their pending jobs wait in `byType`',
+  })
+  pausedTypes!: PausedTypeDto[];
 }
 
 export class StatsOverviewResponseDto {

@@ -21,8 +21,10 @@ const JOB_PATH = /^\/jobs\/([^/]+)$/;
 function page(me, { path, params }) {
   const all = seesAll(me);
   if (path === '/')
-    return all ? html`<${OverviewPage} />` : html`<${JobsPage} me=${me} params=${params} />`;
-  if (path === '/overview' && all) return html`<${OverviewPage} />`;
+    return all
+      ? html`<${OverviewPage} me=${me} />`
+      : html`<${JobsPage} me=${me} params=${params} />`;
+  if (path === '/overview' && all) return html`<${OverviewPage} me=${me} />`;
   if (path === '/jobs') return html`<${JobsPage} me=${me} params=${params} />`;
   const job = JOB_PATH.exec(path);
   if (job) return html`<${JobPage} key=${job[1]} me=${me} id=${decodeURIComponent(job[1])} />`;

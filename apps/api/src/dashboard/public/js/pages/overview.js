@@ -5,8 +5,10 @@ import { formatDuration } from '../format.js';
 import { Chart } from '../parts/chart.js';
 import { Columns } from '../parts/columns.js';
 import { ErrorMessage } from '../parts/error-message.js';
+import { JobTypeStates } from '../parts/job-type-states.js';
 import { useApi } from '../parts/use-api.js';
 import { TableScroll } from '../parts/table-scroll.js';
+import { readOnly } from '../roles.js';
 
 const STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'];
 /** Live events refresh the figures at most this often: a busy queue sends thousands a second. */
@@ -14,7 +16,7 @@ const REFRESH_MS = 2000;
 
 const orDash = (n) => (n === null || n === undefined ? '—' : n);
 
-export function OverviewPage() {
+export function OverviewPage({ me }) {
   const overview = useApi('/api/v1/jobs/stats/overview');
   const health = useApi('/api/v1/admin/health');
   useEffect(() => {
@@ -141,6 +143,7 @@ export function OverviewPage() {
         </table>
       </${TableScroll}>
     </section>
+    <${JobTypeStates} canChange=${!readOnly(me)} onChange=${overview.reload} />
   `;
 }
 
