@@ -8,6 +8,7 @@ import { AddJobSearchIndexes1764300008000 } from './migrations/1764300008000-add
 import { AddClaimId1764300009000 } from './migrations/1764300009000-add-claim-id';
 import { AddJobEvents1764300010000 } from './migrations/1764300010000-add-job-events';
 import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-job-trace-parent';
+import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AddClaimId1764300009000,
   AddJobEvents1764300010000,
   AddJobTraceParent1764300011000,
+  AddJobTiming1764300013000,
 ];

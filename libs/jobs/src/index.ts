@@ -11,7 +11,9 @@ export {
 export { JobsService } from './jobs.service';
 export { OutboxSignal } from './outbox-signal';
 export {
+  OUTBOX_ROW_DUE,
   QueueMessagesRepository,
+  SEND_AHEAD_SECONDS,
   type ConsumedMessage,
   type DeadLetterEntry,
   type RelayOutcome,

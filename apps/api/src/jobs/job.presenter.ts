@@ -11,6 +11,7 @@ export const toAccepted = (job: Job): JobAcceptedDto => ({
   status: job.status,
   jobType: job.jobType,
   createdAt: job.createdAt,
+  runAt: job.runAt,
 });
 
 export const toSummary = (job: Job): JobSummaryDto => ({
@@ -22,6 +23,7 @@ export const toSummary = (job: Job): JobSummaryDto => ({
   createdAt: job.createdAt,
   startedAt: job.startedAt,
   completedAt: job.completedAt,
+  runAt: job.runAt,
 });
 
 export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailDto => ({
@@ -31,6 +33,8 @@ export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailD
   retryCount: job.retryCount,
   maxRetries: job.maxRetries,
   nextRetryAt: job.nextRetryAt,
+  expireAt: job.expireAt,
+  timeoutSeconds: job.timeoutSeconds,
   errorMessage: job.errorMessage,
   cancelRequested: job.status === JobStatus.Processing && job.cancelRequestedAt !== null,
   results: job.status === JobStatus.Completed ? job.results : null,
