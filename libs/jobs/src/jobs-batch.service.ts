@@ -137,7 +137,7 @@ export class JobsBatchService {
       : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND NOT (${EXPIRED})`)}, claimed AS (
+      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND (j.expire_at IS NULL OR j.expire_at > now())`)}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
          FROM locked WHERE j.id = locked.id
