@@ -70,7 +70,7 @@ describe('delayed jobs, per-job timeouts and expiry', () => {
     it('keeps a job pending until its runAt, shows the due time, and starts it within 5 s after', async () => {
       const runAt = new Date(Date.now() + 3000).toISOString();
       const accepted = await create({ jobType: 'record', payload: {}, runAt });
-      expect(accepted).toMatchObject({ status: 'pending', runAt });
+      expect(await get(accepted.id)).toMatchObject({ status: 'pending', runAt });
       await sleep(1500);
       expect(await get(accepted.id)).toMatchObject({ status: 'pending', runAt, startedAt: null });
       const list = body<Wire<JobListResponseDto>>(
@@ -103,7 +103,7 @@ describe('delayed jobs, per-job timeouts and expiry', () => {
     it('runs a job whose runAt has passed at once', async () => {
       const runAt = new Date(Date.now() - 3_600_000).toISOString();
       const accepted = await create({ jobType: 'record', payload: {}, runAt });
-      expect(accepted.runAt).toBe(runAt);
+      expect((await get(accepted.id)).runAt).toBe(runAt);
       expect((await outboxRow(accepted.id)).not_before).toBeNull();
       await until(accepted.id, (j) => j.status === JobStatus.Completed, 10_000);
     });
@@ -235,7 +235,11 @@ describe('delayed jobs, per-job timeouts and expiry', () => {
           ],
         })
         .expect(202);
-      const [delayed, now] = body<{ data: Wire<JobAcceptedResponseDto>['data'][] }>(res).data;
+      const [delayed, now] = await Promise.all(
+        body<{ data: Wire<JobAcceptedResponseDto>['data'][] }>(res).data.map((j) =>
+          fx.http().get(`/api/v1/jobs/${j.id}`).set(as('batcher')).expect(200),
+        ),
+      ).then((all) => all.map((r) => body<Wire<JobDetailResponseDto>>(r).data));
       expect(Date.parse(delayed.runAt!) - Date.parse(delayed.createdAt)).toBe(600_000);
       expect(now.runAt).toBeNull();
       expect(await fx.count('queue_messages', 'not_before IS NOT NULL')).toBe(1);

@@ -11,7 +11,6 @@ export const toAccepted = (job: Job): JobAcceptedDto => ({
   status: job.status,
   jobType: job.jobType,
   createdAt: job.createdAt,
-  runAt: job.runAt,
 });
 
 export const toSummary = (job: Job): JobSummaryDto => ({

@@ -1,8 +1,7 @@
 import { JobStatus } from '@app/database';
-import { ApiProperty, PickType } from '@nestjs/swagger';
-import { JobSummaryDto } from './job-list.response.dto';
+import { ApiProperty } from '@nestjs/swagger';
 
-export class JobAcceptedDto extends PickType(JobSummaryDto, ['runAt'] as const) {
+export class JobAcceptedDto {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1e-9a4d-4e8f-b1c2-7d6e5f4a3b2c' })
   id!: string;
 
