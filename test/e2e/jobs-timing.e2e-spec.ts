@@ -120,6 +120,41 @@ describe('delayed jobs, per-job timeouts and expiry', () => {
       expect(await runs(id)).toBe(0);
     });
 
+    it('re-queued by hand, a cancelled delayed job keeps its due time and an expired one runs', async () => {
+      const retry = (id: string) =>
+        fx.http().post(`/api/v1/jobs/${id}/retry`).set(as('timing')).expect(202);
+      const delayed = await create({ jobType: 'record', payload: {}, delaySeconds: 3600 });
+      await fx.http().put(`/api/v1/jobs/${delayed.id}/cancel`).set(as('timing')).expect(200);
+      await retry(delayed.id);
+      // the retry's own message waits for the job's due time, like the first one
+      const rows = await fx.db.dataSource.query<{ due: boolean; unsent: boolean }[]>(
+        `SELECT q.not_before = j.run_at AS due, q.sent_at IS NULL AS unsent
+         FROM queue_messages q JOIN jobs j ON j.id = q.job_id WHERE q.job_id = $1`,
+        [delayed.id],
+      );
+      expect(rows).toEqual([
+        { due: true, unsent: true },
+        { due: true, unsent: true },
+      ]);
+      await sleep(500);
+      expect(await get(delayed.id)).toMatchObject({ status: 'pending', startedAt: null });
+
+      const { id } = await create({
+        jobType: 'record',
+        payload: {},
+        runAt: new Date(Date.now() + 3_600_000).toISOString(),
+        expireAt: new Date(Date.now() + 7_200_000).toISOString(),
+      });
+      await fx.db.dataSource.query(
+        `UPDATE jobs SET expire_at = now() - interval '1 second', run_at = now() - interval '2 seconds' WHERE id = $1`,
+        [id],
+      );
+      await until(id, (j) => j.status === JobStatus.Cancelled, 10_000);
+      await retry(id);
+      const job = await until(id, (j) => j.status === JobStatus.Completed, 10_000);
+      expect(job.expireAt).toBeNull();
+    });
+
     it('fails an attempt that outlives its own timeoutSeconds, though its type allows 60 s', async () => {
       const { id } = await create({
         jobType: 'record',
