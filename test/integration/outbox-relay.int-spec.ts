@@ -1,6 +1,12 @@
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import { type Job, OutboxSignal, QueueMessagesRepository } from '@app/jobs';
+import {
+  type Job,
+  OUTBOX_ROW_DUE,
+  OutboxSignal,
+  QueueMessagesRepository,
+  SEND_AHEAD_SECONDS,
+} from '@app/jobs';
 import { decodeJobMessage, Outbox, QueueModule } from '@app/queue';
 import {
   DeleteMessageBatchCommand,
@@ -221,6 +227,58 @@ describe('outbox relay', () => {
       await waitUntil(async () => (await receiveAll()).includes(job.id), 10_000, 'delayed message');
     } finally {
       await relay.close();
+    }
+  });
+
+  it('holds back a row due in a month, and sends one due in 3 s at once with the rest as its delay', async () => {
+    const [later, soon, now] = await jobsWithUnsentRows(3);
+    const due = (job: Job, interval: string) =>
+      fx.db.dataSource.query(
+        `UPDATE queue_messages SET not_before = now() + $2::interval WHERE job_id = $1`,
+        [job.id, interval],
+      );
+    await due(later, '30 days');
+    await due(soon, '3 seconds');
+    const relay = await startRelay(working);
+    try {
+      await relay.get(Outbox).flush();
+      const sent = await fx.db.dataSource.query<{ job_id: string; sent: boolean }[]>(
+        `SELECT job_id, sent_at IS NOT NULL AS sent FROM queue_messages ORDER BY job_id`,
+      );
+      expect(Object.fromEntries(sent.map((r) => [r.job_id, r.sent]))).toEqual({
+        [later.id]: false,
+        [soon.id]: true,
+        [now.id]: true,
+      });
+      expect(await receiveAll()).toEqual([now.id]);
+      await waitUntil(async () => (await receiveAll()).includes(soon.id), 10_000, 'due message');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('leases through idx_queue_messages_due and reads no row due beyond the lead, however many', async () => {
+    await fx.db.dataSource.query(
+      `INSERT INTO queue_messages (queue_url, attempt, not_before)
+       SELECT $1, 1, now() + interval '30 days' FROM generate_series(1, 5000)`,
+      [fx.queues.queueUrl],
+    );
+    await jobsWithUnsentRows(2);
+    await fx.db.dataSource.query(`ANALYZE queue_messages`);
+    try {
+      // the lease's candidate scan (QueueMessagesRepository.relayBatch), with the same predicates
+      const [{ 'QUERY PLAN': plan }] = await fx.db.dataSource.query<{ 'QUERY PLAN': unknown }[]>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM queue_messages
+         WHERE sent_at IS NULL AND ${OUTBOX_ROW_DUE} <= now() + interval '${SEND_AHEAD_SECONDS} seconds'
+           AND (leased_until IS NULL OR leased_until < now())
+         ORDER BY ${OUTBOX_ROW_DUE} LIMIT 1000`,
+      );
+      const text = JSON.stringify(plan);
+      expect(text).toContain('"Index Name":"idx_queue_messages_due"');
+      expect(text).toMatch(/"Node Type":"Index Scan".*?"Actual Rows":2,/);
+      expect(text).not.toMatch(/"Rows Removed by Filter":[1-9]/);
+    } finally {
+      await fx.db.dataSource.query(`DELETE FROM queue_messages WHERE job_id IS NULL`);
     }
   });
 

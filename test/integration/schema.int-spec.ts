@@ -61,6 +61,9 @@ const EXTENSIONS = [
   'idempotency_key',
   'parent_id',
   'trace_parent',
+  'run_at',
+  'expire_at',
+  'timeout_seconds',
 ];
 
 describe('schema and migrations', () => {
@@ -103,6 +106,18 @@ describe('schema and migrations', () => {
     expect(byName).toMatchObject(SPEC_INDEXES);
   });
 
+  it('indexes unsent outbox rows by due time and pending jobs by expiry, partially', async () => {
+    const rows = await db.dataSource.query<{ indexname: string; indexdef: string }[]>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('idx_queue_messages_due', 'idx_jobs_expire_due', 'idx_queue_messages_unsent')`,
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]))).toEqual({
+      idx_queue_messages_due:
+        'CREATE INDEX idx_queue_messages_due ON public.queue_messages USING btree (COALESCE(not_before, created_at)) WHERE (sent_at IS NULL)',
+      idx_jobs_expire_due:
+        "CREATE INDEX idx_jobs_expire_due ON public.jobs USING btree (expire_at) WHERE (((status)::text = 'pending'::text) AND (expire_at IS NOT NULL))",
+    });
+  });
+
   it('generates ids and defaults in the database', async () => {
     const [row] = await db.dataSource.query<
       { id: string; status: string; retry_count: number; max_retries: number }[]
@@ -116,6 +131,7 @@ describe('schema and migrations', () => {
     ['progress over 100', 'progress = 101', 'chk_jobs_progress'],
     ['more retries than allowed', 'retry_count = 4', 'chk_jobs_retries'],
     ['a negative attempt', 'attempt = -1', 'chk_jobs_attempt'],
+    ['a timeout of 0 seconds', 'timeout_seconds = 0', 'chk_jobs_timeout_seconds'],
   ])('refuses %s through a CHECK constraint', async (_what, set, constraint) => {
     const [{ id }] = await db.dataSource.query<{ id: string }[]>(
       `INSERT INTO jobs (user_id, job_type, payload) VALUES ('u', 't', '{}') RETURNING id`,

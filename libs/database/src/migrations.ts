@@ -9,6 +9,7 @@ import { AddClaimId1764300009000 } from './migrations/1764300009000-add-claim-id
 import { AddJobEvents1764300010000 } from './migrations/1764300010000-add-job-events';
 import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-job-trace-parent';
 import { CreateSchedules1764300012000 } from './migrations/1764300012000-create-schedules';
+import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 import { AddJobTypeStates1764300014000 } from './migrations/1764300014000-add-job-type-states';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   AddJobEvents1764300010000,
   AddJobTraceParent1764300011000,
   CreateSchedules1764300012000,
+  AddJobTiming1764300013000,
   AddJobTypeStates1764300014000,
 ];

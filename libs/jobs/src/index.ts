@@ -12,7 +12,9 @@ export { JobsService } from './jobs.service';
 export { JobTypeStatesService, type PausedType } from './job-type-states.service';
 export { OutboxSignal } from './outbox-signal';
 export {
+  OUTBOX_ROW_DUE,
   QueueMessagesRepository,
+  SEND_AHEAD_SECONDS,
   type ConsumedMessage,
   type DeadLetterEntry,
   type RelayOutcome,

@@ -24,6 +24,9 @@ export interface JobRow {
   parent_id: string | null;
   idempotency_fingerprint: string | null;
   trace_parent: string | null;
+  run_at: Date | null;
+  expire_at: Date | null;
+  timeout_seconds: number | null;
 }
 
 export function toJob(row: JobRow): JobEntity {
@@ -49,5 +52,8 @@ export function toJob(row: JobRow): JobEntity {
     parentId: row.parent_id,
     idempotencyFingerprint: row.idempotency_fingerprint,
     traceParent: row.trace_parent,
+    runAt: row.run_at,
+    expireAt: row.expire_at,
+    timeoutSeconds: row.timeout_seconds,
   });
 }

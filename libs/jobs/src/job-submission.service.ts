@@ -22,6 +22,13 @@ export interface JobRequest {
   parentId?: string | null;
   /** Stored with a job created under `idempotencyKey`: what the api compares a replay with. */
   fingerprint?: string | null;
+  /** Due time (ISO); or `delaySeconds` from the database's now. Neither: at once. */
+  runAt?: string | null;
+  delaySeconds?: number | null;
+  /** No attempt starts after this (ISO): the job is cancelled instead. */
+  expireAt?: string | null;
+  /** Per-attempt limit instead of the type's (the caller checked it against the type's maximum). */
+  timeoutSeconds?: number | null;
 }
 
 /** Jobs in one statement: 500 rows of a few hundred bytes; a larger batch is written alone. */
@@ -215,6 +222,10 @@ export class JobSubmissionService {
       idempotencyKey: r.idempotencyKey ?? null,
       parentId: r.parentId ?? null,
       fingerprint: r.fingerprint ?? null,
+      runAt: r.runAt,
+      delaySeconds: r.delaySeconds,
+      expireAt: r.expireAt,
+      timeoutSeconds: r.timeoutSeconds,
     };
   }
 }

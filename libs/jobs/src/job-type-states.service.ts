@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { announce } from './jobs-batch.service';
+import { announce, STILL_DUE_LATER } from './jobs-batch.service';
 import { OutboxSignal } from './outbox-signal';
 
 /** A paused job type: since when, and by whom. */
@@ -20,7 +20,8 @@ export interface PausedType {
  * flight ("parked"), spending no receive count, and the resend sweep leaves it alone. The relay
  * still sends the messages of jobs created meanwhile: holding them back would leave their rows
  * unsent, to be scanned again by every relay pass; a send, receive and delete per ten jobs is
- * cheaper. Resuming announces every pending job of the type again in the same statement.
+ * cheaper. Resuming announces every pending job of the type again in the same statement (a
+ * delayed one for its due time).
  */
 @Injectable()
 export class JobTypeStatesService {
@@ -72,9 +73,9 @@ export class JobTypeStatesService {
          WHERE job_type = $1 AND paused_at IS NOT NULL
          RETURNING job_type
        ), parked AS (
-         SELECT j.id, j.attempt FROM jobs j JOIN resumed r ON j.job_type = r.job_type
+         SELECT j.id, j.attempt, j.run_at FROM jobs j JOIN resumed r ON j.job_type = r.job_type
          WHERE j.status = '${JobStatus.Pending}'
-       ), ${announce('parked', '$2')}
+       ), ${announce('parked', '$2', '', STILL_DUE_LATER)}
        SELECT count(*)::int AS announced FROM parked`,
       [jobType, this.queueUrl],
     );

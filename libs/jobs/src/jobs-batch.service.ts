@@ -55,11 +55,22 @@ const STALLED = `${fromStates('stall', 's')} AND s.heartbeat_at < now() - make_i
  * A CTE `announced` writing the next message (attempt + 1, the attempt the claim will make) of
  * every job CTE `from` returned into the outbox for queue `queueUrlParam`.
  */
-export function announce(from: string, queueUrlParam: string, where = ''): string {
+export function announce(
+  from: string,
+  queueUrlParam: string,
+  where = '',
+  notBefore = 'NULL',
+): string {
   return `announced AS (
-    INSERT INTO queue_messages (job_id, queue_url, attempt)
-    SELECT id, ${queueUrlParam}::varchar, attempt + 1 FROM ${from} ${where})`;
+    INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
+    SELECT id, ${queueUrlParam}::varchar, attempt + 1, ${notBefore} FROM ${from} ${where})`;
 }
+
+/** A job's own due time while it is still ahead: the not_before of its outbox row. */
+export const STILL_DUE_LATER = `CASE WHEN run_at > now() THEN run_at END`;
+
+/** A pending job (alias j) that may no longer start: its expire_at has passed (database clock). */
+const EXPIRED = `j.status = '${Pending}' AND j.expire_at <= now()`;
 
 /** The log line of a job copied to the dead-letter queue (followed by its attempt and reason). */
 export const DLQ_LOG_PREFIX = 'moved to the dead-letter queue';
@@ -109,9 +120,10 @@ export class JobsBatchService {
 
   /**
    * claim: pending → processing, held by `workerId`, for every listed job that is still pending,
-   * of a type in `types` (the worker's; null: any) and whose type is not paused; the others are
-   * skipped. A paused type's job stays pending with its message consumed ("parked"): resuming
-   * the type announces it again (JobTypeStatesService.resume). `claimId` names
+   * not expired (see expireMany), of a type in `types` (the worker's; null: any) and whose type
+   * is not paused; the others are skipped. A paused type's job stays pending with its message
+   * consumed ("parked"): resuming the type announces it again (JobTypeStatesService.resume).
+   * `claimId` names
    * this claim (one per received batch, kept by its retries) and is stored with the attempt.
    *
    * `retried` (a retry after a try that failed, e.g. timed out): also returns the listed jobs an
@@ -133,7 +145,7 @@ export class JobsBatchService {
       : '';
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND NOT ${typePaused('j')}`)}, claimed AS (
+      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND (j.expire_at IS NULL OR j.expire_at > now()) AND NOT ${typePaused('j')}`)}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
          FROM locked WHERE j.id = locked.id
@@ -354,6 +366,32 @@ export class JobsBatchService {
     return rows.map(toJob);
   }
 
+  /**
+   * cancel, on expiry: pending jobs whose expire_at has passed → cancelled, the reason in
+   * error_message. `ids`: among those (the claim skipped them); null: the `limit` that expired
+   * first, over idx_jobs_expire_due (the sweeper's pass for jobs no message reached in time).
+   * SKIP LOCKED: a job another caller holds is its to move.
+   */
+  async expireMany(ids: readonly string[] | null, limit: number): Promise<Job[]> {
+    if (ids?.length === 0) return [];
+    const rows = await queryRows<JobRow>(
+      this.manager,
+      `WITH due AS (
+         SELECT id FROM jobs j WHERE ${fromStates('cancel')} AND ${EXPIRED}
+           AND ${ids ? 'j.id = ANY($2::uuid[])' : '$2::uuid[] IS NULL'}
+         ORDER BY j.expire_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED
+       )
+       UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now(), next_retry_at = NULL,
+         cancel_requested_at = COALESCE(j.cancel_requested_at, now()),
+         error_message = 'Expired: not started by its expireAt, '
+           || to_char(j.expire_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+       FROM due WHERE j.id = due.id
+       RETURNING ${J}`,
+      [limit, ids],
+    );
+    return rows.map(toJob);
+  }
+
   /** cancel, confirmed: processing → cancelled once the handler of the current attempt stopped. */
   async confirmCancelledMany(items: readonly AttemptRef[]): Promise<Job[]> {
     if (items.length === 0) return [];
@@ -372,8 +410,9 @@ export class JobsBatchService {
   /**
    * requeue: failed or cancelled → pending by hand (a user's retry, an operator's re-drive),
    * with the next message. retry_count and error_message are kept (history); the cancellation
-   * request is cleared, else the job could not be claimed. `deadOnly`: only jobs failed for
-   * good (a re-drive). Returns the jobs re-queued.
+   * request is cleared, else the job could not be claimed. A due time still ahead is kept (the
+   * message waits for it); an expiry that has passed is dropped, else the job would only expire
+   * again. `deadOnly`: only jobs failed for good (a re-drive). Returns the jobs re-queued.
    */
   async requeueMany(ids: readonly string[], options: { deadOnly?: boolean } = {}): Promise<Job[]> {
     if (ids.length === 0) return [];
@@ -382,10 +421,11 @@ export class JobsBatchService {
       this.manager,
       `WITH ${lockFor('requeue', dead)}, requeued AS (
          UPDATE jobs j SET status = ${target('requeue', Pending)}, next_retry_at = NULL, started_at = NULL,
-           completed_at = NULL, heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL
+           completed_at = NULL, heartbeat_at = NULL, cancel_requested_at = NULL, progress = 0, results = NULL,
+           expire_at = CASE WHEN j.expire_at > now() THEN j.expire_at END
          FROM locked WHERE j.id = locked.id
          RETURNING ${J}
-       ), ${announce('requeued', '$2')}
+       ), ${announce('requeued', '$2', '', STILL_DUE_LATER)}
        SELECT * FROM requeued`,
       [ids, this.queueUrl],
     );

@@ -7,6 +7,19 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { typePaused } from './paused-types';
 
+/**
+ * How long before its not_before a delayed row is sent, with SQS DelaySeconds for the rest: at
+ * most 900 (SQS's limit), and longer than the relay's interval, so that a row is sent before it
+ * is due and arrives on time rather than up to one interval late.
+ */
+export const SEND_AHEAD_SECONDS = 60;
+
+/**
+ * When an outbox row is due: the expression of idx_queue_messages_due (WHERE sent_at IS NULL),
+ * which the relay's lease and the backlog read walk in order and stop at now (+ the lead).
+ */
+export const OUTBOX_ROW_DUE = 'COALESCE(not_before, created_at)';
+
 /** A job that failed for good, to be announced on the DLQ. */
 export interface DeadLetterEntry {
   jobId: string;
@@ -88,7 +101,8 @@ export class QueueMessagesRepository {
   }
 
   /**
-   * Leases up to `limit` unsent rows for `leaseMs` (oldest first; rows another relay holds, by
+   * Leases up to `limit` unsent rows that are due (or due within SEND_AHEAD_SECONDS: they go with
+   * SQS DelaySeconds for the rest, rounded up, so never early) for `leaseMs` (in due order; rows another relay holds, by
    * row lock or by an unexpired lease, are skipped), hands them to `send` with no transaction
    * open, then records what `send` reports in one statement: sent rows get sent_at and their
    * message id, failed ones their error and no lease, so the next pass retries them. Each
@@ -120,10 +134,11 @@ export class QueueMessagesRepository {
       `UPDATE queue_messages q SET leased_until = now() + make_interval(secs => $2::int / 1000.0)
        WHERE q.id IN (
          SELECT id FROM queue_messages
-         WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until < now())
-         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING q.id, q.job_id, q.attempt, q.queue_url, q.delay_seconds, q.reason,
-                 q.leased_until::text AS lease${traced}`,
+         WHERE sent_at IS NULL AND ${OUTBOX_ROW_DUE} <= now() + interval '${SEND_AHEAD_SECONDS} seconds'
+           AND (leased_until IS NULL OR leased_until < now())
+         ORDER BY ${OUTBOX_ROW_DUE} LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING q.id, q.job_id, q.attempt, q.queue_url, q.reason, q.leased_until::text AS lease,
+                 GREATEST(q.delay_seconds, ceil(extract(epoch FROM q.not_before - now()))::int) AS delay_seconds${traced}`,
       [limit, leaseMs],
       { prepared: true },
     );

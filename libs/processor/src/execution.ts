@@ -136,7 +136,17 @@ export class Execution {
       freeSlots();
       counted();
     });
-    return this.bounded(running, handler, entry.timeoutMs ?? this.worker.defaultTimeoutMs);
+    return this.bounded(running, handler, this.timeoutMs(running.job, entry));
+  }
+
+  /**
+   * The attempt's time limit: the job's own timeoutSeconds (the api kept it within its type's
+   * limit), else its type's, else WORKER_DEFAULT_TIMEOUT_MS. A Lambda-routed job is bounded the
+   * same way here; the function itself runs on to its own configured timeout.
+   */
+  private timeoutMs(job: Job, entry: RegisteredHandler): number {
+    if (job.timeoutSeconds) return job.timeoutSeconds * 1000;
+    return entry.timeoutMs ?? this.worker.defaultTimeoutMs;
   }
 
   private async takeSlots(typeSlot: Semaphore | undefined, holdsSlot: boolean): Promise<void> {

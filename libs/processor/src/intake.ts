@@ -132,7 +132,7 @@ export class Intake {
     if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
     const traces = this.traces(readable, claimed, startedAt);
     claimed.forEach((job, i) => void this.execution.run(job, i < slotted, traces[i]));
-    if (claimed.length < ids.length) await this.deferUnknownTypes(ids);
+    if (claimed.length < ids.length) await this.settleUnclaimed(ids, claimed);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
     const deleted = new Set(await this.queue.deleteMessages(readable.map((r) => r.message)));
@@ -188,6 +188,24 @@ export class Intake {
     return claimed.map((job) =>
       JobTrace.claimed(job, { startedAt, endedAt, messageTraceParent: attribute.get(job.id) }),
     );
+  }
+
+  /**
+   * Jobs the claim skipped: a duplicate or a finished job needs nothing; a job of a type this
+   * worker does not run is announced again later; an expired one is cancelled now (the sweeper
+   * would, later). Either failure is left to the sweeper.
+   */
+  private async settleUnclaimed(ids: string[], claimed: readonly Job[]): Promise<void> {
+    await this.deferUnknownTypes(ids);
+    const taken = new Set(claimed.map((j) => j.id));
+    const skipped = ids.filter((id) => !taken.has(id));
+    try {
+      const expired = await this.batch.expireMany(skipped, skipped.length);
+      if (expired.length)
+        this.logger.log(`${expired.length} jobs arrived after their expireAt: cancelled`);
+    } catch (error) {
+      this.logger.warn(`cancelling expired jobs failed: ${describeError(error)}`);
+    }
   }
 
   private async deferUnknownTypes(ids: string[]): Promise<void> {

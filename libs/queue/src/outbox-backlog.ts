@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OUTBOX_ROW_DUE } from '@app/jobs';
 import { Metrics } from '@app/metrics';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
@@ -10,9 +11,10 @@ const TIMEOUT_MS = 1000;
 const BACKLOG_CAP = 100_000;
 
 /**
- * The outbox's backlog (unsent rows) and the age of its oldest row, read from PostgreSQL when
- * Prometheus scrapes (and for the admin overview). Both walk `idx_queue_messages_unsent` (created_at WHERE sent_at IS NULL):
- * the count stops at BACKLOG_CAP and the age reads one index entry. The statement runs under
+ * The outbox's backlog (unsent rows that are due: a delayed job's row counts from its due time)
+ * and the age of its oldest such row, read from PostgreSQL when Prometheus scrapes (and for the
+ * admin overview). Both walk `idx_queue_messages_due` (COALESCE(not_before, created_at) WHERE
+ * sent_at IS NULL): the count stops at BACKLOG_CAP and the age reads one index entry. The statement runs under
  * its own statement_timeout, the scrape waits at most TIMEOUT_MS, and scrapes share a query
  * still running, so a frozen database pins one connection at most. Unknown values are NaN,
  * never a reassuring 0.
@@ -56,8 +58,8 @@ export class OutboxBacklog implements OnModuleInit {
         await m.query(`SET LOCAL statement_timeout = ${TIMEOUT_MS}`);
         const [row] = await m.query<{ backlog: number; age: number }[]>(
           `SELECT (SELECT count(*) FROM (SELECT 1 FROM queue_messages WHERE sent_at IS NULL
-                                         LIMIT ${BACKLOG_CAP}) u)::int AS backlog,
-                  COALESCE(extract(epoch FROM now() - (SELECT min(created_at) FROM queue_messages
+                                         AND ${OUTBOX_ROW_DUE} <= now() LIMIT ${BACKLOG_CAP}) u)::int AS backlog,
+                  GREATEST(extract(epoch FROM now() - (SELECT min(${OUTBOX_ROW_DUE}) FROM queue_messages
                                                        WHERE sent_at IS NULL)), 0)::float8 AS age`,
         );
         return row;

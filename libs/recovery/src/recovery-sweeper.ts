@@ -21,6 +21,8 @@ export interface SweepResult {
   /** Stalled jobs that had lost their worker max_retries times: failed for good, DLQ, alert. */
   deadLettered: number;
   requeued: number;
+  /** Pending jobs past their expireAt: cancelled. */
+  expired: number;
   resent: number;
   /** A failure-rate alert went out on this pass. */
   alerted: boolean;
@@ -37,9 +39,11 @@ export interface SweepResult {
  *    or down, every live worker's presence is late until its next heartbeat, and that
  *    confirmation is what tells a dead worker from a dead database;
  * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
- * 3. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
- * 4. outbox rows that were never sent (SQS was down) are sent;
- * 5. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
+ * 3. pending jobs past their expireAt are cancelled (the claim cancels those whose message
+ *    arrives; this catches the ones no message reached in time);
+ * 4. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
+ * 5. outbox rows that were never sent (SQS was down) or that became due are sent;
+ * 6. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
  * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
  * Worst-case recovery of a dead worker's job: stall limit + 2 × heartbeat + two intervals.
@@ -105,6 +109,8 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       actions.inc({ action: 'retried' }, batch);
       if (batch < SWEEP_LIMIT) break;
     }
+    const expired = (await this.jobs.expireMany(null, SWEEP_LIMIT)).length;
+    actions.inc({ action: 'expired' }, expired);
     const resent = await this.messages.addForStalePending(this.resendAfterMs, SWEEP_LIMIT);
     actions.inc({ action: 'resent' }, resent);
     if (resent)
@@ -114,7 +120,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn(`failure-rate check failed: ${describeError(e)}`);
       return { alerted: false };
     });
-    return { stalled: stalled.length, deadLettered, requeued, resent, alerted };
+    return { stalled: stalled.length, deadLettered, requeued, expired, resent, alerted };
   }
 
   /** The last attempt of a job that lost its worker once too often: failed, and for good. */

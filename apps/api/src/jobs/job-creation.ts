@@ -8,12 +8,16 @@ import {
   QuotaExceededError,
   UnknownJobTypeError,
 } from '@app/jobs';
+import type { AppConfig } from '@app/config';
+import { JobCatalogue } from '@app/handlers';
 import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { AuthUser } from '../auth/role';
 import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
 import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
 import type { CreateJobRequestDto } from './dto/create-job.request.dto';
 import { JobAdmission } from './job-admission';
+import { timingProblems } from './job-timing';
 import { requestFingerprint } from './request-fingerprint';
 
 /**
@@ -27,6 +31,8 @@ export class JobCreation {
     private readonly submission: JobSubmissionService,
     private readonly jobs: JobsService,
     private readonly admission: JobAdmission,
+    private readonly catalogue: JobCatalogue,
+    private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
   /**
@@ -37,6 +43,8 @@ export class JobCreation {
   async create(user: AuthUser, dto: CreateJobRequestDto, key?: string): Promise<Job> {
     const fingerprint = key === undefined ? undefined : requestFingerprint(dto);
     try {
+      const problems = this.timingProblems(dto);
+      if (problems.length) throw new RequestValidationError(problems);
       await this.admission.admit(user, [dto]);
       const [{ job, created }] = await this.submission.submit(user.id, [
         { ...toRequest(dto), idempotencyKey: key, fingerprint },
@@ -55,6 +63,7 @@ export class JobCreation {
     const problems: FieldProblem[] = [];
     const requests: JobRequest[] = [];
     dto.jobs.forEach((job, i) => {
+      problems.push(...this.timingProblems(job, `jobs.${i}`));
       try {
         requests.push({
           ...toRequest(job),
@@ -69,10 +78,32 @@ export class JobCreation {
     const submitted = await this.submission.submitValidated(user.id, requests);
     return submitted.map((s) => s.job);
   }
+
+  /** runAt, delaySeconds, expireAt and timeoutSeconds against each other, the clock and the type. */
+  private timingProblems(dto: CreateJobRequestDto, prefix?: string): FieldProblem[] {
+    const definition = this.catalogue.find(dto.jobType); // unknown: refused by validate anyway
+    const timeoutMs =
+      definition?.timeoutMs ?? this.config.get('worker', { infer: true }).defaultTimeoutMs;
+    const maxTimeoutSeconds = definition ? Math.floor(timeoutMs / 1000) : undefined;
+    return timingProblems(
+      dto,
+      { nowMs: Date.now(), maxTimeoutSeconds, jobType: dto.jobType },
+      prefix,
+    );
+  }
 }
 
 function toRequest(dto: CreateJobRequestDto): JobRequest {
-  return { jobType: dto.jobType, payload: dto.payload, maxRetries: dto.maxRetries };
+  return {
+    jobType: dto.jobType,
+    payload: dto.payload,
+    maxRetries: dto.maxRetries,
+    // normalised: PostgreSQL does not read every ISO 8601 form (week dates, say)
+    runAt: dto.runAt ? new Date(dto.runAt).toISOString() : undefined,
+    delaySeconds: dto.delaySeconds,
+    expireAt: dto.expireAt ? new Date(dto.expireAt).toISOString() : undefined,
+    timeoutSeconds: dto.timeoutSeconds,
+  };
 }
 
 function replay(job: Job, key: string, fingerprint: string | undefined): Job {
@@ -83,6 +114,7 @@ function replay(job: Job, key: string, fingerprint: string | undefined): Job {
 /** The refusals a replay does not face: it creates nothing, so only its key matters. */
 function refusedBeforeWriting(error: unknown): boolean {
   return (
+    error instanceof RequestValidationError ||
     error instanceof QuotaExceededError ||
     error instanceof ForbiddenException ||
     error instanceof UnknownJobTypeError ||

@@ -22,6 +22,7 @@ export const toSummary = (job: Job): JobSummaryDto => ({
   createdAt: job.createdAt,
   startedAt: job.startedAt,
   completedAt: job.completedAt,
+  runAt: job.runAt,
 });
 
 export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailDto => ({
@@ -31,6 +32,8 @@ export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailD
   retryCount: job.retryCount,
   maxRetries: job.maxRetries,
   nextRetryAt: job.nextRetryAt,
+  expireAt: job.expireAt,
+  timeoutSeconds: job.timeoutSeconds,
   errorMessage: job.errorMessage,
   cancelRequested: job.status === JobStatus.Processing && job.cancelRequestedAt !== null,
   results: job.status === JobStatus.Completed ? job.results : null,

@@ -26,6 +26,9 @@ import { JobStatus } from './job-status';
 })
 // GIN (payload jsonb_path_ops): TypeORM cannot express the access method, the migration does
 @Index('idx_jobs_payload', { synchronize: false })
+@Index('idx_jobs_expire_due', ['expireAt'], {
+  where: `status = 'pending' AND expire_at IS NOT NULL`,
+})
 @Index('uq_jobs_user_idempotency_key', ['userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -34,6 +37,7 @@ import { JobStatus } from './job-status';
 @Check('chk_jobs_progress', 'progress BETWEEN 0 AND 100')
 @Check('chk_jobs_retries', 'retry_count >= 0 AND max_retries >= 0 AND retry_count <= max_retries')
 @Check('chk_jobs_attempt', 'attempt >= 0')
+@Check('chk_jobs_timeout_seconds', 'timeout_seconds > 0')
 export class JobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -113,6 +117,18 @@ export class JobEntity {
   /** W3C traceparent of the span that submitted the job; null while tracing is off. */
   @Column({ name: 'trace_parent', type: 'varchar', length: 55, nullable: true })
   traceParent!: string | null;
+
+  /** When the job becomes due (runAt / delaySeconds); null: at once. Its outbox row waits for it. */
+  @Column({ name: 'run_at', type: 'timestamptz', nullable: true })
+  runAt!: Date | null;
+
+  /** No attempt starts after this: a job still pending then is cancelled. */
+  @Column({ name: 'expire_at', type: 'timestamptz', nullable: true })
+  expireAt!: Date | null;
+
+  /** This job's time limit per attempt, instead of its type's; null: the type's. */
+  @Column({ name: 'timeout_seconds', type: 'int', nullable: true })
+  timeoutSeconds!: number | null;
 
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })

@@ -18,7 +18,9 @@ import { JobEntity } from './job.entity';
 @Entity({ name: 'queue_messages' })
 @Check('chk_queue_messages_delay_seconds', `delay_seconds BETWEEN 0 AND 900`)
 @Index('idx_queue_messages_processed', ['processedAt'])
-@Index('idx_queue_messages_unsent', ['createdAt'], { where: 'sent_at IS NULL' })
+// (COALESCE(not_before, created_at)) WHERE sent_at IS NULL: TypeORM cannot express an
+// expression index, the migration does (1764300013000)
+@Index('idx_queue_messages_due', { synchronize: false })
 @Index('idx_queue_messages_job_id', ['jobId'])
 export class QueueMessageEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -74,6 +76,13 @@ export class QueueMessageEntity {
   /** SQS DelaySeconds for the message (0-900). */
   @Column({ name: 'delay_seconds', type: 'int', default: 0 })
   delaySeconds!: number;
+
+  /**
+   * A delayed job's due time: the relay sends the row no earlier than 60 s before it, with SQS
+   * DelaySeconds for the rest. NULL: send at once (after delay_seconds).
+   */
+  @Column({ name: 'not_before', type: 'timestamptz', nullable: true })
+  notBefore!: Date | null;
 
   /** Rows addressed to the DLQ: why the job was dead-lettered (sent as a message attribute). */
   @Column({ type: 'text', nullable: true })

@@ -14,6 +14,13 @@ export interface SubmitRow {
   fingerprint: string | null;
   /** W3C traceparent of the submitting span; null when tracing is off (activeTraceParent). */
   traceParent: string | null;
+  /** When it becomes due (ISO time); with `delaySeconds`, that many seconds from the database's now. */
+  runAt?: string | null;
+  delaySeconds?: number | null;
+  /** No attempt starts after this (ISO time). */
+  expireAt?: string | null;
+  /** Per-attempt time limit instead of the type's. */
+  timeoutSeconds?: number | null;
 }
 
 const J = J_JOB_COLUMNS;
@@ -29,21 +36,29 @@ const J = J_JOB_COLUMNS;
  * - a key used before the statement began: that job, looked up by the unique index.
  * A key that a concurrent statement committed after this one began is skipped by ON CONFLICT but
  * not visible to this statement's snapshot: such an input returns no row; run it again.
+ *
+ * A job due later (run_at after the database's now) gets an outbox row with not_before = run_at,
+ * which the relay holds back until then (QueueMessagesRepository.relayBatch).
  */
 export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): SqlStatement {
   return {
     text: `WITH input AS MATERIALIZED (
        SELECT gen_random_uuid() AS id, i.*
-       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[], $9::varchar[])
-         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent, n)
+       FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[], $9::varchar[],
+                   $10::timestamptz[], $11::int[], $12::timestamptz[], $13::int[])
+         WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
+                              run_at, delay_seconds, expire_at, timeout_seconds, n)
      ), inserted AS (
-       INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint, trace_parent)
-       SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent
+       INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint, trace_parent,
+                         run_at, expire_at, timeout_seconds)
+       SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
+              COALESCE(run_at, now() + make_interval(secs => delay_seconds)), expire_at, timeout_seconds
        FROM input ORDER BY user_id, idempotency_key, n
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${JOB_COLUMNS}
      ), announced AS (
-       INSERT INTO queue_messages (job_id, queue_url, attempt) SELECT id, $8::varchar, 1 FROM inserted
+       INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
+       SELECT id, $8::varchar, 1, CASE WHEN run_at > now() THEN run_at END FROM inserted
      )
      SELECT i.n::int AS n, true AS created, s.* FROM input i JOIN inserted s ON s.id = i.id
      UNION ALL
@@ -63,6 +78,10 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
       rows.map((r) => r.fingerprint),
       queueUrl,
       rows.map((r) => r.traceParent),
+      rows.map((r) => r.runAt ?? null),
+      rows.map((r) => r.delaySeconds ?? null),
+      rows.map((r) => r.expireAt ?? null),
+      rows.map((r) => r.timeoutSeconds ?? null),
     ],
   };
 }

@@ -1,14 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_AHEAD_DAYS, MAX_DELAY_SECONDS } from '../job-timing';
+
+/** An ISO 8601 time must say its zone (`Z` or `±hh:mm`): without one it would mean the server's. */
+const WITH_ZONE = /(Z|[+-]\d\d(:?\d\d)?)$/i;
+
+/** An optional ISO 8601 time with its zone. */
+function IsOptionalZonedTime(): PropertyDecorator {
+  return (target, key) => {
+    IsOptional()(target, key);
+    Matches(WITH_ZONE, { message: '$property must end with Z or a UTC offset' })(target, key);
+    IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 time' })(target, key);
+  };
+}
 
 export class CreateJobRequestDto {
   @ApiProperty({
@@ -43,4 +58,45 @@ export class CreateJobRequestDto {
   @Min(0)
   @IsInt()
   maxRetries?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-01-07T09:00:00Z',
+    description: `Start no earlier than this (ISO 8601 with \`Z\` or an offset), at most ${MAX_AHEAD_DAYS} days ahead. A time now or past runs at once. The job is \`pending\` meanwhile and can be cancelled. Not with delaySeconds`,
+  })
+  @IsOptionalZonedTime()
+  runAt?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_DELAY_SECONDS,
+    example: 3600,
+    description: `Start no earlier than this many seconds from now (the database's clock), 0 to ${MAX_DELAY_SECONDS} (${MAX_AHEAD_DAYS} days). Not with runAt`,
+  })
+  @IsOptional()
+  @Max(MAX_DELAY_SECONDS)
+  @Min(0)
+  @IsInt()
+  delaySeconds?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-01-07T10:00:00Z',
+    description: `Cancel the job if no attempt has started by then (ISO 8601 with \`Z\` or an offset): later than now and than runAt (or now + delaySeconds), at most ${MAX_AHEAD_DAYS} days after that. The job ends \`cancelled\` with errorMessage "Expired: …"; an attempt that started before keeps running, but no retry starts after it`,
+  })
+  @IsOptionalZonedTime()
+  expireAt?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    example: 30,
+    description:
+      "Time limit of each attempt in seconds, instead of the job type's: 1 to the type's own limit (its timeoutMs, else WORKER_DEFAULT_TIMEOUT_MS; a larger value is refused naming the maximum). An attempt that runs longer fails with a timeout and is retried like any failure",
+  })
+  @IsOptional()
+  @Min(1)
+  @IsInt()
+  timeoutSeconds?: number;
 }

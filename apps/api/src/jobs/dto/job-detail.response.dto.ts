@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { JobSummaryDto } from './job-list.response.dto';
+import { JobSummaryDto, NULLABLE_TIME } from './job-list.response.dto';
 
 /** A job's summary (as in lists) plus its payload, timing, retries, error and results. */
 export class JobDetailDto extends JobSummaryDto {
@@ -34,6 +34,21 @@ export class JobDetailDto extends JobSummaryDto {
     description: 'When a failed job runs again (null: no retry scheduled)',
   })
   nextRetryAt!: Date | null;
+
+  @ApiProperty({
+    ...NULLABLE_TIME,
+    description:
+      'No attempt starts after this: a job still pending then is cancelled ("Expired: …")',
+  })
+  expireAt!: Date | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: "This job's time limit per attempt in seconds; null: its type's",
+  })
+  timeoutSeconds!: number | null;
 
   @ApiProperty({
     type: String,

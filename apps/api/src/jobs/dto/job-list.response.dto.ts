@@ -1,6 +1,9 @@
 import { JobStatus } from '@app/database';
 import { ApiProperty } from '@nestjs/swagger';
 
+/** A time that may be unset (Swagger). */
+export const NULLABLE_TIME = { type: String, format: 'date-time', nullable: true, example: null };
+
 export class JobSummaryDto {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1e-9a4d-4e8f-b1c2-7d6e5f4a3b2c' })
   id!: string;
@@ -30,6 +33,12 @@ export class JobSummaryDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   completedAt!: Date | null;
+  @ApiProperty({
+    ...NULLABLE_TIME,
+    description:
+      'When the job becomes due (runAt, or now + delaySeconds, by the database clock); null: at once. A pending job waits for it',
+  })
+  runAt!: Date | null;
 }
 
 export class PaginationDto {
