@@ -76,7 +76,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
         .map((method) => `${method} ${path.replace('{id}', ':id').replace('{type}', ':type')}`),
     );
     const tested = MUTATIONS.map(([route]) =>
-      route.replace(/:(alice|dead)/, ':id').replace(/:(running|paused)/, ':type'),
+      route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused)/, ':type'),
     );
     expect(new Set(tested)).toEqual(new Set(documented));
   });
