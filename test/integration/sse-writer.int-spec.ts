@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { type DropReason, SseWriter } from '../../apps/api/src/events/sse-writer';
+import { type DropReason, type SseLimits, SseWriter } from '../../apps/api/src/events/sse-writer';
 
 /**
  * SseWriter on a real socket: a client that stops reading is dropped once its backlog passes
@@ -31,10 +31,11 @@ describe('SseWriter', () => {
 
   const limits = { maxBufferedBytes: 256 * 1024, drainTimeoutMs: 60_000, pingIntervalMs: 60_000 };
 
-  it('drops a client that stops reading once its backlog passes the limit', async () => {
-    const ended = new Promise<DropReason | 'client-closed'>((resolve) => {
+  /** Serves a writer with `limits` that sends 128 KiB every 5 ms until it ends; how it ended. */
+  function flood(writerLimits: SseLimits): Promise<DropReason | 'client-closed'> {
+    return new Promise((resolve) => {
       respond = (res) => {
-        const writer = new SseWriter(res, resolve, limits);
+        const writer = new SseWriter(res, resolve, writerLimits);
         writer.open();
         const big = 'x'.repeat(16 * 1024);
         const timer = setInterval(() => {
@@ -43,6 +44,10 @@ describe('SseWriter', () => {
         }, 5);
       };
     });
+  }
+
+  it('drops a client that stops reading once its backlog passes the limit', async () => {
+    const ended = flood(limits);
     const socket = await client();
     expect(await ended).toBe('slow-client');
     socket.destroy();
@@ -50,22 +55,8 @@ describe('SseWriter', () => {
 
   it('drops a client whose socket stays full longer than the drain timeout', async () => {
     const started = Date.now();
-    const ended = new Promise<DropReason | 'client-closed'>((resolve) => {
-      respond = (res) => {
-        const writer = new SseWriter(res, resolve, {
-          ...limits,
-          maxBufferedBytes: 64 * 1024 * 1024,
-          drainTimeoutMs: 300,
-        });
-        writer.open();
-        // far below the backlog limit: only the drain timer can drop it
-        const big = 'y'.repeat(16 * 1024);
-        const timer = setInterval(() => {
-          for (let i = 0; i < 8; i++) writer.send('status', { big });
-          if (writer.isClosed) clearInterval(timer);
-        }, 5);
-      };
-    });
+    // far below the backlog limit: only the drain timer can drop it
+    const ended = flood({ ...limits, maxBufferedBytes: 64 * 1024 * 1024, drainTimeoutMs: 300 });
     const socket = await client();
     expect(await ended).toBe('slow-client');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
