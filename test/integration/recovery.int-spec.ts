@@ -429,22 +429,27 @@ describe('stalls', () => {
   });
 
   it('a live worker whose heartbeats arrive late is not declared stalled: its presence is fresh', async () => {
-    const worker = await fx.startWorker({ worker: { heartbeatMs: 200, stallAfterMs: 1000 } });
-    const [job] = await fx.submit('alice', [{ jobType: 'record', payload: { sleepMs: 2500 } }]);
-    await waitUntil(async () => (await runsOf(fx, job.id)).length === 1, 20_000, 'attempt 1');
-    // as after a database outage: this job's heartbeat is old, but so was every heartbeat, and
-    // the worker beats again within one interval; the sweeper waits for that confirmation
-    await fx.db.dataSource.query(
-      `UPDATE jobs SET heartbeat_at = now() - interval '1 minute' WHERE id = $1`,
-      [job.id],
-    );
-    await fx.db.dataSource.query(
-      `UPDATE worker_heartbeats SET last_seen_at = now() - interval '1 minute'`,
-    );
-    const done = await fx.waitFor(job.id, (j) => j.status === JobStatus.Completed, 20_000);
-    expect(done).toMatchObject({ attempt: 1, retryCount: 0 });
-    expect((await runsOf(fx, job.id)).map((r) => r.attempt)).toEqual([1]);
-    await worker.close();
+    // a stall limit well above how late a starved test machine beats on its own: only the
+    // heartbeats this test makes old can make the job look stalled
+    const worker = await fx.startWorker({ worker: { heartbeatMs: 200, stallAfterMs: 3000 } });
+    try {
+      const [job] = await fx.submit('alice', [{ jobType: 'record', payload: { sleepMs: 2500 } }]);
+      await waitUntil(async () => (await runsOf(fx, job.id)).length === 1, 20_000, 'attempt 1');
+      // as after a database outage: this job's heartbeat is old, but so was every heartbeat, and
+      // the worker beats again within one interval; the sweeper waits for that confirmation
+      await fx.db.dataSource.query(
+        `UPDATE jobs SET heartbeat_at = now() - interval '1 minute' WHERE id = $1`,
+        [job.id],
+      );
+      await fx.db.dataSource.query(
+        `UPDATE worker_heartbeats SET last_seen_at = now() - interval '1 minute'`,
+      );
+      const done = await fx.waitFor(job.id, (j) => j.status === JobStatus.Completed, 20_000);
+      expect(done).toMatchObject({ attempt: 1, retryCount: 0 });
+      expect((await runsOf(fx, job.id)).map((r) => r.attempt)).toEqual([1]);
+    } finally {
+      await worker.close(); // a failure here must not leave a worker for the next test
+    }
   });
 
   it('SIGKILL mid-job: the job is running again well within 30 s of the kill (measured)', async () => {
