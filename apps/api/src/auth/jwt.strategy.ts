@@ -7,9 +7,7 @@ import { passportJwtSecret } from 'jwks-rsa';
 import { decode, type JwtPayload } from 'jsonwebtoken';
 import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { RequestValidationError } from '../errors/request-validation.error';
-import { type AuthUser, Role } from './role';
-
-const KNOWN_ROLES = new Set<string>(Object.values(Role));
+import { type AuthUser, rolesOf } from './role';
 
 /**
  * Bearer tokens: HS256 signed with JWT_SECRET, and/or RS256 signed by an identity provider whose
@@ -122,14 +120,4 @@ function claim(payload: JwtPayload, name: string): unknown {
           : undefined,
       payload,
     );
-}
-
-/** A string (one role, or several separated by spaces or commas) or an array of strings. */
-function rolesOf(value: unknown): Role[] {
-  const names = (Array.isArray(value) ? value : [value])
-    .filter((v): v is string => typeof v === 'string')
-    .flatMap((v) => v.split(/[\s,]+/));
-  const roles = new Set<Role>([Role.User]);
-  for (const name of names) if (KNOWN_ROLES.has(name)) roles.add(name as Role);
-  return [...roles];
 }

@@ -27,3 +27,18 @@ export const seesAllJobs = (user: AuthUser): boolean =>
 /** A viewer that is not also an admin: every request that could change something is refused. */
 export const isReadOnly = (user: AuthUser): boolean =>
   user.roles.includes(Role.Viewer) && !isAdmin(user);
+
+const KNOWN_ROLES = new Set<string>(Object.values(Role));
+
+/**
+ * The roles a token's claim names: a string (one role, or several separated by spaces or
+ * commas) or an array of strings; unknown names are dropped, and every caller is a user.
+ */
+export function rolesOf(value: unknown): Role[] {
+  const names = (Array.isArray(value) ? value : [value])
+    .filter((v): v is string => typeof v === 'string')
+    .flatMap((v) => v.split(/[\s,]+/));
+  const roles = new Set<Role>([Role.User]);
+  for (const name of names) if (KNOWN_ROLES.has(name)) roles.add(name as Role);
+  return [...roles];
+}

@@ -3,7 +3,7 @@ import type { AppConfig } from '@app/config';
 import { Injectable, NotImplementedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { sign, verify } from 'jsonwebtoken';
-import { type AuthUser, Role } from './role';
+import { type AuthUser, rolesOf } from './role';
 
 /** A stream token opens event streams and nothing else: no other route accepts this audience. */
 const AUDIENCE = 'jobqueue:event-streams';
@@ -58,13 +58,7 @@ export class StreamTokens {
         issuer: ISSUER,
       });
       if (typeof claims === 'string' || typeof claims.sub !== 'string') return null;
-      const known = new Set<string>(Object.values(Role));
-      const roles = Array.isArray(claims.roles)
-        ? (claims.roles as unknown[]).filter(
-            (r): r is Role => typeof r === 'string' && known.has(r),
-          )
-        : [];
-      return { id: claims.sub, roles: roles.includes(Role.User) ? roles : [Role.User, ...roles] };
+      return { id: claims.sub, roles: rolesOf(claims.roles) };
     } catch {
       return null;
     }
