@@ -10,6 +10,13 @@ export {
 } from './worker-presence.service';
 export { JobsService } from './jobs.service';
 export { JobTypeStatesService, type PausedType } from './job-type-states.service';
+export {
+  type FairShares,
+  FairSharesService,
+  type HoldingUser,
+  type TypeShare,
+  type UserShare,
+} from './fair-shares.service';
 export { OutboxSignal } from './outbox-signal';
 export {
   OUTBOX_ROW_DUE,
