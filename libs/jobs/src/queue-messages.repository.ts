@@ -214,7 +214,9 @@ export class QueueMessagesRepository {
 
   /**
    * Adds a message for pending jobs whose newest message was sent more than `olderThanMs` ago
-   * (and none is waiting to be sent): SQS lost it. A duplicate is harmless, the claim dedups.
+   * (and none is waiting to be sent): SQS lost it. A delayed message (not_before) counts from
+   * when it became due, not from its send: it waits in SQS until then, and a resend without the
+   * delay would start the job early. A duplicate is harmless, the claim dedups.
    * Jobs of a paused type are parked on purpose (no message in flight) and left alone; resuming
    * the type announces them. Jobs waiting for dependencies have no message on purpose too: the
    * completion of their last dependency announces them.
@@ -228,7 +230,8 @@ export class QueueMessagesRepository {
          AND j.created_at < now() - make_interval(secs => $2::int / 1000.0)
          AND NOT EXISTS (
            SELECT 1 FROM queue_messages q WHERE q.job_id = j.id
-             AND (q.sent_at IS NULL OR q.sent_at > now() - make_interval(secs => $2::int / 1000.0)))
+             AND (q.sent_at IS NULL
+                  OR GREATEST(q.sent_at, q.not_before) > now() - make_interval(secs => $2::int / 1000.0)))
        ORDER BY j.created_at LIMIT $3
        RETURNING id`,
       [this.queueUrl, olderThanMs, limit],
