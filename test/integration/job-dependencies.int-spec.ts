@@ -113,6 +113,25 @@ describe('job dependencies (dependsOn)', () => {
     expect(dlq.deadLetter).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
+  it('starts a job waiting for 50 jobs completed concurrently by two workers once, after the last', async () => {
+    await fx.startWorker();
+    const res = await batch([
+      ...Array.from({ length: 50 }, (_, i) => ({ ref: `r${i}` })),
+      { dependsOn: Array.from({ length: 50 }, (_, i) => `r${i}`) },
+    ]).expect(202);
+    const all = ids(res);
+    const fanIn = all[50];
+    const done = await settled(fanIn);
+    expect(done.status).toBe(JobStatus.Completed);
+    const [{ last }] = await fx.db.dataSource.query<{ last: Date }[]>(
+      `SELECT max(completed_at) AS last FROM jobs WHERE id = ANY($1)`,
+      [all.slice(0, 50)],
+    );
+    expect(new Date(done.startedAt!).getTime()).toBeGreaterThanOrEqual(last.getTime());
+    expect(await runsOf([fanIn])).toBe(1);
+    expect(await messagesOf([fanIn])).toBe(1);
+  });
+
   it('cancels the dependents and grandchildren of a root that failed for good, naming it', async () => {
     const [root, child, grandchild, other] = ids(
       await batch([

@@ -438,7 +438,9 @@ export class JobsBatchService {
    * with the next message. retry_count and error_message are kept (history); the cancellation
    * request is cleared, else the job could not be claimed. A due time still ahead is kept (the
    * message waits for it); an expiry that has passed is dropped, else the job would only expire
-   * again. `deadOnly`: only jobs failed for good (a re-drive). Returns the jobs re-queued.
+   * again. A job whose dependencies have not all completed waits again, without a message (the
+   * completion of its last dependency announces it). `deadOnly`: only jobs failed for good (a
+   * re-drive). Returns the jobs re-queued.
    */
   async requeueMany(ids: readonly string[], options: { deadOnly?: boolean } = {}): Promise<Job[]> {
     if (ids.length === 0) return [];

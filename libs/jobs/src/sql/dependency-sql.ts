@@ -24,6 +24,16 @@ export function waitingForDependencies(alias: string): string {
 }
 
 /**
+ * The ids of the jobs that depend on the row aliased `alias`: an ARRAY sublink, which the
+ * planner never turns into a join, so it is one probe of idx_job_dependencies_depends_on per row
+ * whatever the table's statistics say (a hash join over a seq scan of every edge, chosen while
+ * the statistics think the table is empty, would cost each completion the whole table).
+ */
+function dependentsOf(alias: string): string {
+  return `ARRAY(SELECT d.job_id FROM job_dependencies d WHERE d.depends_on_id = ${alias}.id)`;
+}
+
+/**
  * CTEs `freed_edges`, `freed_locked`, `freed` and `freed_announced`: every job that depends on
  * a job of CTE `from` (just completed) counts those dependencies off (dependencies_left), under
  * its row lock taken in id order; a pending dependent left with none gets its outbox row for
@@ -35,8 +45,8 @@ export function waitingForDependencies(alias: string): string {
  */
 export function announceDependents(from: string, queueUrlParam: string): string {
   return `freed_edges AS MATERIALIZED (
-    SELECT d.job_id AS id, count(*)::int AS n FROM job_dependencies d
-    WHERE d.depends_on_id IN (SELECT id FROM ${from}) GROUP BY d.job_id
+    SELECT e.id, count(*)::int AS n FROM ${from} f CROSS JOIN LATERAL unnest(${dependentsOf('f')}) AS e(id)
+    GROUP BY e.id
   ), freed_locked AS MATERIALIZED (
     SELECT c.id FROM jobs c WHERE c.id IN (SELECT id FROM freed_edges) ORDER BY c.id FOR NO KEY UPDATE
   ), freed AS (
@@ -62,12 +72,11 @@ export function cancelDependents(from: string, where: string, how: string): stri
   return `doomed AS (
     SELECT DISTINCT ON (id) id, root, via, how FROM (
       WITH RECURSIVE walk(id, root, via, how) AS (
-        SELECT d.job_id, f.id, f.id, (${how})::text
-        FROM (SELECT * FROM ${from} WHERE ${where}) f JOIN job_dependencies d ON d.depends_on_id = f.id
+        SELECT e.id, f.id, f.id, (${how})::text
+        FROM (SELECT * FROM ${from} WHERE ${where}) f CROSS JOIN LATERAL unnest(${dependentsOf('f')}) AS e(id)
         UNION
-        SELECT d.job_id, w.root, w.id, w.how FROM walk w
-        JOIN job_dependencies d ON d.depends_on_id = w.id
-        JOIN jobs c ON c.id = d.job_id AND c.status = '${Pending}'
+        SELECT e.id, w.root, w.id, w.how FROM walk w CROSS JOIN LATERAL unnest(${dependentsOf('w')}) AS e(id)
+        JOIN jobs c ON c.id = e.id AND c.status = '${Pending}'
       )
       SELECT * FROM walk
     ) w ORDER BY id, (via = root) DESC
