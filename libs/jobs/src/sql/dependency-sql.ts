@@ -103,13 +103,14 @@ export const ENDED_HOW = `CASE WHEN f.status = '${Failed}' THEN 'failed for good
  * completion's decrement) and, at 0, their outbox row; one with a dependency that ended for good
  * is cancelled, with its dependents. It repairs the one race the submission's share lock leaves
  * (see JobSubmissionService.writeWithDependencies), which only a job created moments before
- * its dependency finished can meet: hence the window, over idx_jobs_waiting.
+ * its dependency finished can meet: hence the window, over idx_jobs_waiting, newest first (an
+ * older job of the window was looked at by earlier passes already).
  */
 export function settleWaitingStatement(): string {
   return `WITH waiting AS MATERIALIZED (
       SELECT j.id FROM jobs j WHERE j.status = '${Pending}' AND ${waitingForDependencies('j')}
         AND j.created_at > now() - make_interval(secs => $1::int / 1000.0)
-      ORDER BY j.created_at LIMIT $2
+      ORDER BY j.created_at DESC LIMIT $2
     ), counts AS MATERIALIZED (
       SELECT w.id, (count(*) FILTER (WHERE p.status <> '${JobStatus.Completed}'))::int AS n,
         min(p.id::text) FILTER (WHERE ${endedForGood('p')}) AS ended
