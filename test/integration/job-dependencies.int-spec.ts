@@ -132,6 +132,29 @@ describe('job dependencies (dependsOn)', () => {
     expect(await messagesOf([fanIn])).toBe(1);
   });
 
+  it('runs every job submitted while its dependency completes, whichever commits first', async () => {
+    const [root] = ids(await batch([{ payload: { sleepMs: 400 } }]).expect(202));
+    const started = Date.now();
+    const posts: Promise<string>[] = [];
+    // submissions every 20 ms from before the root completes to after
+    while (Date.now() - started < 1200) {
+      posts.push(
+        create({ dependsOn: [root] })
+          .expect(202)
+          .then((r) => body<{ data: { id: string } }>(r).data.id),
+      );
+      await sleep(20);
+    }
+    const dependents = await Promise.all(posts);
+    const rootDone = new Date((await settled(root)).completedAt!).getTime();
+    for (const id of dependents) {
+      const d = await settled(id);
+      expect(d.status).toBe(JobStatus.Completed);
+      expect(new Date(d.startedAt!).getTime()).toBeGreaterThanOrEqual(rootDone);
+    }
+    expect(await runsOf(dependents)).toBe(dependents.length);
+  });
+
   it('cancels the dependents and grandchildren of a root that failed for good, naming it', async () => {
     const [root, child, grandchild, other] = ids(
       await batch([
