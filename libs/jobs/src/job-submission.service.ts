@@ -11,6 +11,7 @@ import { GroupCommit } from './group-commit';
 import type { JobRow } from './job-row.mapper';
 import { OutboxSignal } from './outbox-signal';
 import { InvalidPayloadError, UnknownJobTypeError } from './job.errors';
+import { type LaneQueues, laneQueues } from './sql/job-lane';
 import { submitStatement, type SubmitRow } from './sql/submit-statement';
 import { submittedByInput, type Submitted } from './submitted';
 
@@ -29,6 +30,8 @@ export interface JobRequest {
   expireAt?: string | null;
   /** Per-attempt limit instead of the type's (the caller checked it against the type's maximum). */
   timeoutSeconds?: number | null;
+  /** 0 (default, ordinary) to 9 (most urgent). */
+  priority?: number;
 }
 
 /** Jobs in one statement: 500 rows of a few hundred bytes; a larger batch is written alone. */
@@ -65,7 +68,7 @@ interface Submission {
 @Injectable()
 export class JobSubmissionService {
   private readonly defaultMaxRetries: number;
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
   private readonly group: GroupCommit<Submission, Submitted[]>;
 
   constructor(
@@ -76,7 +79,7 @@ export class JobSubmissionService {
     private readonly metrics: Metrics,
   ) {
     this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
-    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+    this.queues = laneQueues(config.get('queue', { infer: true }));
     this.group = new GroupCommit((s) => this.write(s), {
       maxSize: GROUP_MAX_JOBS,
       maxInFlight: GROUP_IN_FLIGHT,
@@ -186,7 +189,7 @@ export class JobSubmissionService {
   ): Promise<void> {
     const statement = submitStatement(
       todo.map((i) => rows[i]),
-      this.queueUrl,
+      this.queues,
     );
     const result = await queryRows<JobRow & { n: number; created: boolean }>(
       manager,
@@ -226,6 +229,7 @@ export class JobSubmissionService {
       delaySeconds: r.delaySeconds,
       expireAt: r.expireAt,
       timeoutSeconds: r.timeoutSeconds,
+      priority: r.priority,
     };
   }
 }

@@ -6,6 +6,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { type JobRow, toJob } from './job-row.mapper';
 import { J_JOB_COLUMNS } from './sql/job-columns';
+import { type LaneQueues, laneQueues, laneQueueSql } from './sql/job-lane';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 import { typePaused } from './paused-types';
@@ -53,17 +54,18 @@ const STALLED = `${fromStates('stall', 's')} AND s.heartbeat_at < now() - make_i
 
 /**
  * A CTE `announced` writing the next message (attempt + 1, the attempt the claim will make) of
- * every job CTE `from` returned into the outbox for queue `queueUrlParam`.
+ * every job CTE `from` returned (with its id, attempt and priority) into the outbox, on the queue
+ * of its lane: `queuesParam` holds LaneQueues (see laneQueueSql).
  */
 export function announce(
   from: string,
-  queueUrlParam: string,
+  queuesParam: string,
   where = '',
   notBefore = 'NULL',
 ): string {
   return `announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-    SELECT id, ${queueUrlParam}::varchar, attempt + 1, ${notBefore} FROM ${from} ${where})`;
+    SELECT id, ${laneQueueSql('priority', queuesParam)}, attempt + 1, ${notBefore} FROM ${from} ${where})`;
 }
 
 /** A job's own due time while it is still ahead: the not_before of its outbox row. */
@@ -108,14 +110,16 @@ const J = J_JOB_COLUMNS;
  */
 @Injectable()
 export class JobsBatchService {
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
   private readonly dlqUrl: string;
 
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
-    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
+    const queue = config.get('queue', { infer: true });
+    this.queues = laneQueues(queue);
+    this.dlqUrl = queue.dlqUrl;
   }
 
   /**
@@ -160,24 +164,23 @@ export class JobsBatchService {
 
   /**
    * Pending jobs among `ids` whose type is not in `types` (a worker of an older or newer
-   * deploy received them) get a new message `delaySeconds` from now, written to `queueUrl`'s
-   * outbox, so that a worker that knows the type takes them; no attempt or retry is spent.
+   * deploy received them) get a new message `delaySeconds` from now, on their lane's queue, so
+   * that a worker that knows the type takes them; no attempt or retry is spent.
    * Returns how many were deferred.
    */
   async deferUnknownTypes(
     ids: readonly string[],
     types: readonly string[],
-    queueUrl: string,
     delaySeconds: number,
   ): Promise<number> {
     if (ids.length === 0) return 0;
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds)
-       SELECT id, $3, attempt + 1, $4 FROM jobs
+       SELECT id, ${laneQueueSql('priority', '$3')}, attempt + 1, $4 FROM jobs
        WHERE id = ANY($1::uuid[]) AND status = '${Pending}' AND job_type <> ALL($2::varchar[])
        RETURNING id`,
-      [ids, types, queueUrl, delaySeconds],
+      [ids, types, this.queues, delaySeconds],
     );
     return rows.length;
   }
@@ -298,10 +301,10 @@ export class JobsBatchService {
          UPDATE jobs j SET status = ${target('release', Pending)}, started_at = NULL, heartbeat_at = NULL, progress = 0
          FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt
-         RETURNING j.id, j.attempt
+         RETURNING j.id, j.attempt, j.priority
        ), ${announce('released', '$3')}
        SELECT id, attempt FROM released`,
-      [items.map((i) => i.id), items.map((i) => i.attempt), this.queueUrl],
+      [items.map((i) => i.id), items.map((i) => i.attempt), this.queues],
       { prepared: true },
     );
   }
@@ -319,10 +322,10 @@ export class JobsBatchService {
        ), retried AS (
          UPDATE jobs j SET ${RETRY_SET}
          FROM due WHERE j.id = due.id
-         RETURNING j.id, j.attempt
+         RETURNING j.id, j.attempt, j.priority
        ), ${announce('retried', '$2')}
        SELECT id, attempt FROM retried`,
-      [limit, this.queueUrl],
+      [limit, this.queues],
     );
   }
 
@@ -340,7 +343,7 @@ export class JobsBatchService {
          RETURNING ${J}
        ), ${announce('retried', '$2')}
        SELECT * FROM retried`,
-      [ids, this.queueUrl, maxRetries],
+      [ids, this.queues, maxRetries],
     );
     return rows.map(toJob);
   }
@@ -427,7 +430,7 @@ export class JobsBatchService {
          RETURNING ${J}
        ), ${announce('requeued', '$2', '', STILL_DUE_LATER)}
        SELECT * FROM requeued`,
-      [ids, this.queueUrl],
+      [ids, this.queues],
     );
     return rows.map(toJob);
   }
@@ -484,7 +487,7 @@ export class JobsBatchService {
          FROM recovered WHERE status = '${Failed}'
        ), ${deadLetter('recovered', '$4', `status = '${Failed}'`)}
        SELECT * FROM recovered`,
-      [stallAfterMs, ids, this.queueUrl, this.dlqUrl],
+      [stallAfterMs, ids, this.queues, this.dlqUrl],
     );
     return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
   }

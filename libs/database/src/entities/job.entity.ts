@@ -38,6 +38,7 @@ import { JobStatus } from './job-status';
 @Check('chk_jobs_retries', 'retry_count >= 0 AND max_retries >= 0 AND retry_count <= max_retries')
 @Check('chk_jobs_attempt', 'attempt >= 0')
 @Check('chk_jobs_timeout_seconds', 'timeout_seconds > 0')
+@Check('chk_jobs_priority', 'priority BETWEEN 0 AND 9')
 export class JobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -129,6 +130,10 @@ export class JobEntity {
   /** This job's time limit per attempt, instead of its type's; null: the type's. */
   @Column({ name: 'timeout_seconds', type: 'int', nullable: true })
   timeoutSeconds!: number | null;
+
+  /** 0 (ordinary) to 9 (most urgent): above 0, announced on the priority lane and run first. */
+  @Column({ type: 'smallint', default: 0 })
+  priority!: number;
 
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })
