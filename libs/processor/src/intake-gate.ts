@@ -101,6 +101,24 @@ export class IntakeGate implements OnModuleDestroy {
   }
 
   /**
+   * Runs before each ReceiveMessage of the priority lane's loop (SQS_PRIORITY_QUEUE_URL). It
+   * reserves no slot: a lane is mostly idle, and a reservation held through its long poll would
+   * pin a slot per worker for up to SQS_WAIT_TIME_SECONDS. Its jobs are claimed at once and take
+   * the next slot that frees ahead of every ordinary job (Semaphore.acquire by priority), so only
+   * the local buffer, the backoff and fencing hold it back.
+   */
+  async beforeLaneReceive(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new IntakeClosedError();
+      const wait = this.resumeAt - Date.now();
+      if (wait > 0) await this.nextChange(wait);
+      else if (!this.opened || this.fenced || this.parked >= this.parkLimit)
+        await this.nextChange();
+      else return;
+    }
+  }
+
+  /**
    * Loop `receiver` got `messages` messages announcing `count` jobs. Returns how many jobs hold a
    * reserved slot; the rest of the reservation goes back, jobs beyond it wait for a slot. The
    * jobs-per-message average sizes later receives (ten jobs a message: a tenth as many).
