@@ -69,6 +69,7 @@ describe('reading jobs: GET /jobs, /jobs/:id, /jobs/:id/logs, /jobs/stats/overvi
       runAt: null,
       expireAt: null,
       timeoutSeconds: null,
+      priority: 0,
       errorMessage: null,
       cancelRequested: false,
       results: { echoed: 'done soon', attempt: 1 },

@@ -103,6 +103,7 @@ function toRequest(dto: CreateJobRequestDto): JobRequest {
     delaySeconds: dto.delaySeconds,
     expireAt: dto.expireAt ? new Date(dto.expireAt).toISOString() : undefined,
     timeoutSeconds: dto.timeoutSeconds,
+    priority: dto.priority,
   };
 }
 
