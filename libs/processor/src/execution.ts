@@ -158,12 +158,12 @@ export class Execution {
     const hasType = !typeSlot || typeSlot.tryAcquire();
     if (!hasType && holdsSlot) this.gate.slots.release();
     if (hasType && holdsSlot) return;
-    this.gate.park();
+    this.gate.park(priority);
     try {
       if (!hasType) await typeSlot?.acquire(priority);
       await this.gate.slots.acquire(priority);
     } finally {
-      this.gate.unpark();
+      this.gate.unpark(priority);
     }
   }
 

@@ -49,13 +49,23 @@ describe('IntakeGate and the priority lane', () => {
     expect(gate.slots.available).toBe(CONCURRENCY);
   });
 
-  it('holds the lane loop while the local buffer is full, and lets it go when a job leaves it', async () => {
+  it('holds the lane loop while priority jobs fill the local buffer, and lets it go when one leaves it', async () => {
     const gate = openGate();
-    for (let i = 0; i < CONCURRENCY; i++) gate.park();
+    for (let i = 0; i < CONCURRENCY; i++) gate.park(5);
     const lane = gate.beforeLaneReceive();
     expect(await settled(lane)).toBe(false);
-    gate.unpark();
+    gate.unpark(5);
     expect(await settled(lane)).toBe(true);
+  });
+
+  it('does not hold the lane loop behind ordinary jobs filling the buffer, which hold ordinary loops', async () => {
+    const gate = openGate();
+    for (let i = 0; i < CONCURRENCY * 3; i++) gate.park(0); // a packed message's surplus
+    const ordinary = gate.beforeReceive('jobs');
+    expect(await settled(ordinary)).toBe(false);
+    expect(await settled(gate.beforeLaneReceive())).toBe(true);
+    gate.close();
+    await expect(ordinary).rejects.toBeInstanceOf(IntakeClosedError);
   });
 
   it('holds the lane loop while the worker is fenced or backing off, and ends it on close', async () => {
