@@ -118,6 +118,11 @@ describe('job priorities (the priority lane)', () => {
       { queue_url: fx.config.queue.queueUrl, priority: 0, n: BACKLOG },
       { queue_url: lane, priority: 9, n: 1 },
     ]);
+    // the lane is listed beside the work queue, and its message is gone (claimed, then deleted)
+    await eventually(
+      () => fx.queue.getQueueStats(),
+      (stats) => stats.priorityLane?.visible === 0 && stats.priorityLane.inFlight === 0,
+    );
     const shown = await fx.http().get(`/api/v1/jobs/${id}`).set(user()).expect(200);
     expect(body<{ data: { priority: number } }>(shown).data.priority).toBe(9);
     const filtered = await fx.http().get('/api/v1/jobs?priority=9').set(user()).expect(200);

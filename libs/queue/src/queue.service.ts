@@ -258,13 +258,15 @@ export class QueueService {
     return removed;
   }
 
-  /** Depth of the work queue and the DLQ, as SQS approximates it. */
+  /** Depth of the work queue, the DLQ and the priority lane (if any), as SQS approximates it. */
   async getQueueStats(): Promise<QueueStats> {
-    const [queue, deadLetter] = await Promise.all([
+    const lane = this.priorityQueueUrl;
+    const [queue, deadLetter, priorityLane] = await Promise.all([
       this.depth(this.queueUrl),
       this.depth(this.dlqUrl),
+      lane === null ? undefined : this.depth(lane),
     ]);
-    return { queue, deadLetter };
+    return priorityLane ? { queue, deadLetter, priorityLane } : { queue, deadLetter };
   }
 
   private async depth(queueUrl: string): Promise<QueueDepth> {
