@@ -110,6 +110,7 @@ describe('reading jobs: GET /jobs, /jobs/:id, /jobs/:id/logs, /jobs/stats/overvi
       'createdAt',
       'id',
       'jobType',
+      'priority',
       'progress',
       'runAt',
       'startedAt',
