@@ -94,8 +94,9 @@ export class Intake {
     }
     const jobs = readable.reduce((n, r) => n + r.jobIds.length, 0);
     const slotted = this.gate.take(receiver, jobs, messages.length);
-    const queueUrl =
-      receiver === LANE_RECEIVER ? (this.queue.priorityQueueUrl ?? '') : this.queue.queueUrl;
+    // acknowledged (or made invisible, or dead-lettered) on the queue it came from
+    const lane = receiver === LANE_RECEIVER ? this.queue.priorityQueueUrl : null;
+    const queueUrl = lane ?? this.queue.queueUrl;
     const claim = this.claimAndStart(queueUrl, readable, poison, slotted).finally(() =>
       this.claiming.delete(claim),
     );
