@@ -61,12 +61,16 @@ async function queues(): Promise<Record<string, string>> {
   stops.push(emulator.stop);
   const pair = await createQueuePair(emulator.endpoint, 'episode-jobs-queue', {
     dlqName: 'episode-jobs-dlq',
+    priorityLane: true,
   });
-  console.log(`sqs       emulator at ${emulator.endpoint}: ${pair.queueUrl} (DLQ ${pair.dlqUrl})`);
+  console.log(
+    `sqs       emulator at ${emulator.endpoint}: ${pair.queueUrl}, lane ${pair.priorityQueueUrl} (DLQ ${pair.dlqUrl})`,
+  );
   return {
     SQS_ENDPOINT: emulator.endpoint,
     SQS_QUEUE_URL: pair.queueUrl,
     SQS_DLQ_URL: pair.dlqUrl,
+    ...(pair.priorityQueueUrl ? { SQS_PRIORITY_QUEUE_URL: pair.priorityQueueUrl } : {}),
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
   };

@@ -146,6 +146,8 @@ function requireInt(name: string, value: number, min: number, max: number): numb
  */
 export class JobQueueStack extends Stack {
   readonly queue: sqs.Queue;
+  /** The priority lane (SQS_PRIORITY_QUEUE_URL): jobs with priority above 0 skip the backlog. */
+  readonly priorityQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly mediaBucket: s3.Bucket;
   readonly exportBucket: s3.Bucket;
@@ -230,6 +232,15 @@ export class JobQueueStack extends Stack {
     // matters when a worker dies between receive and claim; it still outlasts a function run.
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: `${prefix}-episode-jobs-queue`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS + margin),
+      retentionPeriod: Duration.days(4),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+    // The priority lane: the same settings and the same DLQ (where operators look and re-drive).
+    this.priorityQueue = new sqs.Queue(this, 'PriorityQueue', {
+      queueName: `${prefix}-episode-jobs-priority`,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS + margin),
       retentionPeriod: Duration.days(4),
@@ -322,6 +333,7 @@ export class JobQueueStack extends Stack {
           ? {
               ...environment,
               SQS_QUEUE_URL: this.queue.queueUrl,
+              SQS_PRIORITY_QUEUE_URL: this.priorityQueue.queueUrl,
               SQS_DLQ_URL: this.deadLetterQueue.queueUrl,
             }
           : environment,
@@ -367,7 +379,11 @@ export class JobQueueStack extends Stack {
               'sqs:GetQueueAttributes',
               'sqs:GetQueueUrl',
             ],
-            resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
+            resources: [
+              this.queue.queueArn,
+              this.priorityQueue.queueArn,
+              this.deadLetterQueue.queueArn,
+            ],
           }),
           new iam.PolicyStatement({
             sid: 'InvokeJobFunctions',
@@ -383,6 +399,10 @@ export class JobQueueStack extends Stack {
 
     const outputs: Record<string, { value: string; description: string }> = {
       QueueUrl: { value: this.queue.queueUrl, description: 'SQS_QUEUE_URL of the api and worker' },
+      PriorityQueueUrl: {
+        value: this.priorityQueue.queueUrl,
+        description: 'SQS_PRIORITY_QUEUE_URL of the api and worker',
+      },
       DeadLetterQueueUrl: {
         value: this.deadLetterQueue.queueUrl,
         description: 'SQS_DLQ_URL of the api and worker',
@@ -503,6 +523,7 @@ export class JobQueueStack extends Stack {
       network,
       database,
       queue: this.queue,
+      priorityQueue: this.priorityQueue,
       deadLetterQueue: this.deadLetterQueue,
       mediaBucket: this.mediaBucket,
       exportBucket: this.exportBucket,

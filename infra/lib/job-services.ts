@@ -42,6 +42,7 @@ export interface JobServicesProps {
   network: Network;
   database: JobDatabase;
   queue: sqs.IQueue;
+  priorityQueue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
   mediaBucket: s3.IBucket;
   exportBucket: s3.IBucket;
@@ -106,6 +107,7 @@ export class JobServices extends Construct {
       NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
       DATABASE_RUN_MIGRATIONS: 'false',
       SQS_QUEUE_URL: props.queue.queueUrl,
+      SQS_PRIORITY_QUEUE_URL: props.priorityQueue.queueUrl,
       SQS_DLQ_URL: props.deadLetterQueue.queueUrl,
       AWS_REGION: Aws.REGION,
       S3_REGION: Aws.REGION,
@@ -155,7 +157,8 @@ export class JobServices extends Construct {
       logging: this.logDriver('Api', props),
       stopTimeout: Duration.seconds(30),
     });
-    grantQueueActions(apiTask.taskRole, props.queue, ['sqs:SendMessage', 'sqs:GetQueueAttributes']);
+    for (const queue of [props.queue, props.priorityQueue])
+      grantQueueActions(apiTask.taskRole, queue, ['sqs:SendMessage', 'sqs:GetQueueAttributes']);
     // POST /api/v1/uploads presigns PUTs into users' spaces: the PUT runs with this role's rights.
     apiTask.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -300,7 +303,7 @@ export class JobServices extends Construct {
       stopTimeout: Duration.seconds(45),
     });
     const workerRole = workerTask.taskRole;
-    for (const queue of [props.queue, props.deadLetterQueue]) {
+    for (const queue of [props.queue, props.priorityQueue, props.deadLetterQueue]) {
       grantQueueActions(workerRole, queue, [
         'sqs:ReceiveMessage',
         'sqs:DeleteMessage',

@@ -1,6 +1,7 @@
 #!/bin/bash
 # LocalStack "ready" hook of docker-compose.yml: the AWS side of the service, as infra/'s
-# JobQueueStack has it (queue + DLQ with redrive, the two buckets, the four functions).
+# JobQueueStack has it (queue and priority lane, each redriving to the DLQ, the two buckets, the
+# four functions).
 # Runs inside the localstack container, where `awslocal` and python3 exist.
 set -euo pipefail
 
@@ -23,7 +24,9 @@ print(json.dumps({
 }))' "$dlq_arn" "$MAX_RECEIVE_COUNT")
 queue_url=$(awslocal sqs create-queue --queue-name episode-jobs-queue \
   --attributes "$queue_attributes" --query QueueUrl --output text)
-echo "jobqueue: queue $queue_url, DLQ $dlq_url (redrive after $MAX_RECEIVE_COUNT receives)"
+priority_url=$(awslocal sqs create-queue --queue-name episode-jobs-priority \
+  --attributes "$queue_attributes" --query QueueUrl --output text)
+echo "jobqueue: queue $queue_url, priority lane $priority_url, DLQ $dlq_url (redrive after $MAX_RECEIVE_COUNT receives)"
 
 awslocal s3 mb "s3://$MEDIA_BUCKET"
 awslocal s3 mb "s3://$EXPORT_BUCKET"
@@ -45,7 +48,7 @@ for name in process-thumbnails process-exports process-bulk-imports cleanup-jobs
     --runtime nodejs20.x --handler index.handler --timeout 900 --memory-size 1024 \
     --role arn:aws:iam::000000000000:role/jobqueue-functions \
     --zip-file "fileb:///tmp/$name.zip" \
-    --environment "Variables={DATABASE_URL=$JOBQUEUE_DATABASE_URL,S3_ENDPOINT=http://localstack:4566,S3_REGION=us-east-1,S3_FORCE_PATH_STYLE=true,EXPORT_BUCKET=$EXPORT_BUCKET,SQS_QUEUE_URL=$queue_url,SQS_DLQ_URL=$dlq_url}" \
+    --environment "Variables={DATABASE_URL=$JOBQUEUE_DATABASE_URL,S3_ENDPOINT=http://localstack:4566,S3_REGION=us-east-1,S3_FORCE_PATH_STYLE=true,EXPORT_BUCKET=$EXPORT_BUCKET,SQS_QUEUE_URL=$queue_url,SQS_PRIORITY_QUEUE_URL=$priority_url,SQS_DLQ_URL=$dlq_url}" \
     >/dev/null || echo "jobqueue: creating function $name failed (see the LocalStack log)"
   echo "jobqueue: function $name"
 done

@@ -127,10 +127,11 @@ describe('JobQueueStack', () => {
   it('moves a message to the DLQ after 5 receives by default, and after the configured count otherwise', () => {
     const { stack, template } = build();
     const dlqArn = getAtt(logicalId(stack, stack.deadLetterQueue));
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'jobqueue-episode-jobs-queue',
-      RedrivePolicy: { deadLetterTargetArn: dlqArn, maxReceiveCount: 5 },
-    });
+    for (const name of ['jobqueue-episode-jobs-queue', 'jobqueue-episode-jobs-priority'])
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: name,
+        RedrivePolicy: { deadLetterTargetArn: dlqArn, maxReceiveCount: 5 },
+      });
     build({ maxReceiveCount: 3 }).template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
     });
@@ -142,21 +143,23 @@ describe('JobQueueStack', () => {
 
   it('keeps a received message invisible longer than a function may run, encrypted by SQS', () => {
     const { stack, template } = build();
-    const queue = template.findResources('AWS::SQS::Queue')[logicalId(stack, stack.queue)];
-    const props = queue.Properties as Json;
-    assert.ok(
-      (props.VisibilityTimeout as number) > 900,
-      `visibility ${String(props.VisibilityTimeout)} s`,
-    );
-    assert.equal(props.VisibilityTimeout, 1020);
-    assert.equal(props.SqsManagedSseEnabled, true);
+    for (const workQueue of [stack.queue, stack.priorityQueue]) {
+      const queue = template.findResources('AWS::SQS::Queue')[logicalId(stack, workQueue)];
+      const props = queue.Properties as Json;
+      assert.ok(
+        (props.VisibilityTimeout as number) > 900,
+        `visibility ${String(props.VisibilityTimeout)} s`,
+      );
+      assert.equal(props.VisibilityTimeout, 1020);
+      assert.equal(props.SqsManagedSseEnabled, true);
+    }
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'jobqueue-episode-jobs-dlq',
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 86_400,
     });
-    // Both queue policies refuse requests that are not over TLS.
-    template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', DENIES_PLAIN_HTTP, 2);
+    // Every queue policy refuses requests that are not over TLS.
+    template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', DENIES_PLAIN_HTTP, 3);
   });
 
   it('blocks all public access to both buckets and refuses plain HTTP', () => {
@@ -229,6 +232,7 @@ describe('JobQueueStack', () => {
     }
     assert.deepEqual(queues.Resource, [
       getAtt(logicalId(stack, stack.queue)),
+      getAtt(logicalId(stack, stack.priorityQueue)),
       getAtt(logicalId(stack, stack.deadLetterQueue)),
     ]);
     assert.deepEqual(s3Grants(statements), [
@@ -367,6 +371,7 @@ describe('JobQueueStack', () => {
         Environment: {
           Variables: Match.objectLike({
             SQS_QUEUE_URL: { Ref: logicalId(stack, stack.queue) },
+            SQS_PRIORITY_QUEUE_URL: { Ref: logicalId(stack, stack.priorityQueue) },
             SQS_DLQ_URL: { Ref: logicalId(stack, stack.deadLetterQueue) },
           }),
         },
@@ -427,6 +432,9 @@ describe('JobQueueStack', () => {
   it('outputs the queue URLs, bucket names, function names, worker policy and JOB_ROUTES', () => {
     const { stack, template } = build({ namePrefix: 'staging' });
     template.hasOutput('QueueUrl', { Value: { Ref: logicalId(stack, stack.queue) } });
+    template.hasOutput('PriorityQueueUrl', {
+      Value: { Ref: logicalId(stack, stack.priorityQueue) },
+    });
     template.hasOutput('DeadLetterQueueUrl', {
       Value: { Ref: logicalId(stack, stack.deadLetterQueue) },
     });

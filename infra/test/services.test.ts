@@ -192,7 +192,7 @@ describe('JobQueueStack with services', () => {
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Parameters: { max_connections: '150', 'rds.force_ssl': '1' },
     });
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 2);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 3);
     template.resourcePropertiesCountIs(
       'AWS::S3::Bucket',
       {
@@ -332,6 +332,7 @@ describe('JobQueueStack with services', () => {
       all.filter((g) => g.startsWith('sqs:')),
       [
         ...queueActions.map((a) => `${a}@DeadLetterQueue`),
+        ...queueActions.map((a) => `${a}@PriorityQueue`),
         ...queueActions.map((a) => `${a}@Queue`),
       ].sort(),
     );
@@ -370,8 +371,10 @@ describe('JobQueueStack with services', () => {
       'sqs:ChangeMessageVisibility@DeadLetterQueue',
       'sqs:DeleteMessage@DeadLetterQueue',
       'sqs:GetQueueAttributes@DeadLetterQueue',
+      'sqs:GetQueueAttributes@PriorityQueue',
       'sqs:GetQueueAttributes@Queue',
       'sqs:ReceiveMessage@DeadLetterQueue',
+      'sqs:SendMessage@PriorityQueue',
       'sqs:SendMessage@Queue',
     ]);
     const put = statements.find((st) => actionsOf(st).includes('s3:PutObject'))!;

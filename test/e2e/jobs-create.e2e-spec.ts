@@ -58,12 +58,12 @@ describe('POST /api/v1/jobs and /api/v1/jobs/batch', () => {
   });
 
   it('refuses an unknown field with 400 VALIDATION_FAILED naming it, and writes nothing', async () => {
-    const res = await post('create-2', { jobType: 'echo', payload: {}, priority: 'high' });
+    const res = await post('create-2', { jobType: 'echo', payload: {}, urgency: 'high' });
     expect(res.status).toBe(400);
     expect(body<ErrorBody>(res).error).toEqual({
       code: 'VALIDATION_FAILED',
       message: expect.any(String) as string,
-      details: [{ field: 'priority', message: 'property priority should not exist' }],
+      details: [{ field: 'urgency', message: 'property urgency should not exist' }],
     });
     expect(await jobsOf('create-2')).toBe(0);
   });

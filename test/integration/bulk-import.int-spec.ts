@@ -49,7 +49,7 @@ describe('bulk-import through the Lambda sink (SQL, real S3 and PostgreSQL)', ()
       jobs: (harness) =>
         new SqlJobSink(harness.services.sql, {
           catalogue: CATALOGUE,
-          queueUrl: QUEUE_URL,
+          queues: [QUEUE_URL, QUEUE_URL],
           maxRetries: 2,
         }),
     });
@@ -318,7 +318,11 @@ describe('bulk-import through the worker sink (JobSinkAdapter over JobSubmission
     // the worker's sink over the fixture's submission, validating against the fixture types only
     adapter = new JobSinkAdapter(CATALOGUE, fx.api.get(JobSubmissionService));
     h = await createHandlerHarness({ jobs: () => adapter });
-    sqlSink = new SqlJobSink(h.services.sql, { catalogue: CATALOGUE, queueUrl: '', maxRetries: 3 });
+    sqlSink = new SqlJobSink(h.services.sql, {
+      catalogue: CATALOGUE,
+      queues: ['', ''],
+      maxRetries: 3,
+    });
   });
   afterAll(async () => {
     await h.close();

@@ -132,6 +132,7 @@ describe('schema and migrations', () => {
     ['more retries than allowed', 'retry_count = 4', 'chk_jobs_retries'],
     ['a negative attempt', 'attempt = -1', 'chk_jobs_attempt'],
     ['a timeout of 0 seconds', 'timeout_seconds = 0', 'chk_jobs_timeout_seconds'],
+    ['a priority above 9', 'priority = 10', 'chk_jobs_priority'],
   ])('refuses %s through a CHECK constraint', async (_what, set, constraint) => {
     const [{ id }] = await db.dataSource.query<{ id: string }[]>(
       `INSERT INTO jobs (user_id, job_type, payload) VALUES ('u', 't', '{}') RETURNING id`,

@@ -48,6 +48,18 @@ describe('start-up configuration errors', () => {
     expect(run.stderr).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT must be a URL address/);
   });
 
+  it('the worker exits naming SQS_PRIORITY_QUEUE_URL when it is not a URL, or is the work queue', async () => {
+    const bad = await runAppMain('worker', { ...VALID_ENV, SQS_PRIORITY_QUEUE_URL: 'lane' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/SQS_PRIORITY_QUEUE_URL must be a URL address/);
+    const same = await runAppMain('worker', {
+      ...VALID_ENV,
+      SQS_PRIORITY_QUEUE_URL: VALID_ENV.SQS_QUEUE_URL,
+    });
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain('SQS_PRIORITY_QUEUE_URL must name a queue of its own');
+  });
+
   it('the worker refuses a METRICS_TOKEN short enough to guess, naming it without echoing it', async () => {
     const run = await runAppMain('worker', { ...VALID_ENV, METRICS_TOKEN: 'guessable' });
     expect(run.code).toBe(1);

@@ -20,7 +20,10 @@ describe('security: one bulk import creates a bounded number of jobs, of the all
       jobs: (harness) =>
         new SqlJobSink(harness.services.sql, {
           catalogue: JOB_CATALOGUE.withStorage(new StorageScope(harness.services.settings.storage)),
-          queueUrl: 'http://127.0.0.1:1/000000000000/unused',
+          queues: [
+            'http://127.0.0.1:1/000000000000/unused',
+            'http://127.0.0.1:1/000000000000/unused',
+          ],
           maxRetries: 1,
         }),
     });

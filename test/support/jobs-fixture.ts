@@ -14,9 +14,11 @@ export interface JobsFixture {
 }
 
 /** JobsModule wired as the apps wire it, on a fresh database. */
-export async function createJobsFixture(): Promise<JobsFixture> {
+export async function createJobsFixture(
+  overrides: Parameters<typeof testConfig>[1] = {},
+): Promise<JobsFixture> {
   const db = await createTestDatabase();
-  const config = testConfig(db.url);
+  const config = testConfig(db.url, overrides);
   const module = await Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot(config),

@@ -50,6 +50,8 @@ export async function createPipelineFixture(
     types?: readonly AnyHandlerDefinition[];
     overrides?: Overrides;
     maxReceiveCount?: number;
+    /** Also a priority lane (SQS_PRIORITY_QUEUE_URL) on the emulator. */
+    priorityLane?: boolean;
   } = {},
 ): Promise<PipelineFixture> {
   const types = opts.types ?? [];
@@ -59,12 +61,14 @@ export async function createPipelineFixture(
   const queues = await createQueuePair(endpoint, `jq-${randomBytes(5).toString('hex')}`, {
     visibilityTimeout: 10,
     maxReceiveCount: opts.maxReceiveCount ?? 5,
+    priorityLane: opts.priorityLane,
   });
   const config = testConfig(db.url, {
     ...opts.overrides,
     queue: {
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,
+      priorityQueueUrl: queues.priorityQueueUrl ?? null,
       endpoint,
       waitTimeSeconds: 1,
       ...opts.overrides?.queue,

@@ -15,6 +15,7 @@ export function testConfig(
     },
     queue: {
       queueUrl: 'http://127.0.0.1:1/000000000000/unused',
+      priorityQueueUrl: null,
       dlqUrl: 'http://127.0.0.1:1/000000000000/unused-dlq',
       endpoint: undefined,
       region: 'us-east-1',

@@ -15,6 +15,9 @@ export function configToEnv(config: AppConfig): Record<string, string> {
     DATABASE_KEEPALIVE_INITIAL_DELAY_MS: String(config.database.timeouts.keepAliveInitialDelayMs),
     SQS_QUEUE_URL: config.queue.queueUrl,
     SQS_DLQ_URL: config.queue.dlqUrl,
+    ...(config.queue.priorityQueueUrl
+      ? { SQS_PRIORITY_QUEUE_URL: config.queue.priorityQueueUrl }
+      : {}),
     ...(config.queue.endpoint ? { SQS_ENDPOINT: config.queue.endpoint } : {}),
     SQS_WAIT_TIME_SECONDS: String(config.queue.waitTimeSeconds),
     SQS_CONNECT_TIMEOUT_MS: String(config.queue.connectTimeoutMs),

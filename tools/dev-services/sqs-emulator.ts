@@ -31,11 +31,15 @@ export interface QueuePairOptions {
   visibilityTimeout?: number;
   /** Name of the DLQ. Default `${name}-dlq`. */
   dlqName?: string;
+  /** Also create the priority lane `${name}-priority` (SQS_PRIORITY_QUEUE_URL), redriving to the same DLQ. */
+  priorityLane?: boolean;
 }
 
 export interface QueuePair {
   queueUrl: string;
   dlqUrl: string;
+  /** The priority lane, when asked for. */
+  priorityQueueUrl?: string;
 }
 
 export const EMULATOR_REGION = 'us-east-1';
@@ -159,15 +163,22 @@ function isReadyEvent(value: unknown): value is { event: 'ready'; endpoint: stri
 }
 
 /**
- * Creates the DLQ (`${name}-dlq` unless named) and `${name}` (redriving to the DLQ) and returns the URLs exactly
- * as CreateQueue returned them: fauxqs looks queues up by the full URL string.
+ * Creates the DLQ (`${name}-dlq` unless named) and `${name}` (redriving to the DLQ), and with
+ * `priorityLane` the lane `${name}-priority` (redriving to the same DLQ, where the operators' tools
+ * look), and returns the URLs exactly as CreateQueue returned them: fauxqs looks queues up by the
+ * full URL string.
  */
 export async function createQueuePair(
   endpoint: string,
   name: string,
   opts: QueuePairOptions = {},
 ): Promise<QueuePair> {
-  const { maxReceiveCount = 5, visibilityTimeout = 300, dlqName = `${name}-dlq` } = opts;
+  const {
+    maxReceiveCount = 5,
+    visibilityTimeout = 300,
+    dlqName = `${name}-dlq`,
+    priorityLane = false,
+  } = opts;
   const sqs = createEmulatorSqsClient(endpoint);
   try {
     const dlq = await sqs.send(
@@ -184,17 +195,22 @@ export async function createQueuePair(
     const dlqArn = dlqAttributes.Attributes?.QueueArn;
     if (!dlqArn) throw new Error(`GetQueueAttributes returned no QueueArn for ${dlqUrl}`);
 
-    const main = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: name,
-        Attributes: {
-          VisibilityTimeout: String(visibilityTimeout),
-          MessageRetentionPeriod: '86400',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
-        },
-      }),
-    );
-    return { queueUrl: requireUrl(main.QueueUrl, name), dlqUrl };
+    const workQueue = async (queueName: string): Promise<string> => {
+      const out = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: queueName,
+          Attributes: {
+            VisibilityTimeout: String(visibilityTimeout),
+            MessageRetentionPeriod: '86400',
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+          },
+        }),
+      );
+      return requireUrl(out.QueueUrl, queueName);
+    };
+    const queueUrl = await workQueue(name);
+    if (!priorityLane) return { queueUrl, dlqUrl };
+    return { queueUrl, dlqUrl, priorityQueueUrl: await workQueue(`${name}-priority`) };
   } finally {
     sqs.destroy();
   }

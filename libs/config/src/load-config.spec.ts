@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     });
     expect(config.queue).toEqual({
       queueUrl: VALID.SQS_QUEUE_URL,
+      priorityQueueUrl: null,
       dlqUrl: VALID.SQS_DLQ_URL,
       endpoint: undefined,
       region: 'us-east-1',
@@ -92,6 +93,8 @@ describe('loadConfig', () => {
     ['DATABASE_RUN_MIGRATIONS', 'maybe'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['SQS_QUEUE_URL', 'not a url'],
+    ['SQS_PRIORITY_QUEUE_URL', 'not a url'],
+    ['SQS_PRIORITY_QUEUE_URL', 'http://127.0.0.1:4566/000000000000/episode-jobs-queue'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
@@ -197,6 +200,12 @@ describe('timeouts', () => {
     expect(
       problemsOf({ ...VALID, SQS_WAIT_TIME_SECONDS: '20', SQS_REQUEST_TIMEOUT_MS: '25000' }),
     ).toEqual([]);
+  });
+
+  it('reads the optional priority lane URL', () => {
+    const lane = 'http://127.0.0.1:4566/000000000000/episode-jobs-priority';
+    const { queue } = loadConfig({ ...VALID, SQS_PRIORITY_QUEUE_URL: lane }, ['queue']);
+    expect(queue.priorityQueueUrl).toBe(lane);
   });
 });
 

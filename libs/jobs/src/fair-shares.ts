@@ -1,4 +1,5 @@
 import { JobStatus } from '@app/database';
+import { laneQueueSql } from './sql/job-lane';
 
 const { Pending, Processing } = JobStatus;
 
@@ -86,10 +87,11 @@ const RELEASE_SCAN = 100;
  * running jobs ended in this statement (its snapshot still counts them running). Each user gets
  * up to their free share (cap − running − released and not yet claimed), oldest first, skipping
  * jobs of a type whose own cap is full; their rows get `released_at` and the jobs a message
- * (`share_announced`, queue `queueUrlParam`, a delayed job at its due time). A held job that is
+ * (`share_announced`, on its lane of LaneQueues `queuesParam`, a delayed job at its due time). A
+ * held job that is
  * no longer pending (cancelled meanwhile) loses its row. Rows another statement holds are skipped.
  */
-export function releaseShares(freed: string, capParam: string, queueUrlParam: string): string {
+export function releaseShares(freed: string, capParam: string, queuesParam: string): string {
   const typeFull = `EXISTS (SELECT 1 FROM job_type_states ts WHERE ts.job_type = h.job_type
       AND ts.max_running_per_user <= ${running('h.user_id', 'h.job_type')} + ${released('h.user_id', 'h.job_type')})`;
   return `share_room AS (
@@ -107,13 +109,13 @@ export function releaseShares(freed: string, capParam: string, queueUrlParam: st
     UPDATE held_jobs h SET released_at = now()
     FROM share_pick p JOIN jobs j ON j.id = p.job_id AND j.status = '${Pending}'
     WHERE h.job_id = p.job_id
-    RETURNING j.id, j.attempt, j.run_at
+    RETURNING j.id, j.attempt, j.run_at, j.priority
   ), share_stale AS (
     DELETE FROM held_jobs h USING share_pick p
     WHERE h.job_id = p.job_id AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job_id AND j.status = '${Pending}')
   ), share_announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-    SELECT id, ${queueUrlParam}::varchar, attempt + 1, CASE WHEN run_at > now() THEN run_at END
+    SELECT id, ${laneQueueSql('priority', queuesParam)}, attempt + 1, CASE WHEN run_at > now() THEN run_at END
     FROM share_released
   )`;
 }

@@ -96,3 +96,4 @@ export {
   type JobLogRecord,
   type StreamPosition,
 } from './job-events.repository';
+export { MAX_PRIORITY, MIN_PRIORITY } from './sql/job-lane';

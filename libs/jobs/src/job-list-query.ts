@@ -33,6 +33,8 @@ export function listJobsSql(columns: string, filter: ListJobsFilter): ListJobsSq
   if (filter.status?.length) where.push(`status = ANY(${p(filter.status)})`);
   if (filter.jobType) where.push(`job_type = ${p(filter.jobType)}`);
   if (filter.parentId) where.push(`parent_id = ${p(filter.parentId)}`);
+  // no index: a narrowing of the other predicates (priority jobs are few and short-lived)
+  if (filter.priority !== undefined) where.push(`priority = ${p(filter.priority)}`);
   if (filter.createdFrom) where.push(`created_at >= ${p(filter.createdFrom)}`);
   if (filter.createdTo) where.push(`created_at < ${p(filter.createdTo)}`);
   if (filter.finishedFrom) where.push(`completed_at >= ${p(filter.finishedFrom)}`);

@@ -28,6 +28,7 @@ export interface JobRow {
   expire_at: Date | null;
   timeout_seconds: number | null;
   dependencies_left: number;
+  priority: number;
 }
 
 export function toJob(row: JobRow): JobEntity {
@@ -57,5 +58,6 @@ export function toJob(row: JobRow): JobEntity {
     expireAt: row.expire_at,
     timeoutSeconds: row.timeout_seconds,
     dependenciesLeft: row.dependencies_left,
+    priority: row.priority,
   });
 }

@@ -16,6 +16,7 @@ import {
   InvalidPayloadError,
   UnknownJobTypeError,
 } from './job.errors';
+import { type LaneQueues, laneQueues } from './sql/job-lane';
 import { submitStatement, type SubmitRow } from './sql/submit-statement';
 import { submittedByInput, type Submitted } from './submitted';
 
@@ -40,6 +41,8 @@ export interface JobRequest {
   dependsOnSiblings?: readonly number[];
   /** The field a refused dependency is reported under (default `dependsOn`). */
   dependsOnField?: string;
+  /** 0 (default, ordinary) to 9 (most urgent). */
+  priority?: number;
 }
 
 /** How a submission may name its dependencies. */
@@ -85,7 +88,7 @@ interface Submission {
 @Injectable()
 export class JobSubmissionService {
   private readonly defaultMaxRetries: number;
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
   private readonly group: GroupCommit<Submission, Submitted[]>;
 
   constructor(
@@ -96,7 +99,7 @@ export class JobSubmissionService {
     private readonly metrics: Metrics,
   ) {
     this.defaultMaxRetries = config.get('processor', { infer: true }).maxRetries;
-    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+    this.queues = laneQueues(config.get('queue', { infer: true }));
     this.group = new GroupCommit((s) => this.write(s), {
       maxSize: GROUP_MAX_JOBS,
       maxInFlight: GROUP_IN_FLIGHT,
@@ -291,7 +294,7 @@ export class JobSubmissionService {
   ): Promise<void> {
     const statement = submitStatement(
       todo.map((i) => rows[i]),
-      this.queueUrl,
+      this.queues,
     );
     const result = await queryRows<JobRow & { n: number; created: boolean }>(
       manager,
@@ -331,6 +334,7 @@ export class JobSubmissionService {
       delaySeconds: r.delaySeconds,
       expireAt: r.expireAt,
       timeoutSeconds: r.timeoutSeconds,
+      priority: r.priority,
     };
   }
 }

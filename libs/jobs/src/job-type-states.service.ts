@@ -8,6 +8,7 @@ import { announce, STILL_DUE_LATER } from './jobs-batch.service';
 import { OutboxSignal } from './outbox-signal';
 import { isHeld } from './fair-shares';
 import { waitingForDependencies } from './sql/dependency-sql';
+import { type LaneQueues, laneQueues } from './sql/job-lane';
 
 /** A paused job type: since when, and by whom. */
 export interface PausedType {
@@ -27,14 +28,14 @@ export interface PausedType {
  */
 @Injectable()
 export class JobTypeStatesService {
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
 
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly outboxSignal: OutboxSignal,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.queueUrl = config.get('queue', { infer: true }).queueUrl;
+    this.queues = laneQueues(config.get('queue', { infer: true }));
   }
 
   /** Every paused type, by name. */
@@ -76,11 +77,11 @@ export class JobTypeStatesService {
          WHERE job_type = $1 AND paused_at IS NOT NULL
          RETURNING job_type
        ), parked AS (
-         SELECT j.id, j.attempt, j.run_at FROM jobs j JOIN resumed r ON j.job_type = r.job_type
+         SELECT j.id, j.attempt, j.run_at, j.priority FROM jobs j JOIN resumed r ON j.job_type = r.job_type
          WHERE j.status = '${JobStatus.Pending}' AND NOT ${isHeld('j')} AND NOT ${waitingForDependencies('j')}
        ), ${announce('parked', '$2', '', STILL_DUE_LATER)}
        SELECT count(*)::int AS announced FROM parked`,
-      [jobType, this.queueUrl],
+      [jobType, this.queues],
     );
     if (announced > 0) this.outboxSignal.notify();
     return announced;

@@ -31,6 +31,8 @@ export interface ListJobsFilter {
   /** Only this user's jobs (the api forces the caller's own id for plain users). */
   userId?: string;
   parentId?: string;
+  /** Only jobs of this priority (0-9). */
+  priority?: number;
   /** created_at >= createdFrom, created_at < createdTo; the same for finished (completed_at). */
   createdFrom?: Date;
   createdTo?: Date;

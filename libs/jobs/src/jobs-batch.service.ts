@@ -6,6 +6,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { type JobRow, toJob } from './job-row.mapper';
 import { J_JOB_COLUMNS } from './sql/job-columns';
+import { type LaneQueues, laneQueues, laneQueueSql } from './sql/job-lane';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 import { typePaused } from './paused-types';
@@ -70,17 +71,18 @@ const STALLED = `${fromStates('stall', 's')} AND s.heartbeat_at < now() - make_i
 
 /**
  * A CTE `announced` writing the next message (attempt + 1, the attempt the claim will make) of
- * every job CTE `from` returned into the outbox for queue `queueUrlParam`.
+ * every job CTE `from` returned (with its id, attempt and priority) into the outbox, on the queue
+ * of its lane: `queuesParam` holds LaneQueues (see laneQueueSql).
  */
 export function announce(
   from: string,
-  queueUrlParam: string,
+  queuesParam: string,
   where = '',
   notBefore = 'NULL',
 ): string {
   return `announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-    SELECT id, ${queueUrlParam}::varchar, attempt + 1, ${notBefore} FROM ${from} ${where})`;
+    SELECT id, ${laneQueueSql('priority', queuesParam)}, attempt + 1, ${notBefore} FROM ${from} ${where})`;
 }
 
 /** A job's own due time while it is still ahead: the not_before of its outbox row. */
@@ -129,7 +131,7 @@ const ANNOUNCED_BY_COMPLETION = `((SELECT count(*) FROM share_released)
  */
 @Injectable()
 export class JobsBatchService {
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
   private readonly dlqUrl: string;
   /** FAIR_SHARE_MAX_RUNNING; null: no cap unless an admin set one (see fair-shares.ts). */
   private readonly userCap: number | null;
@@ -139,7 +141,9 @@ export class JobsBatchService {
     private readonly outboxSignal: OutboxSignal,
     config: ConfigService<AppConfig, true>,
   ) {
-    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
+    const queue = config.get('queue', { infer: true });
+    this.queues = laneQueues(queue);
+    this.dlqUrl = queue.dlqUrl;
     this.userCap = config.get('shares', { infer: true }).maxRunningPerUser;
   }
 
@@ -187,24 +191,23 @@ export class JobsBatchService {
 
   /**
    * Pending jobs among `ids` whose type is not in `types` (a worker of an older or newer
-   * deploy received them) get a new message `delaySeconds` from now, written to `queueUrl`'s
-   * outbox, so that a worker that knows the type takes them; no attempt or retry is spent.
+   * deploy received them) get a new message `delaySeconds` from now, on their lane's queue, so
+   * that a worker that knows the type takes them; no attempt or retry is spent.
    * Returns how many were deferred.
    */
   async deferUnknownTypes(
     ids: readonly string[],
     types: readonly string[],
-    queueUrl: string,
     delaySeconds: number,
   ): Promise<number> {
     if (ids.length === 0) return 0;
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt, delay_seconds)
-       SELECT id, $3, attempt + 1, $4 FROM jobs
+       SELECT id, ${laneQueueSql('priority', '$3')}, attempt + 1, $4 FROM jobs
        WHERE id = ANY($1::uuid[]) AND status = '${Pending}' AND job_type <> ALL($2::varchar[])
        RETURNING id`,
-      [ids, types, queueUrl, delaySeconds],
+      [ids, types, this.queues, delaySeconds],
     );
     return rows.length;
   }
@@ -253,7 +256,7 @@ export class JobsBatchService {
         items.map((i) => i.attempt),
         items.map((i) => i.resultsJson),
         this.userCap,
-        this.queueUrl,
+        this.queues,
       ],
       { prepared: true },
     );
@@ -302,7 +305,7 @@ export class JobsBatchService {
         items.map((i) => i.retryDelayMs),
         this.dlqUrl,
         this.userCap,
-        this.queueUrl,
+        this.queues,
       ],
       { prepared: true },
     );
@@ -343,10 +346,10 @@ export class JobsBatchService {
          UPDATE jobs j SET status = ${target('release', Pending)}, started_at = NULL, heartbeat_at = NULL, progress = 0
          FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt
-         RETURNING j.id, j.attempt
+         RETURNING j.id, j.attempt, j.priority
        ), ${announce('released', '$3')}
        SELECT id, attempt FROM released`,
-      [items.map((i) => i.id), items.map((i) => i.attempt), this.queueUrl],
+      [items.map((i) => i.id), items.map((i) => i.attempt), this.queues],
       { prepared: true },
     );
   }
@@ -364,10 +367,10 @@ export class JobsBatchService {
        ), retried AS (
          UPDATE jobs j SET ${RETRY_SET}
          FROM due WHERE j.id = due.id
-         RETURNING j.id, j.attempt
+         RETURNING j.id, j.attempt, j.priority
        ), ${announce('retried', '$2')}
        SELECT id, attempt FROM retried`,
-      [limit, this.queueUrl],
+      [limit, this.queues],
     );
   }
 
@@ -385,7 +388,7 @@ export class JobsBatchService {
          RETURNING ${J}
        ), ${announce('retried', '$2')}
        SELECT * FROM retried`,
-      [ids, this.queueUrl, maxRetries],
+      [ids, this.queues, maxRetries],
     );
     return rows.map(toJob);
   }
@@ -482,7 +485,7 @@ export class JobsBatchService {
          RETURNING ${J}
        ), ${announce('requeued', '$2', `WHERE NOT ${waitingForDependencies('requeued')}`, STILL_DUE_LATER)}
        SELECT * FROM requeued`,
-      [ids, this.queueUrl],
+      [ids, this.queues],
     );
     return rows.map(toJob);
   }
@@ -540,7 +543,7 @@ export class JobsBatchService {
        ), ${deadLetter('recovered', '$4', `status = '${Failed}'`)},
        ${cancelDependents('recovered', `status IN ('${Failed}', '${Cancelled}')`, ENDED_HOW)}
        SELECT * FROM recovered`,
-      [stallAfterMs, ids, this.queueUrl, this.dlqUrl],
+      [stallAfterMs, ids, this.queues, this.dlqUrl],
     );
     return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
   }
@@ -555,7 +558,7 @@ export class JobsBatchService {
       this.manager,
       `WITH ${HELD_USERS}, ${releaseShares('share_freed', '$1', '$2')}
        SELECT count(*)::int AS announced FROM share_released`,
-      [this.userCap, this.queueUrl],
+      [this.userCap, this.queues],
     );
     this.announcedIf(rows);
     return rows[0].announced;
@@ -577,7 +580,7 @@ export class JobsBatchService {
     const [row] = await queryRows<{ announced: number; cancelled: number }>(
       this.manager,
       settleWaitingStatement(),
-      [windowMs, limit, this.queueUrl],
+      [windowMs, limit, this.queues],
     );
     return row;
   }

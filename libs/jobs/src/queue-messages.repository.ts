@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { typePaused } from './paused-types';
 import { isHeld } from './fair-shares';
 import { waitingForDependencies } from './sql/dependency-sql';
+import { type LaneQueues, laneQueues, laneQueueSql } from './sql/job-lane';
 
 /**
  * How long before its not_before a delayed row is sent, with SQS DelaySeconds for the rest: at
@@ -67,14 +68,16 @@ export interface ConsumedMessage {
  */
 @Injectable()
 export class QueueMessagesRepository {
-  private readonly queueUrl: string;
+  private readonly queues: LaneQueues;
   private readonly dlqUrl: string;
 
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
     config: ConfigService<AppConfig, true>,
   ) {
-    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
+    const queue = config.get('queue', { infer: true });
+    this.queues = laneQueues(queue);
+    this.dlqUrl = queue.dlqUrl;
   }
 
   /**
@@ -226,7 +229,7 @@ export class QueueMessagesRepository {
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt)
-       SELECT j.id, $1, j.attempt + 1 FROM jobs j
+       SELECT j.id, ${laneQueueSql('j.priority', '$1')}, j.attempt + 1 FROM jobs j
        WHERE j.status = 'pending' AND NOT ${typePaused('j')} AND NOT ${isHeld('j')}
          AND NOT ${waitingForDependencies('j')}
          AND j.created_at < now() - make_interval(secs => $2::int / 1000.0)
@@ -236,7 +239,7 @@ export class QueueMessagesRepository {
                   OR GREATEST(q.sent_at, q.not_before) > now() - make_interval(secs => $2::int / 1000.0)))
        ORDER BY j.created_at LIMIT $3
        RETURNING id`,
-      [this.queueUrl, olderThanMs, limit],
+      [this.queues, olderThanMs, limit],
     );
     return rows.length;
   }

@@ -8,3 +8,9 @@ export const MAX_RECEIVERS = 8;
 export function receiverName(i: number): string {
   return i === 0 ? 'jobs' : `jobs-${i + 1}`;
 }
+
+/**
+ * Name of the priority lane's receive loop (SQS_PRIORITY_QUEUE_URL): one per worker when a lane
+ * is configured, beside the WORKER_RECEIVERS loops of the work queue.
+ */
+export const LANE_RECEIVER = 'jobs-priority';

@@ -114,7 +114,7 @@ export class Execution {
       return { ok: false, error };
     }
     const typeSlot = this.typeSemaphore(entry);
-    await this.takeSlots(typeSlot, holdsSlot);
+    await this.takeSlots(typeSlot, holdsSlot, running.job.priority);
     const freeSlots = (): void => {
       typeSlot?.release();
       this.gate.slots.release();
@@ -149,16 +149,21 @@ export class Execution {
     return entry.timeoutMs ?? this.worker.defaultTimeoutMs;
   }
 
-  private async takeSlots(typeSlot: Semaphore | undefined, holdsSlot: boolean): Promise<void> {
+  /** Waits for the slots a job lacks; waiters of a higher `priority` are served first. */
+  private async takeSlots(
+    typeSlot: Semaphore | undefined,
+    holdsSlot: boolean,
+    priority: number,
+  ): Promise<void> {
     const hasType = !typeSlot || typeSlot.tryAcquire();
     if (!hasType && holdsSlot) this.gate.slots.release();
     if (hasType && holdsSlot) return;
-    this.gate.park();
+    this.gate.park(priority);
     try {
-      if (!hasType) await typeSlot?.acquire();
-      await this.gate.slots.acquire();
+      if (!hasType) await typeSlot?.acquire(priority);
+      await this.gate.slots.acquire(priority);
     } finally {
-      this.gate.unpark();
+      this.gate.unpark(priority);
     }
   }
 

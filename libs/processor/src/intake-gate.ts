@@ -44,6 +44,8 @@ export class IntakeGate implements OnModuleDestroy {
   private resumeAt = 0;
   private fenced = false;
   private parked = 0;
+  /** Of `parked`, the jobs with a priority above 0: the priority lane's share of the buffer. */
+  private parkedUrgent = 0;
   private opened = false;
   private closed = false;
 
@@ -98,6 +100,26 @@ export class IntakeGate implements OnModuleDestroy {
         this.reserved.set(receiver, n);
         return;
       }
+    }
+  }
+
+  /**
+   * Runs before each ReceiveMessage of the priority lane's loop (SQS_PRIORITY_QUEUE_URL). It
+   * reserves no slot: a lane is mostly idle, and a reservation held through its long poll would
+   * pin a slot per worker for up to SQS_WAIT_TIME_SECONDS. Its jobs are claimed at once and take
+   * the next slot that frees ahead of every ordinary job (Semaphore.acquire by priority), so only
+   * the local buffer, the backoff and fencing hold it back. The buffer limit counts the priority
+   * jobs waiting: ordinary ones beyond their reservation (a packed message's surplus) fill the
+   * buffer most of the time under a backlog, and must not hold urgent jobs back with them.
+   */
+  async beforeLaneReceive(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new IntakeClosedError();
+      const wait = this.resumeAt - Date.now();
+      if (wait > 0) await this.nextChange(wait);
+      else if (!this.opened || this.fenced || this.parkedUrgent >= this.parkLimit)
+        await this.nextChange();
+      else return;
     }
   }
 
@@ -158,12 +180,14 @@ export class IntakeGate implements OnModuleDestroy {
   }
 
   /** A claimed job waits for a slot (its type's or a run slot, holding none): counts against the buffer. */
-  park(): void {
+  park(priority = 0): void {
     this.parked++;
+    if (priority > 0) this.parkedUrgent++;
   }
 
-  unpark(): void {
+  unpark(priority = 0): void {
     this.parked--;
+    if (priority > 0) this.parkedUrgent--;
     this.changed();
   }
 

@@ -14,6 +14,7 @@ import { describeError } from '@app/recovery';
 import { tracingOn } from '@app/tracing';
 import { Injectable, Logger } from '@nestjs/common';
 import { Execution } from './execution';
+import { LANE_RECEIVER } from './consumer-name';
 import { HandlerRegistry } from './handler-registry';
 import { IntakeGate } from './intake-gate';
 import { JobTrace, nowMs } from './job-trace';
@@ -93,7 +94,10 @@ export class Intake {
     }
     const jobs = readable.reduce((n, r) => n + r.jobIds.length, 0);
     const slotted = this.gate.take(receiver, jobs);
-    const claim = this.claimAndStart(readable, poison, slotted).finally(() =>
+    // acknowledged (or made invisible, or dead-lettered) on the queue it came from
+    const lane = receiver === LANE_RECEIVER ? this.queue.priorityQueueUrl : null;
+    const queueUrl = lane ?? this.queue.queueUrl;
+    const claim = this.claimAndStart(queueUrl, readable, poison, slotted).finally(() =>
       this.claiming.delete(claim),
     );
     this.claiming.add(claim);
@@ -105,15 +109,19 @@ export class Intake {
     await this.consumed.close(BOOKKEEPING_CLOSE_MS);
   }
 
-  /** Claims, acknowledges and starts a received batch; `slotted` of its jobs hold a slot. */
+  /**
+   * Claims, acknowledges and starts a batch received from `queueUrl`; `slotted` of its jobs hold
+   * a slot.
+   */
   private async claimAndStart(
+    queueUrl: string,
     readable: readonly Received[],
     poison: readonly Message[],
     slotted: number,
   ): Promise<void> {
     for (const message of poison)
       await this.queue
-        .handleError(message, 'unreadable message body: not a job message')
+        .handleError(message, 'unreadable message body: not a job message', queueUrl)
         .catch((e: unknown) =>
           this.logger.warn(`dead-lettering a poison message failed: ${describeError(e)}`),
         );
@@ -123,20 +131,27 @@ export class Intake {
     const claimed = await this.claim(
       ids,
       readable.map((r) => r.message),
+      queueUrl,
     );
     if (!claimed) {
       // stopping while PostgreSQL is away: the messages come back after their visibility timeout
       this.gate.slots.release(slotted);
       return;
     }
-    this.gate.claimed(readable.length, claimed.length);
+    // the lane's receives reserve nothing, so they do not size the ordinary ones
+    if (queueUrl === this.queue.queueUrl) this.gate.claimed(readable.length, claimed.length);
     if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
     const traces = this.traces(readable, claimed, startedAt);
     claimed.forEach((job, i) => void this.execution.run(job, i < slotted, traces[i]));
     if (claimed.length < ids.length) await this.settleUnclaimed(ids, claimed);
     // Claimed or not (a duplicate, a cancelled or finished job), these messages are done with:
     // PostgreSQL owns the jobs now. A lost delete only means a redelivery that claims nothing.
-    const deleted = new Set(await this.queue.deleteMessages(readable.map((r) => r.message)));
+    const deleted = new Set(
+      await this.queue.deleteMessages(
+        readable.map((r) => r.message),
+        queueUrl,
+      ),
+    );
     // bookkeeping only: never held up by, nor holding up, the jobs (they run already)
     for (const { message, jobIds } of readable)
       for (const jobId of jobIds)
@@ -154,7 +169,11 @@ export class Intake {
    * Claims the jobs, retrying with backoff while PostgreSQL is away (the gate pauses every
    * receive loop meanwhile) and keeping the messages invisible. undefined: the worker stopped first.
    */
-  private async claim(ids: string[], messages: Message[]): Promise<Job[] | undefined> {
+  private async claim(
+    ids: string[],
+    messages: Message[],
+    queueUrl: string,
+  ): Promise<Job[] | undefined> {
     const claimId = randomUUID(); // kept by the retries: what an earlier try committed is ours
     for (let failures = 0; ; failures++) {
       try {
@@ -173,7 +192,7 @@ export class Intake {
             `claim failed (${describeError(error)}); receiving paused, trying again in ${delayMs} ms`,
           );
         // ChangeMessageVisibility does not count as a receive: the messages stay ours meanwhile
-        await this.queue.releaseMessages(messages, Math.ceil((2 * delayMs) / 1000) + 60);
+        await this.queue.releaseMessages(messages, Math.ceil((2 * delayMs) / 1000) + 60, queueUrl);
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
@@ -214,7 +233,6 @@ export class Intake {
       const deferred = await this.batch.deferUnknownTypes(
         ids,
         this.registry.types(),
-        this.queue.queueUrl,
         UNKNOWN_TYPE_DELAY_S,
       );
       if (deferred) {

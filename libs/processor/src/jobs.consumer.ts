@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { Injectable, Logger, type Type } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
-import { MAX_RECEIVERS, receiverName } from './consumer-name';
+import { LANE_RECEIVER, MAX_RECEIVERS, receiverName } from './consumer-name';
 import { IntakeGate } from './intake-gate';
 import { JobProcessor } from './job-processor';
 
@@ -54,7 +54,11 @@ function jobsConsumer(name: string): Type {
   return JobsConsumer;
 }
 
-/** One handler class per possible receive loop; only the first WORKER_RECEIVERS get a consumer. */
-export const JOBS_CONSUMERS: Type[] = Array.from({ length: MAX_RECEIVERS }, (_, i) =>
-  jobsConsumer(receiverName(i)),
-);
+/**
+ * One handler class per possible receive loop; only the first WORKER_RECEIVERS get a consumer,
+ * and the lane's loop only when SQS_PRIORITY_QUEUE_URL is set.
+ */
+export const JOBS_CONSUMERS: Type[] = [
+  ...Array.from({ length: MAX_RECEIVERS }, (_, i) => jobsConsumer(receiverName(i))),
+  jobsConsumer(LANE_RECEIVER),
+];

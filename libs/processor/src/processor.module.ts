@@ -19,7 +19,7 @@ import { Heartbeat } from './heartbeat';
 import { Intake } from './intake';
 import { JobProcessor } from './job-processor';
 import { OutcomeRecorder } from './outcome-recorder';
-import { receiverName } from './consumer-name';
+import { LANE_RECEIVER, receiverName } from './consumer-name';
 import { JOBS_CONSUMERS } from './jobs.consumer';
 
 /**
@@ -41,19 +41,28 @@ import { JOBS_CONSUMERS } from './jobs.consumer';
       useFactory: (sqs: SQSClient, config: ConfigService<AppConfig, true>, gate: IntakeGate) => {
         const queue = config.get('queue', { infer: true });
         const { receivers } = config.get('worker', { infer: true });
+        const loop = (name: string, queueUrl: string, beforeReceive: () => Promise<void>) => ({
+          name,
+          queueUrl,
+          sqs,
+          batchSize: 10,
+          waitTimeSeconds: queue.waitTimeSeconds,
+          shouldDeleteMessages: false,
+          // the relay's send span, the claim's parent (JobTrace); asked for only when traced
+          ...(tracingOn() ? { messageAttributeNames: [TRACEPARENT] } : {}),
+          preReceiveMessageCallback: beforeReceive,
+        });
         return {
-          consumers: Array.from({ length: receivers }, (_, i) => ({
-            name: receiverName(i),
-            queueUrl: queue.queueUrl,
-            sqs,
-            batchSize: 10,
-            waitTimeSeconds: queue.waitTimeSeconds,
-            shouldDeleteMessages: false,
-            // the relay's send span, the claim's parent (JobTrace); asked for only when traced
-            ...(tracingOn() ? { messageAttributeNames: [TRACEPARENT] } : {}),
-            // waits for free slots and sets this receive's batch size to them (flow control)
-            preReceiveMessageCallback: () => gate.beforeReceive(receiverName(i)),
-          })),
+          consumers: [
+            // each waits for free slots and sets its receive's batch size to them (flow control)
+            ...Array.from({ length: receivers }, (_, i) =>
+              loop(receiverName(i), queue.queueUrl, () => gate.beforeReceive(receiverName(i))),
+            ),
+            // the lane's loop reserves nothing: its jobs wait for a slot ahead of the others
+            ...(queue.priorityQueueUrl
+              ? [loop(LANE_RECEIVER, queue.priorityQueueUrl, () => gate.beforeLaneReceive())]
+              : []),
+          ],
           producers: [],
         };
       },

@@ -1,10 +1,18 @@
+/** A waiting acquirer: served by priority (higher first), then in arrival order. */
+interface Acquirer {
+  priority: number;
+  resolve: () => void;
+}
+
 /**
- * Counts free slots. `acquire` waits (FIFO) until one is free; `whenAvailable` only watches.
- * Released slots go to waiting acquirers first: they hold claimed jobs, which come before
- * receiving more.
+ * Counts free slots. `acquire` waits until one is free; `whenAvailable` only watches.
+ * Released slots go to waiting acquirers first (they hold claimed jobs, which come before
+ * receiving more), the highest priority first and FIFO within a priority: a job of the priority
+ * lane takes the next slot that frees, ahead of ordinary jobs that waited longer.
  */
 export class Semaphore {
-  private readonly acquirers: (() => void)[] = [];
+  /** Sorted: priority descending, then arrival. */
+  private readonly acquirers: Acquirer[] = [];
   private readonly watchers = new Set<() => void>();
 
   constructor(
@@ -24,16 +32,22 @@ export class Semaphore {
     return true;
   }
 
-  async acquire(): Promise<void> {
+  /** Waits for a slot; `priority` (the job's, 0-9) orders the waiters, higher first. */
+  async acquire(priority = 0): Promise<void> {
     if (this.acquirers.length === 0 && this.tryAcquire()) return;
-    await new Promise<void>((resolve) => this.acquirers.push(resolve));
+    await new Promise<void>((resolve) => {
+      // behind every waiter of the same or a higher priority (few waiters: a linear scan)
+      let at = this.acquirers.length;
+      while (at > 0 && this.acquirers[at - 1].priority < priority) at--;
+      this.acquirers.splice(at, 0, { priority, resolve });
+    });
   }
 
   release(count = 1): void {
     this.free += count;
     while (this.free > 0 && this.acquirers.length) {
       this.free--;
-      this.acquirers.shift()?.();
+      this.acquirers.shift()?.resolve();
     }
     this.onChange(this.free);
     if (this.free > 0 && this.watchers.size) {

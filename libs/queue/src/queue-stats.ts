@@ -10,4 +10,6 @@ export interface QueueDepth {
 export interface QueueStats {
   queue: QueueDepth;
   deadLetter: QueueDepth;
+  /** The priority lane; only when SQS_PRIORITY_QUEUE_URL is set. */
+  priorityLane?: QueueDepth;
 }

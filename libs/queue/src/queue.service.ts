@@ -47,6 +47,8 @@ export interface SendResult<T> {
 export class QueueService {
   private readonly logger = new Logger(QueueService.name);
   readonly queueUrl: string;
+  /** The priority lane (SQS_PRIORITY_QUEUE_URL); null: none. */
+  readonly priorityQueueUrl: string | null;
   readonly dlqUrl: string;
 
   constructor(
@@ -55,6 +57,7 @@ export class QueueService {
   ) {
     const queue = config.get('queue', { infer: true });
     this.queueUrl = queue.queueUrl;
+    this.priorityQueueUrl = queue.priorityQueueUrl;
     this.dlqUrl = queue.dlqUrl;
   }
 
@@ -197,9 +200,9 @@ export class QueueService {
 
   /**
    * A message this service cannot act on (a poison message): copied to the DLQ with the reason,
-   * then deleted from the work queue so it cannot block it.
+   * then deleted from the queue it came from (`queueUrl`) so it cannot block it.
    */
-  async handleError(message: Message, reason: string): Promise<void> {
+  async handleError(message: Message, reason: string, queueUrl = this.queueUrl): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.dlqUrl,
@@ -207,7 +210,7 @@ export class QueueService {
         MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
       }),
     );
-    await this.deleteMessages([message]);
+    await this.deleteMessages([message], queueUrl);
   }
 
   /**
@@ -255,13 +258,15 @@ export class QueueService {
     return removed;
   }
 
-  /** Depth of the work queue and the DLQ, as SQS approximates it. */
+  /** Depth of the work queue, the DLQ and the priority lane (if any), as SQS approximates it. */
   async getQueueStats(): Promise<QueueStats> {
-    const [queue, deadLetter] = await Promise.all([
+    const lane = this.priorityQueueUrl;
+    const [queue, deadLetter, priorityLane] = await Promise.all([
       this.depth(this.queueUrl),
       this.depth(this.dlqUrl),
+      lane === null ? undefined : this.depth(lane),
     ]);
-    return { queue, deadLetter };
+    return priorityLane ? { queue, deadLetter, priorityLane } : { queue, deadLetter };
   }
 
   private async depth(queueUrl: string): Promise<QueueDepth> {

@@ -30,6 +30,8 @@ export async function createApiFixture(
     types?: readonly AnyHandlerDefinition[];
     /** Receives of a message before SQS moves it to the DLQ (the fixture's default: 5). */
     maxReceiveCount?: number;
+    /** Also a priority lane (SQS_PRIORITY_QUEUE_URL) on the emulator. */
+    priorityLane?: boolean;
   } = {},
 ): Promise<ApiFixture> {
   const pipeline = await createPipelineFixture(opts);

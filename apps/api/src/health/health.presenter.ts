@@ -21,6 +21,7 @@ export function toAdmin(report: ReadinessReport): AdminHealthDto {
       status: sqs.status,
       queue: sqs.stats?.queue ?? null,
       deadLetter: sqs.stats?.deadLetter ?? null,
+      ...(sqs.stats?.priorityLane ? { priorityLane: sqs.stats.priorityLane } : {}),
       message: sqs.message,
     },
     workers: workers && { ...workers, lastSeenAt: workers.lastSeenAt?.toISOString() ?? null },

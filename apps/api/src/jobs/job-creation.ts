@@ -94,7 +94,10 @@ export class JobCreation {
     });
     const dependencies = resolveDependencies(dto.jobs);
     for (const p of dependencies.problems)
-      problems.push({ field: `jobs.${p.index}.${p.field}`, message: `jobs.${p.index}.${p.field}: ${p.message}` });
+      problems.push({
+        field: `jobs.${p.index}.${p.field}`,
+        message: `jobs.${p.index}.${p.field}: ${p.message}`,
+      });
     if (problems.length) throw new RequestValidationError(problems);
     dependencies.resolved.forEach((d, i) =>
       Object.assign(requests[i], {
@@ -134,6 +137,7 @@ function toRequest(dto: CreateJobRequestDto): JobRequest {
     delaySeconds: dto.delaySeconds,
     expireAt: dto.expireAt ? new Date(dto.expireAt).toISOString() : undefined,
     timeoutSeconds: dto.timeoutSeconds,
+    priority: dto.priority,
   };
 }
 

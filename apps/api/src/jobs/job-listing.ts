@@ -50,6 +50,7 @@ export class JobListing {
       status: q.status,
       jobType: q.jobType,
       parentId: q.parentId,
+      priority: q.priority,
       payload: q.payload === undefined ? undefined : parsePayloadFilter(q.payload),
       sort: q.sort,
       limit: q.limit,

@@ -23,6 +23,7 @@ export const toSummary = (job: Job): JobSummaryDto => ({
   startedAt: job.startedAt,
   completedAt: job.completedAt,
   runAt: job.runAt,
+  priority: job.priority,
 });
 
 export const toDetail = (

@@ -183,7 +183,11 @@ export class JobsApiService {
             ? null
             : Math.round(counts.averageProcessingMs) / 1000,
         failureRate: counts.failureRatePercent,
-        queueDepth: queue && queue.queue.visible + queue.queue.delayed,
+        queueDepth:
+          queue &&
+          queue.queue.visible +
+            queue.queue.delayed +
+            (queue.priorityLane ? queue.priorityLane.visible + queue.priorityLane.delayed : 0),
         deadLetterDepth:
           queue && queue.deadLetter.visible + queue.deadLetter.inFlight + queue.deadLetter.delayed,
         byType: counts.byType,

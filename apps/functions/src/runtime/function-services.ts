@@ -8,7 +8,7 @@ import {
   PgSqlClient,
   StorageScope,
 } from '@app/handlers';
-import { SqlJobSink } from '@app/jobs/sql';
+import { laneQueues, SqlJobSink } from '@app/jobs/sql';
 import { Pool } from 'pg';
 
 /** Connections per function instance: one invocation at a time runs in an instance. */
@@ -51,7 +51,7 @@ export function servicesFromEnvironment(childTypes?: JobCatalogue): HandlerServi
     const { queue, processor } = loadConfig(env, ['queue', 'processor']);
     jobs = new SqlJobSink(sql, {
       catalogue: childTypes.withStorage(new StorageScope(storage)),
-      queueUrl: queue.queueUrl,
+      queues: laneQueues(queue),
       maxRetries: processor.maxRetries,
     });
   }

@@ -13,6 +13,17 @@ export class QueueEnv {
   @IsUrl(SQS_URL)
   SQS_DLQ_URL!: string;
 
+  /**
+   * URL of the priority lane: a second work queue that announces only jobs with priority above 0,
+   * which every worker long-polls in a receive loop of its own, so an urgent job skips the
+   * ordinary backlog already in SQS. Unset: every job goes to SQS_QUEUE_URL (priority then only
+   * orders the jobs a worker has claimed and waits to run). Give it its own DLQ redrive like the
+   * work queue's.
+   */
+  @IsOptional()
+  @IsUrl(SQS_URL)
+  SQS_PRIORITY_QUEUE_URL?: string;
+
   /** Endpoint override for an SQS-compatible emulator; unset in production (the SDK picks AWS). */
   @IsOptional()
   @IsUrl(SQS_URL)
@@ -66,6 +77,8 @@ export const SQS_REQUEST_MARGIN_MS = 5000;
 
 export interface QueueConfig {
   queueUrl: string;
+  /** SQS_PRIORITY_QUEUE_URL; null: no lane, every job goes to queueUrl. */
+  priorityQueueUrl: string | null;
   dlqUrl: string;
   endpoint: string | undefined;
   region: string;
@@ -77,6 +90,7 @@ export interface QueueConfig {
 
 export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
   queueUrl: env.SQS_QUEUE_URL,
+  priorityQueueUrl: env.SQS_PRIORITY_QUEUE_URL ?? null,
   dlqUrl: env.SQS_DLQ_URL,
   endpoint: env.SQS_ENDPOINT,
   region: env.AWS_REGION,
@@ -86,12 +100,21 @@ export const toQueueConfig = (env: QueueEnv): QueueConfig => ({
   jobsPerMessage: env.SQS_JOBS_PER_MESSAGE,
 });
 
-/** Cross-variable rule: a long poll that waits its full time must not count as timed out. */
+/**
+ * Cross-variable rules: a long poll that waits its full time must not count as timed out; the
+ * priority lane is a queue of its own (a lane equal to the work queue or the DLQ would mix them).
+ */
 export function queueProblems(env: QueueEnv): string[] {
+  const problems: string[] = [];
   const least = env.SQS_WAIT_TIME_SECONDS * 1000 + SQS_REQUEST_MARGIN_MS;
-  return env.SQS_REQUEST_TIMEOUT_MS < least
-    ? [
-        `SQS_REQUEST_TIMEOUT_MS must be at least SQS_WAIT_TIME_SECONDS × 1000 + ${SQS_REQUEST_MARGIN_MS} (got ${env.SQS_REQUEST_TIMEOUT_MS} and ${env.SQS_WAIT_TIME_SECONDS} s)`,
-      ]
-    : [];
+  if (env.SQS_REQUEST_TIMEOUT_MS < least)
+    problems.push(
+      `SQS_REQUEST_TIMEOUT_MS must be at least SQS_WAIT_TIME_SECONDS × 1000 + ${SQS_REQUEST_MARGIN_MS} (got ${env.SQS_REQUEST_TIMEOUT_MS} and ${env.SQS_WAIT_TIME_SECONDS} s)`,
+    );
+  const lane = env.SQS_PRIORITY_QUEUE_URL;
+  if (lane !== undefined && (lane === env.SQS_QUEUE_URL || lane === env.SQS_DLQ_URL))
+    problems.push(
+      'SQS_PRIORITY_QUEUE_URL must name a queue of its own, not SQS_QUEUE_URL or SQS_DLQ_URL',
+    );
+  return problems;
 }

@@ -40,6 +40,7 @@ import { JobStatus } from './job-status';
 @Check('chk_jobs_attempt', 'attempt >= 0')
 @Check('chk_jobs_timeout_seconds', 'timeout_seconds > 0')
 @Check('chk_jobs_dependencies_left', 'dependencies_left >= 0')
+@Check('chk_jobs_priority', 'priority BETWEEN 0 AND 9')
 export class JobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -135,6 +136,9 @@ export class JobEntity {
   /** Dependencies (job_dependencies) not completed yet; above 0 the job waits with no outbox row. */
   @Column({ name: 'dependencies_left', type: 'int', default: 0 })
   dependenciesLeft!: number;
+  /** 0 (ordinary) to 9 (most urgent): above 0, announced on the priority lane and run first. */
+  @Column({ type: 'smallint', default: 0 })
+  priority!: number;
 
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })

@@ -1,4 +1,5 @@
 // No Nest or TypeORM import: statement fragments only, like the rest of sql/.
+import { laneQueueSql } from './job-lane';
 import { JobStatus } from '@app/database';
 import { target } from '../transition-sql';
 
@@ -37,13 +38,13 @@ function dependentsOf(alias: string): string {
  * CTEs `freed_edges`, `freed_locked`, `freed` and `freed_announced`: every job that depends on
  * a job of CTE `from` (just completed) counts those dependencies off (dependencies_left), under
  * its row lock taken in id order; a pending dependent left with none gets its outbox row for
- * queue `queueUrlParam` (not before its own runAt: a delayed job with dependencies starts at the
+ * its lane of LaneQueues `queuesParam` (not before its own runAt: a delayed job with dependencies starts at the
  * later of both). Counting under the dependent's row lock is what makes two dependencies that
  * complete at once in two transactions both count: the second decrement waits for the first and
  * reads its result. A completion without dependents pays the probe of
  * idx_job_dependencies_depends_on per job and nothing else.
  */
-export function announceDependents(from: string, queueUrlParam: string): string {
+export function announceDependents(from: string, queuesParam: string): string {
   return `freed_edges AS MATERIALIZED (
     SELECT e.id, count(*)::int AS n FROM ${from} f CROSS JOIN LATERAL unnest(${dependentsOf('f')}) AS e(id)
     GROUP BY e.id
@@ -52,10 +53,10 @@ export function announceDependents(from: string, queueUrlParam: string): string 
   ), freed AS (
     UPDATE jobs c SET dependencies_left = GREATEST(c.dependencies_left - e.n, 0)
     FROM freed_locked JOIN freed_edges e USING (id) WHERE c.id = freed_locked.id
-    RETURNING c.id, c.attempt, c.status, c.dependencies_left, c.run_at
+    RETURNING c.id, c.attempt, c.status, c.dependencies_left, c.run_at, c.priority
   ), freed_announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-    SELECT id, ${queueUrlParam}::varchar, attempt + 1, CASE WHEN run_at > now() THEN run_at END
+    SELECT id, ${laneQueueSql('priority', queuesParam)}, attempt + 1, CASE WHEN run_at > now() THEN run_at END
     FROM freed WHERE status = '${Pending}' AND dependencies_left = 0
   )`;
 }
@@ -97,7 +98,7 @@ export function cancelDependents(from: string, where: string, how: string): stri
 export const ENDED_HOW = `CASE WHEN f.status = '${Failed}' THEN 'failed for good' ELSE 'was cancelled' END`;
 
 /**
- * The settle pass ($1: window in ms, $2: limit, $3: queue url): waiting jobs created within the
+ * The settle pass ($1: window in ms, $2: limit, $3: LaneQueues): waiting jobs created within the
  * window whose counter is behind their dependencies' statuses get it lowered (LEAST: a count
  * from this statement's snapshot never exceeds the truth, so it cannot undo a concurrent
  * completion's decrement) and, at 0, their outbox row; one with a dependency that ended for good
@@ -127,10 +128,10 @@ export function settleWaitingStatement(): string {
         error_message = CASE WHEN c.ended IS NULL THEN j.error_message
           ELSE 'Cancelled: its dependency ' || c.ended || ' ended without completing' END
       FROM locked JOIN counts c USING (id) WHERE j.id = locked.id AND j.status = '${Pending}'
-      RETURNING j.id, j.attempt, j.status, j.dependencies_left, j.run_at, j.next_retry_at
+      RETURNING j.id, j.attempt, j.status, j.dependencies_left, j.run_at, j.next_retry_at, j.priority
     ), settled_announced AS (
       INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-      SELECT id, $3::varchar, attempt + 1, CASE WHEN run_at > now() THEN run_at END
+      SELECT id, ${laneQueueSql('priority', '$3')}, attempt + 1, CASE WHEN run_at > now() THEN run_at END
       FROM settled WHERE status = '${Pending}' AND dependencies_left = 0
     ), ${cancelDependents('settled', `status = '${Cancelled}'`, `'was cancelled'`)}
     SELECT (count(*) FILTER (WHERE status = '${Pending}'))::int AS announced,

@@ -5,3 +5,4 @@
 export { progressStatement } from './progress-statement';
 export { SqlJobSink, type SqlJobSinkOptions } from './sql-job-sink';
 export { submitStatement, type SubmitRow } from './submit-statement';
+export { laneQueues, laneQueueSql, MAX_PRIORITY, MIN_PRIORITY, type LaneQueues } from './job-lane';

@@ -1,13 +1,17 @@
 // No Nest or TypeORM import: a Lambda function's bundle runs this (apps/functions).
 import type { ChildJobInput, JobCatalogue, JobSink, SqlClient } from '@app/handlers';
 import { activeTraceParent } from '@app/tracing';
+import type { LaneQueues } from './job-lane';
 import { submitStatement } from './submit-statement';
 
 export interface SqlJobSinkOptions {
   /** Job types children may have (JOB_CATALOGUE, with the storage scope). */
   catalogue: JobCatalogue;
-  /** The work queue's URL, written into each child's outbox row (SQS_QUEUE_URL). */
-  queueUrl: string;
+  /**
+   * The work queue and the priority lane (laneQueues of SQS_QUEUE_URL, SQS_PRIORITY_QUEUE_URL):
+   * children are ordinary (priority 0), so they go to the work queue; the statement chooses.
+   */
+  queues: LaneQueues;
   /** max_retries of every child (MAX_JOB_RETRIES). */
   maxRetries: number;
 }
@@ -51,7 +55,7 @@ export class SqlJobSink implements JobSink {
         fingerprint: null,
         traceParent,
       })),
-      this.options.queueUrl,
+      this.options.queues,
     );
     const rows = await this.sql.query<{ created: boolean }>(statement.text, statement.params);
     return rows.filter((r) => r.created).length;

@@ -1,6 +1,7 @@
 // No Nest or TypeORM import: the Lambda functions' SqlJobSink runs this statement too.
 import type { SqlStatement } from '@app/database';
 import { J_JOB_COLUMNS, JOB_COLUMNS } from './job-columns';
+import { type LaneQueues, laneQueueSql } from './job-lane';
 
 /** One job to write, with its owner and its defaults filled in. */
 export interface SubmitRow {
@@ -26,6 +27,8 @@ export interface SubmitRow {
    * transaction); above 0 the job is created waiting: pending with no outbox row.
    */
   dependenciesLeft?: number;
+  /** 0 (default) to 9: above 0, announced on the priority lane. */
+  priority?: number;
 }
 
 const J = J_JOB_COLUMNS;
@@ -45,27 +48,28 @@ const J = J_JOB_COLUMNS;
  * A job due later (run_at after the database's now) gets an outbox row with not_before = run_at,
  * which the relay holds back until then (QueueMessagesRepository.relayBatch). A job waiting for
  * dependencies (dependenciesLeft > 0) gets none: the completion of its last dependency writes it.
+ * A job with priority above 0 is announced on the priority lane (laneQueueSql).
  */
-export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): SqlStatement {
+export function submitStatement(rows: readonly SubmitRow[], queues: LaneQueues): SqlStatement {
   return {
     text: `WITH input AS MATERIALIZED (
        SELECT gen_random_uuid() AS id, i.*
        FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[], $9::varchar[],
-                   $10::timestamptz[], $11::int[], $12::timestamptz[], $13::int[], $14::int[])
+                   $10::timestamptz[], $11::int[], $12::timestamptz[], $13::int[], $14::int[], $15::smallint[])
          WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
-                              run_at, delay_seconds, expire_at, timeout_seconds, dependencies_left, n)
+                              run_at, delay_seconds, expire_at, timeout_seconds, dependencies_left, priority, n)
      ), inserted AS (
        INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint, trace_parent,
-                         run_at, expire_at, timeout_seconds, dependencies_left)
+                         run_at, expire_at, timeout_seconds, dependencies_left, priority)
        SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
               COALESCE(run_at, now() + make_interval(secs => delay_seconds)), expire_at, timeout_seconds,
-              COALESCE(dependencies_left, 0)
+              COALESCE(dependencies_left, 0), priority
        FROM input ORDER BY user_id, idempotency_key, n
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${JOB_COLUMNS}
      ), announced AS (
        INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-       SELECT s.id, $8::varchar, 1, CASE WHEN s.run_at > now() THEN s.run_at END
+       SELECT s.id, ${laneQueueSql('s.priority', '$8')}, 1, CASE WHEN s.run_at > now() THEN s.run_at END
        FROM inserted s JOIN input i USING (id) WHERE COALESCE(i.dependencies_left, 0) = 0
      )
      SELECT i.n::int AS n, true AS created, s.* FROM input i JOIN inserted s ON s.id = i.id
@@ -84,13 +88,14 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
       rows.map((r) => r.idempotencyKey),
       rows.map((r) => r.parentId),
       rows.map((r) => r.fingerprint),
-      queueUrl,
+      queues,
       rows.map((r) => r.traceParent),
       rows.map((r) => r.runAt ?? null),
       rows.map((r) => r.delaySeconds ?? null),
       rows.map((r) => r.expireAt ?? null),
       rows.map((r) => r.timeoutSeconds ?? null),
       rows.map((r) => r.dependenciesLeft ?? 0),
+      rows.map((r) => r.priority ?? 0),
     ],
   };
 }

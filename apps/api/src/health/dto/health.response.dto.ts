@@ -60,6 +60,12 @@ export class SqsHealthDto extends DependencyStatusDto {
   @ApiProperty({ type: QueueDepthDto, nullable: true, description: 'The DLQ (null: down)' })
   deadLetter!: QueueDepthDto | null;
 
+  @ApiPropertyOptional({
+    type: QueueDepthDto,
+    description: 'The priority lane (SQS_PRIORITY_QUEUE_URL); absent when none is configured',
+  })
+  priorityLane?: QueueDepthDto;
+
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it is down' })
   message!: string | null;
 }

@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_PRIORITY, MIN_PRIORITY } from '@app/jobs';
 import { MAX_AHEAD_DAYS, MAX_DELAY_SECONDS } from '../job-timing';
 
 /** An ISO 8601 time must say its zone (`Z` or `±hh:mm`): without one it would mean the server's. */
@@ -115,4 +116,17 @@ export class CreateJobRequestDto {
   @IsString({ each: true })
   @IsArray()
   dependsOn?: string[];
+
+  @ApiPropertyOptional({
+    minimum: MIN_PRIORITY,
+    maximum: MAX_PRIORITY,
+    default: 0,
+    example: 5,
+    description: `${MIN_PRIORITY} (ordinary, the default) to ${MAX_PRIORITY}: higher is more urgent. A job above ${MIN_PRIORITY} skips the ordinary backlog (the priority lane, when SQS_PRIORITY_QUEUE_URL is set) and takes a worker's next free slot ahead of ordinary jobs; among waiting jobs, higher priorities go first. It does not stop or preempt running jobs`,
+  })
+  @IsOptional()
+  @Max(MAX_PRIORITY)
+  @Min(MIN_PRIORITY)
+  @IsInt()
+  priority?: number;
 }

@@ -39,6 +39,14 @@ export class JobSummaryDto {
       'When the job becomes due (runAt, or now + delaySeconds, by the database clock); null: at once. A pending job waits for it',
   })
   runAt!: Date | null;
+
+  @ApiProperty({
+    minimum: 0,
+    maximum: 9,
+    example: 0,
+    description: '0 (ordinary) to 9 (most urgent): see `priority` on create',
+  })
+  priority!: number;
 }
 
 export class PaginationDto {

@@ -1,5 +1,5 @@
 import { JobStatus } from '@app/database';
-import { JOB_SORTS, type JobSort } from '@app/jobs';
+import { JOB_SORTS, type JobSort, MAX_PRIORITY, MIN_PRIORITY } from '@app/jobs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -70,6 +70,20 @@ export class ListJobsQueryDto {
   @IsOptional()
   @IsUUID()
   parentId?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: MIN_PRIORITY,
+    maximum: MAX_PRIORITY,
+    example: 5,
+    description: 'Only jobs of this priority',
+  })
+  @IsOptional()
+  @Max(MAX_PRIORITY)
+  @Min(MIN_PRIORITY)
+  @IsInt()
+  @Type(() => Number)
+  priority?: number;
 
   @TIME('Created at or after this time (ISO 8601 with a time zone)')
   @IsOptional()

@@ -63,7 +63,7 @@ export class StatsOverviewDto {
     nullable: true,
     example: 15,
     description:
-      'Messages waiting in the SQS work queue (visible + delayed); null when SQS does not answer',
+      'Messages waiting in the SQS work queue and the priority lane (visible + delayed); null when SQS does not answer',
   })
   queueDepth!: number | null;
 
