@@ -5,7 +5,7 @@ import { JobCatalogueModule, JobSubmissionModule } from '@app/jobs';
 import { QueueModule } from '@app/queue';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-export const SUBMIT_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'worker'] as const;
+export const SUBMIT_CONFIG_SECTIONS = ['database', 'queue', 'processor', 'worker', 'shares'] as const;
 export type SubmitConfig = Pick<AppConfig, (typeof SUBMIT_CONFIG_SECTIONS)[number]>;
 
 /**
