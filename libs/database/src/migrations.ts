@@ -11,6 +11,7 @@ import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-j
 import { CreateSchedules1764300012000 } from './migrations/1764300012000-create-schedules';
 import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 import { AddJobTypeStates1764300014000 } from './migrations/1764300014000-add-job-type-states';
+import { AddJobTypeRateLimits1764300016000 } from './migrations/1764300016000-add-job-type-rate-limits';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateSchedules1764300012000,
   AddJobTiming1764300013000,
   AddJobTypeStates1764300014000,
+  AddJobTypeRateLimits1764300016000,
 ];
