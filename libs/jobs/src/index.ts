@@ -9,7 +9,13 @@ export {
   type WorkerRow,
 } from './worker-presence.service';
 export { JobsService } from './jobs.service';
-export { JobTypeStatesService, type PausedType } from './job-type-states.service';
+export {
+  JobTypeStatesService,
+  RATE_INTERVAL_MAX_SECONDS,
+  RATE_LIMIT_MAX,
+  type PausedType,
+  type RateLimit,
+} from './job-type-states.service';
 export { OutboxSignal } from './outbox-signal';
 export {
   OUTBOX_ROW_DUE,
@@ -25,6 +31,7 @@ export {
   JobsBatchService,
   type AttemptRef,
   type Beat,
+  type Claim,
   type Completion,
   type Failure,
   type StalledJob,
