@@ -37,6 +37,8 @@ const OPERATIONS = [
   'delete /api/v1/schedules/{id}',
   'put /api/v1/job-types/{type}/pause',
   'put /api/v1/job-types/{type}/resume',
+  'put /api/v1/job-types/{type}/rate-limit',
+  'delete /api/v1/job-types/{type}/rate-limit',
   'get /health',
   'get /health/live',
   'get /metrics',

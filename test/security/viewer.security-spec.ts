@@ -47,6 +47,12 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .put('/api/v1/job-types/echo/pause')
       .set(bearer(fx.token('ops', 'admin')))
       .expect(200);
+    await fx
+      .http()
+      .put('/api/v1/job-types/echo/rate-limit')
+      .set(bearer(fx.token('ops', 'admin')))
+      .send({ limit: 5, intervalSeconds: 60 })
+      .expect(200);
   });
   afterAll(() => fx.close());
 
@@ -66,6 +72,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['delete /api/v1/schedules/:schedule', {}],
     ['put /api/v1/job-types/:running/pause', {}],
     ['put /api/v1/job-types/:paused/resume', {}],
+    ['put /api/v1/job-types/:running/rate-limit', { limit: 10, intervalSeconds: 1 }],
+    ['delete /api/v1/job-types/:limited/rate-limit', {}],
   ];
 
   it('the list above names every route that is not a GET, so a new one cannot be missed', async () => {
@@ -76,7 +84,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
         .map((method) => `${method} ${path.replace('{id}', ':id').replace('{type}', ':type')}`),
     );
     const tested = MUTATIONS.map(([route]) =>
-      route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused)/, ':type'),
+      route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused|limited)/, ':type'),
     );
     expect(new Set(tested)).toEqual(new Set(documented));
   });
@@ -88,7 +96,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .replace(':dead', deadJob)
       .replace(':schedule', alicesSchedule)
       .replace(':running', 'export')
-      .replace(':paused', 'echo');
+      .replace(':paused', 'echo')
+      .replace(':limited', 'echo');
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);
     expect(res.status).toBe(403);
