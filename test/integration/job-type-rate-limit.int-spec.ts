@@ -193,9 +193,9 @@ describe('rate limits per job type', () => {
       const forbidden = await put('record', { limit: 10, intervalSeconds: 1 }, auth);
       expect(forbidden.status).toBe(403);
       expect(body<ErrorBody>(forbidden).error.code).toBe(code);
-      expect(
-        (await fx.http().delete('/api/v1/job-types/record/rate-limit').set(auth)).status,
-      ).toBe(403);
+      expect((await fx.http().delete('/api/v1/job-types/record/rate-limit').set(auth)).status).toBe(
+        403,
+      );
     }
     const unknown = await put('no-such-type', { limit: 10, intervalSeconds: 1 });
     expect(unknown.status).toBe(404);

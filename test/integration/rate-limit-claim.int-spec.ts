@@ -50,9 +50,12 @@ describe('claim under a rate limit', () => {
 
     const one = await batch.claimMany([...first, ...unlimited].reverse(), 'w', null);
     expect(one.claimed.filter((j) => j.jobType === 'free')).toHaveLength(5); // no limit, no wait
-    expect(one.claimed.filter((j) => j.jobType === 'limited').map((j) => j.id).sort()).toEqual(
-      first.slice(0, 10).sort(),
-    );
+    expect(
+      one.claimed
+        .filter((j) => j.jobType === 'limited')
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(first.slice(0, 10).sort());
     expect(one.deferred).toBe(5);
     const given = await slots(first);
     expect(given.map((s) => Math.round(s))).toEqual([6, 12, 18, 24, 30]);

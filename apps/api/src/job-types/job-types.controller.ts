@@ -83,7 +83,7 @@ export class JobTypesController {
   @TYPE
   @ApiOperation({
     summary:
-      'Admin: set or change a job type\'s rate limit: at most `limit` of its jobs start in any window of `intervalSeconds`, across all workers. Jobs beyond it wait pending for their slot (no SQS receive count spent)',
+      "Admin: set or change a job type's rate limit: at most `limit` of its jobs start in any window of `intervalSeconds`, across all workers. Jobs beyond it wait pending for their slot (no SQS receive count spent)",
   })
   @ApiOkResponse({ type: JobTypeRateLimitResponseDto })
   @INVALID_LIMIT
@@ -101,7 +101,7 @@ export class JobTypesController {
   @TYPE
   @ApiOperation({
     summary:
-      'Admin: remove a job type\'s rate limit: jobs it deferred are announced again at once (their own runAt kept). Removing an absent limit changes nothing',
+      "Admin: remove a job type's rate limit: jobs it deferred are announced again at once (their own runAt kept). Removing an absent limit changes nothing",
   })
   @ApiOkResponse({ type: JobTypeRateLimitRemovedResponseDto })
   @NO_SUCH_TYPE

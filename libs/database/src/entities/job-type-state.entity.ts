@@ -10,10 +10,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'job_type_states' })
 @Check('job_type_states_rate_limit_range', 'rate_limit BETWEEN 1 AND 10000')
 @Check('job_type_states_rate_interval_range', 'rate_interval_seconds BETWEEN 1 AND 86400')
-@Check(
-  'job_type_states_rate_limit_whole',
-  '(rate_limit IS NULL) = (rate_interval_seconds IS NULL)',
-)
+@Check('job_type_states_rate_limit_whole', '(rate_limit IS NULL) = (rate_interval_seconds IS NULL)')
 export class JobTypeStateEntity {
   @PrimaryColumn({ name: 'job_type', type: 'varchar', length: 50 })
   jobType!: string;
