@@ -98,6 +98,19 @@ describe('claim under a rate limit', () => {
     expect(new Set(given.map((s) => Math.round(s))).size).toBe(70);
   });
 
+  it('claims close together share one counted pair, so the row stays small whatever the limit', async () => {
+    await states.setRateLimit('merged', 1000, 3600); // pairs within 3.6 s merge
+    for (let i = 0; i < 3; i++)
+      expect((await batch.claimMany(await insert('merged', 5), 'w', null)).claimed).toHaveLength(5);
+    const [row] = await fx.db.dataSource.query<{ pairs: number; counted: number[] }[]>(
+      `SELECT cardinality(rate_window_at) AS pairs, rate_window_n AS counted
+       FROM job_type_states WHERE job_type = 'merged'`,
+    );
+    // (two, when the three claims straddle a bucket's edge)
+    expect(row.pairs).toBeLessThanOrEqual(2);
+    expect(row.counted.reduce((a, b) => a + b, 0)).toBe(15);
+  });
+
   it('a type without a limit leaves job_type_states alone', async () => {
     await states.pause('paused-once', 'ops');
     await states.resume('paused-once');

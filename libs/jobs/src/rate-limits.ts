@@ -5,8 +5,8 @@
  * takes no lock and costs a probe of the few rows of job_type_states.
  *
  * The window is exact, not an approximation: the row keeps the claims that started jobs of the
- * type in the last interval as (claim time, count) pairs, and a claim admits as many of its
- * candidates as the window has room for. (GCRA with a burst of `limit` is cheaper, one timestamp,
+ * type in the last interval as (claim time, count) pairs (see WINDOW_BUCKETS), and a claim admits
+ * as many of its candidates as the window has room for. (GCRA with a burst of `limit` is cheaper, one timestamp,
  * but lets up to 2 × limit − 1 start within one interval: a full burst, then one per emission
  * interval. A service that allows N calls per interval would refuse the rest.)
  *
@@ -24,6 +24,12 @@
  * (now()) just before another's that took the row lock first must still count that claim's starts.
  */
 const PRUNE_MARGIN_SECONDS = 1;
+/**
+ * The pairs of one 1/WINDOW_BUCKETS of the interval are merged into one, at the latest of their
+ * times: their starts are then counted a little longer (never shorter, so the bound holds), and
+ * the row holds at most about this many pairs whatever the limit.
+ */
+const WINDOW_BUCKETS = 1000;
 
 /**
  * CTEs deciding the rate limits for the candidates of CTE `locked` (columns id, job_type,
@@ -62,10 +68,12 @@ export function rateLimitCtes(locked: string, queueUrlParam: string): string {
       rate_deferred_until = CASE WHEN p.candidates > p.admitted
         THEN p.next_slot + p.step * (p.candidates - p.admitted)::float8 ELSE p.deferred_until END
     FROM rate_plan p CROSS JOIN LATERAL (
-      SELECT COALESCE(array_agg(e.at), '{}') AS at, COALESCE(array_agg(e.n), '{}') AS n FROM (
-        SELECT e.at, e.n FROM unnest(p.w_at, p.w_n) AS e(at, n)
-        WHERE e.at > now() - p.span - interval '${PRUNE_MARGIN_SECONDS} seconds'
-        UNION ALL SELECT now(), p.admitted WHERE p.admitted > 0) e) w
+      SELECT COALESCE(array_agg(b.at), '{}') AS at, COALESCE(array_agg(b.n), '{}') AS n FROM (
+        SELECT max(e.at) AS at, sum(e.n)::int AS n FROM (
+          SELECT e.at, e.n FROM unnest(p.w_at, p.w_n) AS e(at, n)
+          WHERE e.at > now() - p.span - interval '${PRUNE_MARGIN_SECONDS} seconds'
+          UNION ALL SELECT now(), p.admitted WHERE p.admitted > 0) e
+        GROUP BY floor(extract(epoch FROM e.at) / extract(epoch FROM p.span) * ${WINDOW_BUCKETS})) b) w
     WHERE s.job_type = p.job_type
   )`;
 }

@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in any `rate_interval_seconds` window, across all workers, decided by the claim statement
  * under this row's lock (libs/jobs/src/rate-limits.ts).
  * - rate_window_at / rate_window_n: the starts of the last window as (claim time, count) pairs,
- *   one per claim that admitted any; pruned by the claim, so at most `rate_limit` pairs.
+ *   pruned by the claim; claims within 1/1000 of the interval share a pair, so a row holds at
+ *   most about a thousand.
  * - rate_deferred_until: the slot handed to the last job deferred (its outbox row's not_before);
  *   the next deferred job gets the slot one emission interval later.
  */
