@@ -66,7 +66,7 @@ export class JobTypesService {
   ): Promise<JobTypeRateLimitResponseDto> {
     this.known(type);
     const limit = await this.states.setRateLimit(type, dto.limit, dto.intervalSeconds);
-    this.audit(user, `job-type.rate-limit ${dto.limit}/${dto.intervalSeconds}s`, type);
+    this.audit(user, 'job-type.rate-limit', type, `${dto.limit} per ${dto.intervalSeconds} s`);
     return { data: { name: type, rateLimit: rateLimitOf(limit) } };
   }
 
@@ -95,9 +95,9 @@ export class JobTypesService {
     if (!this.catalogue.find(type)) throw new JobTypeNotFoundError(type);
   }
 
-  private audit(user: AuthUser, action: string, jobType: string): void {
+  private audit(user: AuthUser, action: string, jobType: string, detail?: string): void {
     this.logger.log({
-      msg: `audit: ${user.id} ${action} ${jobType}`,
+      msg: `audit: ${user.id} ${action} ${jobType}${detail ? ` (${detail})` : ''}`,
       audit: { actor: user.id, action, targets: [{ jobType }] },
     });
   }
