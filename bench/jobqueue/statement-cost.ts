@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import type { AppConfig } from '@app/config';
-import { JobsBatchService } from '@app/jobs';
+import { JobsBatchService, OutboxSignal } from '@app/jobs';
 import type { ConfigService } from '@nestjs/config';
 import { submitStatement } from '../../libs/jobs/src/sql/submit-statement';
 import { QueueMessagesRepository } from '../../libs/jobs/src/queue-messages.repository';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const config = {
       get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }),
     } as unknown as ConfigService<AppConfig, true>;
-    const batch = new JobsBatchService(db.manager, config);
+    const batch = new JobsBatchService(db.manager, new OutboxSignal(), config);
     const outbox = new QueueMessagesRepository(db.manager, config);
     const rows: {
       step: string;

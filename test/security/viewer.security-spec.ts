@@ -20,6 +20,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       `SELECT id, cron, paused, next_run_at, updated_at FROM schedules ORDER BY id`,
     ),
     typeStates: await fx.db.dataSource.query<unknown[]>(`SELECT * FROM job_type_states`),
+    userLimits: await fx.db.dataSource.query<unknown[]>(`SELECT * FROM user_limits`),
   });
 
   beforeAll(async () => {
@@ -74,6 +75,10 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['put /api/v1/job-types/:paused/resume', {}],
     ['put /api/v1/job-types/:running/rate-limit', { limit: 10, intervalSeconds: 1 }],
     ['delete /api/v1/job-types/:limited/rate-limit', {}],
+    ['put /api/v1/admin/fair-shares/users/:user', { maxRunning: 5 }],
+    ['delete /api/v1/admin/fair-shares/users/:user', {}],
+    ['put /api/v1/admin/fair-shares/types/:running', { maxRunningPerUser: 2 }],
+    ['delete /api/v1/admin/fair-shares/types/:running', {}],
   ];
 
   it('the list above names every route that is not a GET, so a new one cannot be missed', async () => {
@@ -81,7 +86,10 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item)
         .filter((method) => method !== 'get')
-        .map((method) => `${method} ${path.replace('{id}', ':id').replace('{type}', ':type')}`),
+        .map(
+          (method) =>
+            `${method} ${path.replace('{id}', ':id').replace('{type}', ':type').replace('{userId}', ':user')}`,
+        ),
     );
     const tested = MUTATIONS.map(([route]) =>
       route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused|limited)/, ':type'),
@@ -97,7 +105,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .replace(':schedule', alicesSchedule)
       .replace(':running', 'export')
       .replace(':paused', 'echo')
-      .replace(':limited', 'echo');
+      .replace(':limited', 'echo')
+      .replace(':user', 'alice');
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);
     expect(res.status).toBe(403);
@@ -119,6 +128,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       `/api/v1/jobs/${alicesJob}/logs`,
       '/api/v1/schedules',
       `/api/v1/schedules/${alicesSchedule}`,
+      '/api/v1/admin/fair-shares',
     ]) {
       const [seen, asAdmin] = await Promise.all([
         fx.http().get(path).set(viewer()),

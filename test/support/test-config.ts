@@ -116,6 +116,7 @@ export function testConfig(
     metrics: { enabled: true, token: undefined, ...overrides.metrics },
     events: { resumeSeconds: 300, maxStreams: 10_000, tokenSecret: undefined, ...overrides.events },
     tracing: { tracesUrl: undefined, serviceName: undefined, ...overrides.tracing },
+    shares: { maxRunningPerUser: null, ...overrides.shares },
     imports: {
       childTypes: ['echo', 'thumbnail-generation', 'export'],
       maxChildren: 10_000,

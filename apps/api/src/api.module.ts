@@ -12,6 +12,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { JobTypesModule } from './job-types/job-types.module';
+import { FairSharesModule } from './fair-shares/fair-shares.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 import { SchedulesApiModule } from './schedules/schedules-api.module';
 import { MeController } from './me/me.controller';
@@ -29,6 +30,7 @@ export const API_CONFIG_SECTIONS = [
   'storage',
   'metrics',
   'events',
+  'shares',
   'tracing',
 ] as const;
 export type ApiConfig = Pick<AppConfig, (typeof API_CONFIG_SECTIONS)[number]>;
@@ -59,6 +61,7 @@ export class ApiModule {
         SchedulesApiModule,
         EventsModule,
         JobTypesModule,
+        FairSharesModule,
         UploadsModule,
         HealthModule,
       ],

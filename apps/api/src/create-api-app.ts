@@ -22,7 +22,13 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, extraTypes),
-    new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, genReqId: requestId }),
+    new FastifyAdapter({
+      bodyLimit: config.http.bodyLimitBytes,
+      genReqId: requestId,
+      // a user id in a path (fair shares) may be 255 characters, percent-encoded up to three times
+      // as many; Fastify's default (100) would answer 414 before validation could name the field
+      maxParamLength: 800,
+    }),
     {
       bufferLogs: true,
       abortOnError: false,

@@ -25,6 +25,7 @@ export const WORKER_CONFIG_SECTIONS = [
   'lambda',
   'metrics',
   'events',
+  'shares',
   'tracing',
 ] as const;
 export type WorkerConfig = Pick<AppConfig, (typeof WORKER_CONFIG_SECTIONS)[number]>;

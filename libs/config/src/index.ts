@@ -23,3 +23,4 @@ export type { ImportsConfig } from './sections/imports.config';
 export type { MetricsConfig } from './sections/metrics.config';
 export type { EventsConfig } from './sections/events.config';
 export type { TracingConfig } from './sections/tracing.config';
+export type { SharesConfig } from './sections/shares.config';

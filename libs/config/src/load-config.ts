@@ -6,6 +6,7 @@ import { AuthEnv, authProblems, toAuthConfig } from './sections/auth.config';
 import { CleanupEnv, cleanupProblems, toCleanupConfig } from './sections/cleanup.config';
 import { DatabaseEnv, databaseProblems, toDatabaseConfig } from './sections/database.config';
 import { EventsEnv, toEventsConfig } from './sections/events.config';
+import { SharesEnv, toSharesConfig } from './sections/shares.config';
 import { HttpEnv, toHttpConfig } from './sections/http.config';
 import { ImportsEnv, importsProblems, toImportsConfig } from './sections/imports.config';
 import { LambdaEnv, lambdaProblems, toLambdaConfig } from './sections/lambda.config';
@@ -35,6 +36,7 @@ const SECTIONS = {
   metrics: { env: MetricsEnv, shape: toMetricsConfig, check: metricsProblems },
   events: { env: EventsEnv, shape: toEventsConfig },
   tracing: { env: TracingEnv, shape: toTracingConfig },
+  shares: { env: SharesEnv, shape: toSharesConfig },
 } as const;
 
 interface Section {

@@ -7,6 +7,8 @@ import { JobEntity } from './entities/job.entity';
 import { LambdaExecutionEntity } from './entities/lambda-execution.entity';
 import { QueueMessageEntity } from './entities/queue-message.entity';
 import { ScheduleEntity } from './entities/schedule.entity';
+import { UserLimitEntity } from './entities/user-limit.entity';
+import { HeldJobEntity } from './entities/held-job.entity';
 import { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 
 export const ENTITIES = [
@@ -20,4 +22,6 @@ export const ENTITIES = [
   EventListenerEntity,
   ScheduleEntity,
   JobTypeStateEntity,
+  UserLimitEntity,
+  HeldJobEntity,
 ];

@@ -9,6 +9,8 @@ export { JobLogEntity, type JobLogLevel, type JobLogSource } from './entities/jo
 export { JobStatus, JOB_STATUSES } from './entities/job-status';
 export { queryRows, type SqlStatement } from './query-rows';
 export { JobTypeStateEntity } from './entities/job-type-state.entity';
+export { UserLimitEntity } from './entities/user-limit.entity';
+export { HeldJobEntity } from './entities/held-job.entity';
 export { WorkerHeartbeatEntity } from './entities/worker-heartbeat.entity';
 export {
   LambdaExecutionEntity,

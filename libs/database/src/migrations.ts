@@ -12,6 +12,7 @@ import { CreateSchedules1764300012000 } from './migrations/1764300012000-create-
 import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 import { AddJobTypeStates1764300014000 } from './migrations/1764300014000-add-job-type-states';
 import { AddJobTypeRateLimits1764300016000 } from './migrations/1764300016000-add-job-type-rate-limits';
+import { AddFairShares1764300018000 } from './migrations/1764300018000-add-fair-shares';
 
 /** Every migration, oldest first, listed by hand (no globbing: bundles and tests see the same list). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AddJobTiming1764300013000,
   AddJobTypeStates1764300014000,
   AddJobTypeRateLimits1764300016000,
+  AddFairShares1764300018000,
 ];

@@ -16,6 +16,13 @@ export {
   type PausedType,
   type RateLimit,
 } from './job-type-states.service';
+export {
+  type FairShares,
+  FairSharesService,
+  type HoldingUser,
+  type TypeShare,
+  type UserShare,
+} from './fair-shares.service';
 export { OutboxSignal } from './outbox-signal';
 export {
   OUTBOX_ROW_DUE,

@@ -6,6 +6,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { announce, STILL_DUE_LATER } from './jobs-batch.service';
 import { OutboxSignal } from './outbox-signal';
+import { isHeld } from './fair-shares';
 
 /** A paused job type: since when, and by whom. */
 export interface PausedType {
@@ -141,7 +142,7 @@ export class JobTypeStatesService {
          RETURNING job_type
        ), parked AS (
          SELECT j.id, j.attempt, j.run_at FROM jobs j JOIN resumed r ON j.job_type = r.job_type
-         WHERE j.status = '${JobStatus.Pending}'
+         WHERE j.status = '${JobStatus.Pending}' AND NOT ${isHeld('j')}
        ), ${announce('parked', '$2', '', STILL_DUE_LATER)}
        SELECT count(*)::int AS announced FROM parked`,
       [jobType, this.queueUrl],

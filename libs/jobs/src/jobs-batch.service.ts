@@ -9,9 +9,16 @@ import { J_JOB_COLUMNS } from './sql/job-columns';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 import { typePaused } from './paused-types';
+import { HELD_USERS, overShare, releaseShares, shareUnheld, sharesFreedBy } from './fair-shares';
+import { OutboxSignal } from './outbox-signal';
 import { RATE_DEFERRED_COUNT, rateDeferred, rateLimitCtes } from './rate-limits';
 
 const { Pending, Processing, Completed, Failed, Cancelled } = JobStatus;
+
+/** A statement's count of held jobs its fair-share release announced (fair-shares.ts). */
+interface Announcing {
+  released: number;
+}
 
 export interface AttemptRef {
   id: string;
@@ -118,12 +125,16 @@ const J = J_JOB_COLUMNS;
 export class JobsBatchService {
   private readonly queueUrl: string;
   private readonly dlqUrl: string;
+  /** FAIR_SHARE_MAX_RUNNING; null: no cap unless an admin set one (see fair-shares.ts). */
+  private readonly userCap: number | null;
 
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly outboxSignal: OutboxSignal,
     config: ConfigService<AppConfig, true>,
   ) {
     ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl } = config.get('queue', { infer: true }));
+    this.userCap = config.get('shares', { infer: true }).maxRunningPerUser;
   }
 
   /**
@@ -131,9 +142,11 @@ export class JobsBatchService {
    * not expired (see expireMany), of a type in `types` (the worker's; null: any) and whose type
    * is not paused; the others are skipped. A paused type's job stays pending with its message
    * consumed ("parked"): resuming the type announces it again (JobTypeStatesService.resume).
-   * A rate-limited type's jobs beyond its limit stay pending and get a new message for their
-   * slot in the same statement (`deferred`; see rate-limits.ts). `claimId` names
-   * this claim (one per received batch, kept by its retries) and is stored with the attempt.
+   * A job over its user's fair share is held the same way, with a `held_jobs` row (fair-shares.ts):
+   * the release announces it as the user's running jobs end. A rate-limited type's jobs beyond
+   * its limit (among those within their shares) stay pending and get a new message for their
+   * slot in the same statement (`deferred`; see rate-limits.ts). `claimId` names this claim (one
+   * per received batch, kept by its retries) and is stored with the attempt.
    *
    * `retried` (a retry after a try that failed, e.g. timed out): also returns the listed jobs an
    * earlier try of the same `claimId` claimed after all. A query timeout does not say whether the
@@ -155,15 +168,17 @@ export class JobsBatchService {
     const rows = await queryRows<Partial<JobRow> & { rate_deferred: number }>(
       this.manager,
       `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND (j.expire_at IS NULL OR j.expire_at > now()) AND NOT ${typePaused('j')}`, 'id, job_type, attempt, created_at')},
-       ${rateLimitCtes('locked', '$5')}, claimed AS (
+       ${overShare('locked', '$5')},
+       ${rateLimitCtes('(SELECT * FROM locked s WHERE NOT EXISTS (SELECT 1 FROM over_share o WHERE o.id = s.id))', '$6')}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
-         FROM locked WHERE j.id = locked.id AND NOT ${rateDeferred('locked')}
+         FROM locked WHERE j.id = locked.id AND NOT EXISTS (SELECT 1 FROM over_share o WHERE o.id = j.id)
+           AND NOT ${rateDeferred('locked')}
          RETURNING ${J}
-       )
+       ), ${shareUnheld('claimed')}
        SELECT c.*, d.rate_deferred
        FROM (SELECT ${RATE_DEFERRED_COUNT} AS rate_deferred) d LEFT JOIN (SELECT * FROM claimed ${own}) c ON true`,
-      [ids, workerId, types, options.claimId ?? null, this.queueUrl],
+      [ids, workerId, types, options.claimId ?? null, this.userCap, this.queueUrl],
       { prepared: true },
     );
     return {
@@ -213,26 +228,33 @@ export class JobsBatchService {
     options: { retried?: boolean } = {},
   ): Promise<string[]> {
     if (items.length === 0) return [];
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ id: string } & Announcing>(
       this.manager,
       `WITH ${lockFor('complete')}, done AS (
          UPDATE jobs j SET status = ${target('complete', Completed)}, results = v.results, completed_at = now(),
            progress = 100, next_retry_at = NULL, error_message = NULL
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt
-         RETURNING j.id
-       )
-       SELECT id FROM done
+         RETURNING j.id, j.user_id
+       ), ${sharesFreedBy('done')}, ${releaseShares('share_freed', '$4', '$5')}
+       SELECT id, (SELECT count(*) FROM share_released)::int AS released FROM done
        ${
          options.retried
            ? `UNION ALL
-              SELECT j.id FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+              SELECT j.id, 0 FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
               WHERE j.status = '${Completed}' AND j.attempt = v.attempt`
            : ''
        }`,
-      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.resultsJson)],
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.attempt),
+        items.map((i) => i.resultsJson),
+        this.userCap,
+        this.queueUrl,
+      ],
       { prepared: true },
     );
+    this.announcedIf(rows);
     return rows.map((r) => r.id);
   }
 
@@ -244,7 +266,7 @@ export class JobsBatchService {
    */
   async failMany(items: readonly Failure[], options: { retried?: boolean } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
-    const rows = await queryRows<JobRow>(
+    const rows = await queryRows<JobRow & Announcing>(
       this.manager,
       `WITH ${lockFor('fail')}, failed AS (
          UPDATE jobs j SET status = ${target('fail', Failed)}, error_message = v.error_message,
@@ -256,14 +278,15 @@ export class JobsBatchService {
        ), metrics AS (
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
-       ), ${deadLetter('failed', '$5', 'next_retry_at IS NULL')}
-       SELECT * FROM failed
+       ), ${deadLetter('failed', '$5', 'next_retry_at IS NULL')},
+       ${sharesFreedBy('failed')}, ${releaseShares('share_freed', '$6', '$7')}
+       SELECT *, (SELECT count(*) FROM share_released)::int AS released FROM failed
        ${
          // as completeMany's: a retry also gets back what its own earlier try committed (the
          // statement's snapshot shows the rows `failed` changed as they were before it)
          options.retried
            ? `UNION ALL
-              SELECT ${J} FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+              SELECT ${J}, 0 FROM jobs j JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
               WHERE j.status = '${Failed}' AND j.attempt = v.attempt`
            : ''
        }`,
@@ -273,9 +296,12 @@ export class JobsBatchService {
         items.map((i) => i.errorMessage),
         items.map((i) => i.retryDelayMs),
         this.dlqUrl,
+        this.userCap,
+        this.queueUrl,
       ],
       { prepared: true },
     );
+    this.announcedIf(rows);
     return rows.map(toJob);
   }
 
@@ -501,6 +527,27 @@ export class JobsBatchService {
       [stallAfterMs, ids, this.queueUrl, this.dlqUrl],
     );
     return rows.map((r) => ({ ...toJob(r), requeued: r.requeued }));
+  }
+
+  /**
+   * The fair-share release for every user with held jobs (see fair-shares.ts): what the
+   * completions and failures did not release, because a running job ended another way (a stall,
+   * a stop, a cancel) or a cap was raised. Returns how many jobs were announced.
+   */
+  async releaseHeld(): Promise<number> {
+    const [{ released }] = await queryRows<Announcing>(
+      this.manager,
+      `WITH ${HELD_USERS}, ${releaseShares('share_freed', '$1', '$2')}
+       SELECT count(*)::int AS released FROM share_released`,
+      [this.userCap, this.queueUrl],
+    );
+    this.announcedIf([{ released }]);
+    return released;
+  }
+
+  /** Starts a relay pass when a statement's share release wrote outbox rows. */
+  private announcedIf(rows: readonly Announcing[]): void {
+    if (rows.some((r) => r.released > 0)) this.outboxSignal.notify();
   }
 
   /** Appends log lines in one INSERT; created_at keeps their order. */

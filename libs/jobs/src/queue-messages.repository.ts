@@ -6,6 +6,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { typePaused } from './paused-types';
+import { isHeld } from './fair-shares';
 
 /**
  * How long before its not_before a delayed row is sent, with SQS DelaySeconds for the rest: at
@@ -215,14 +216,14 @@ export class QueueMessagesRepository {
    * Adds a message for pending jobs whose newest message was sent more than `olderThanMs` ago
    * (and none is waiting to be sent): SQS lost it. A duplicate is harmless, the claim dedups.
    * Jobs of a paused type are parked on purpose (no message in flight) and left alone; resuming
-   * the type announces them.
+   * the type announces them. So are jobs held over their user's fair share (the release does).
    */
   async addForStalePending(olderThanMs: number, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       this.manager,
       `INSERT INTO queue_messages (job_id, queue_url, attempt)
        SELECT j.id, $1, j.attempt + 1 FROM jobs j
-       WHERE j.status = 'pending' AND NOT ${typePaused('j')}
+       WHERE j.status = 'pending' AND NOT ${typePaused('j')} AND NOT ${isHeld('j')}
          AND j.created_at < now() - make_interval(secs => $2::int / 1000.0)
          AND NOT EXISTS (
            SELECT 1 FROM queue_messages q WHERE q.job_id = j.id

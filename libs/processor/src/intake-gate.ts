@@ -36,7 +36,7 @@ export class IntakeGate implements OnModuleDestroy {
   private readonly reserved = new Map<string, number>();
   private readonly loops = new Map<string, ReceiveLoop>();
   private batchSize = RECEIVE_LIMIT;
-  /** Jobs per received message (moving average): the relay packs up to 10 under load. */
+  /** Jobs started per received message (moving average): the relay packs up to 10 under load. */
   private jobsPerMessage = 1;
   private readonly waiters = new Set<() => void>();
   private receiveFailures = 0;
@@ -92,7 +92,8 @@ export class IntakeGate implements OnModuleDestroy {
       else if (this.slots.available === 0)
         await this.nextChange(undefined, this.slots.whenAvailable());
       else {
-        const n = Math.min(Math.ceil(this.batchSize * this.jobsPerMessage), this.slots.available);
+        const wanted = Math.max(1, Math.ceil(this.batchSize * this.jobsPerMessage));
+        const n = Math.min(wanted, this.slots.available);
         if (!this.slots.tryAcquire(n)) continue;
         this.reserved.set(receiver, n);
         return;
@@ -101,19 +102,26 @@ export class IntakeGate implements OnModuleDestroy {
   }
 
   /**
-   * Loop `receiver` got `messages` messages announcing `count` jobs. Returns how many jobs hold a
-   * reserved slot; the rest of the reservation goes back, jobs beyond it wait for a slot. The
-   * jobs-per-message average sizes later receives (ten jobs a message: a tenth as many).
+   * Loop `receiver` got messages announcing `count` jobs. Returns how many jobs hold a reserved
+   * slot; the rest of the reservation goes back, jobs beyond it wait for a slot.
    */
-  take(receiver: string, count: number, messages: number): number {
+  take(receiver: string, count: number): number {
     const reserved = this.reserved.get(receiver) ?? 0;
     this.reserved.delete(receiver);
     if (count < reserved) this.slots.release(reserved - count);
-    if (messages > 0) {
-      this.jobsPerMessage = 0.7 * this.jobsPerMessage + (0.3 * count) / messages;
-      this.resize(this.slots.available);
-    }
     return Math.min(count, reserved);
+  }
+
+  /**
+   * A claim of `messages` received messages started `started` jobs. The average of started jobs
+   * per message sizes later receives: ten a message (the relay packs them), a tenth as many
+   * messages; none (jobs held over a fair share, a paused type, duplicates), ten messages, so
+   * that a backlog the claim only sets aside is drained at full speed.
+   */
+  claimed(messages: number, started: number): void {
+    if (messages === 0) return;
+    this.jobsPerMessage = 0.7 * this.jobsPerMessage + (0.3 * started) / messages;
+    this.resize(this.slots.available);
   }
 
   receiveSucceeded(): void {
@@ -167,7 +175,8 @@ export class IntakeGate implements OnModuleDestroy {
 
   /** Batch size of the loops' next polls: as many messages as the free slots take, 1 to 10. */
   private resize(free: number): void {
-    const size = Math.max(1, Math.min(RECEIVE_LIMIT, Math.round(free / this.jobsPerMessage)));
+    const perMessage = Math.max(this.jobsPerMessage, Number.EPSILON); // 0: all set aside
+    const size = Math.max(1, Math.min(RECEIVE_LIMIT, Math.round(free / perMessage)));
     if (size === this.batchSize) return;
     this.batchSize = size;
     for (const loop of this.loops.values()) loop.updateOption('batchSize', size);

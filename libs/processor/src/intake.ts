@@ -92,7 +92,7 @@ export class Intake {
       else poison.push(message);
     }
     const jobs = readable.reduce((n, r) => n + r.jobIds.length, 0);
-    const slotted = this.gate.take(receiver, jobs, messages.length);
+    const slotted = this.gate.take(receiver, jobs);
     const claim = this.claimAndStart(readable, poison, slotted).finally(() =>
       this.claiming.delete(claim),
     );
@@ -129,6 +129,7 @@ export class Intake {
       this.gate.slots.release(slotted);
       return;
     }
+    this.gate.claimed(readable.length, claimed.length);
     if (claimed.length < slotted) this.gate.slots.release(slotted - claimed.length);
     const traces = this.traces(readable, claimed, startedAt);
     claimed.forEach((job, i) => void this.execution.run(job, i < slotted, traces[i]));

@@ -23,6 +23,8 @@ export interface SweepResult {
   requeued: number;
   /** Pending jobs past their expireAt: cancelled. */
   expired: number;
+  /** Jobs held over their user's fair share, announced as their share freed up. */
+  released: number;
   resent: number;
   /** A failure-rate alert went out on this pass. */
   alerted: boolean;
@@ -41,9 +43,12 @@ export interface SweepResult {
  * 2. failed jobs whose next_retry_at has passed go back to pending with a new outbox message;
  * 3. pending jobs past their expireAt are cancelled (the claim cancels those whose message
  *    arrives; this catches the ones no message reached in time);
- * 4. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
- * 5. outbox rows that were never sent (SQS was down) or that became due are sent;
- * 6. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
+ * 4. jobs held over their user's fair share are announced as far as the share allows again
+ *    (completions and failures release in their own statements; this catches stalls, stops,
+ *    cancels and raised caps);
+ * 5. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
+ * 6. outbox rows that were never sent (SQS was down) or that became due are sent;
+ * 7. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
  * live worker may be declared stalled; the attempt fence turns its late completion into a no-op.
  * Worst-case recovery of a dead worker's job: stall limit + 2 × heartbeat + two intervals.
@@ -111,6 +116,8 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     }
     const expired = (await this.jobs.expireMany(null, SWEEP_LIMIT)).length;
     actions.inc({ action: 'expired' }, expired);
+    const released = await this.jobs.releaseHeld();
+    actions.inc({ action: 'released' }, released);
     const resent = await this.messages.addForStalePending(this.resendAfterMs, SWEEP_LIMIT);
     actions.inc({ action: 'resent' }, resent);
     if (resent)
@@ -120,7 +127,7 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn(`failure-rate check failed: ${describeError(e)}`);
       return { alerted: false };
     });
-    return { stalled: stalled.length, deadLettered, requeued, expired, resent, alerted };
+    return { stalled: stalled.length, deadLettered, requeued, expired, released, resent, alerted };
   }
 
   /** The last attempt of a job that lost its worker once too often: failed, and for good. */

@@ -11,6 +11,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Check('job_type_states_rate_limit_range', 'rate_limit BETWEEN 1 AND 10000')
 @Check('job_type_states_rate_interval_range', 'rate_interval_seconds BETWEEN 1 AND 86400')
 @Check('job_type_states_rate_limit_whole', '(rate_limit IS NULL) = (rate_interval_seconds IS NULL)')
+@Check('chk_job_type_states_max_running', 'max_running_per_user > 0')
 export class JobTypeStateEntity {
   @PrimaryColumn({ name: 'job_type', type: 'varchar', length: 50 })
   jobType!: string;
@@ -39,6 +40,9 @@ export class JobTypeStateEntity {
   /** The slot of the last job the claim deferred (its outbox row's not_before). */
   @Column({ name: 'rate_deferred_until', type: 'timestamptz', nullable: true })
   rateDeferredUntil!: Date | null;
+  /** Most jobs of this type one user may have running at once; null: no cap of its own. */
+  @Column({ name: 'max_running_per_user', type: 'int', nullable: true })
+  maxRunningPerUser!: number | null;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
