@@ -153,6 +153,8 @@ describe('OpenAPI document and Swagger UI', () => {
       '202',
       '400',
       '401',
+      '404',
+      '409',
       '413',
       '422',
       '429',

@@ -72,6 +72,9 @@ describe('reading jobs: GET /jobs, /jobs/:id, /jobs/:id/logs, /jobs/stats/overvi
       errorMessage: null,
       cancelRequested: false,
       results: { echoed: 'done soon', attempt: 1 },
+      dependsOn: [],
+      dependenciesLeft: 0,
+      dependents: [],
     });
   });
 

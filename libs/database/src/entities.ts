@@ -1,4 +1,5 @@
 import { EventListenerEntity } from './entities/event-listener.entity';
+import { JobDependencyEntity } from './entities/job-dependency.entity';
 import { JobEventEntity } from './entities/job-event.entity';
 import { JobLogEntity } from './entities/job-log.entity';
 import { JobTypeStateEntity } from './entities/job-type-state.entity';
@@ -24,4 +25,5 @@ export const ENTITIES = [
   JobTypeStateEntity,
   UserLimitEntity,
   HeldJobEntity,
+  JobDependencyEntity,
 ];

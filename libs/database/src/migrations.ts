@@ -11,6 +11,7 @@ import { AddJobTraceParent1764300011000 } from './migrations/1764300011000-add-j
 import { CreateSchedules1764300012000 } from './migrations/1764300012000-create-schedules';
 import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 import { AddJobTypeStates1764300014000 } from './migrations/1764300014000-add-job-type-states';
+import { AddJobDependencies1764300015000 } from './migrations/1764300015000-add-job-dependencies';
 import { AddJobTypeRateLimits1764300016000 } from './migrations/1764300016000-add-job-type-rate-limits';
 import { AddFairShares1764300018000 } from './migrations/1764300018000-add-fair-shares';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   CreateSchedules1764300012000,
   AddJobTiming1764300013000,
   AddJobTypeStates1764300014000,
+  AddJobDependencies1764300015000,
   AddJobTypeRateLimits1764300016000,
   AddFairShares1764300018000,
 ];

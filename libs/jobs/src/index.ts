@@ -1,7 +1,18 @@
 export { JobsModule } from './jobs.module';
 export { JobCatalogueModule } from './job-catalogue.module';
 export { JobSubmissionModule } from './job-submission.module';
-export { JobSubmissionService, type JobRequest } from './job-submission.service';
+export {
+  JobSubmissionService,
+  type JobRequest,
+  type SubmitOptions,
+} from './job-submission.service';
+export {
+  MAX_DEPENDENCIES,
+  resolveDependencies,
+  type DependencyDeclaration,
+  type DependencyProblem,
+  type ResolvedDependencies,
+} from './job-dependency-graph';
 export type { Submitted } from './submitted';
 export {
   WorkerPresence,
@@ -49,6 +60,8 @@ export { JobLogsService, MAX_LOG_LINES, type JobLogEntry } from './job-logs.serv
 export { estimateCompletion } from './estimated-completion';
 export { DomainError } from './domain-error';
 export {
+  DependencyEndedError,
+  DependencyNotFoundError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
   InvalidPayloadError,
@@ -68,9 +81,12 @@ export {
 } from './job-state-machine';
 export {
   JOB_SORTS,
+  MAX_DEPENDENTS_SHOWN,
   type CreateJobInput,
   type FailureOutcome,
   type Job,
+  type JobDependencies,
+  type JobDependencyRef,
   type JobKeyset,
   type JobListPage,
   type JobSort,

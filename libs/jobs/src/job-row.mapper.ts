@@ -27,6 +27,7 @@ export interface JobRow {
   run_at: Date | null;
   expire_at: Date | null;
   timeout_seconds: number | null;
+  dependencies_left: number;
 }
 
 export function toJob(row: JobRow): JobEntity {
@@ -55,5 +56,6 @@ export function toJob(row: JobRow): JobEntity {
     runAt: row.run_at,
     expireAt: row.expire_at,
     timeoutSeconds: row.timeout_seconds,
+    dependenciesLeft: row.dependencies_left,
   });
 }

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@app/config';
-import { isDataError, queryRows } from '@app/database';
+import { isDataError, JobStatus, queryRows } from '@app/database';
 import { JobCatalogue } from '@app/handlers';
 import { Metrics } from '@app/metrics';
 import { activeTraceParent } from '@app/tracing';
@@ -10,7 +10,12 @@ import type { EntityManager } from 'typeorm';
 import { GroupCommit } from './group-commit';
 import type { JobRow } from './job-row.mapper';
 import { OutboxSignal } from './outbox-signal';
-import { InvalidPayloadError, UnknownJobTypeError } from './job.errors';
+import {
+  DependencyEndedError,
+  DependencyNotFoundError,
+  InvalidPayloadError,
+  UnknownJobTypeError,
+} from './job.errors';
 import { submitStatement, type SubmitRow } from './sql/submit-statement';
 import { submittedByInput, type Submitted } from './submitted';
 
@@ -29,7 +34,22 @@ export interface JobRequest {
   expireAt?: string | null;
   /** Per-attempt limit instead of the type's (the caller checked it against the type's maximum). */
   timeoutSeconds?: number | null;
+  /** Ids of existing jobs this one waits for: the submitter's own, unless `anyOwner`. */
+  dependsOn?: readonly string[];
+  /** Indexes (0-based) of other requests of the same submission this one waits for (a DAG). */
+  dependsOnSiblings?: readonly number[];
+  /** The field a refused dependency is reported under (default `dependsOn`). */
+  dependsOnField?: string;
 }
+
+/** How a submission may name its dependencies. */
+export interface SubmitOptions {
+  /** `dependsOn` may name any user's jobs (an admin's request); else only the submitter's. */
+  anyOwner?: boolean;
+}
+
+const hasDependencies = (r: JobRequest): boolean =>
+  (r.dependsOn?.length ?? 0) + (r.dependsOnSiblings?.length ?? 0) > 0;
 
 /** Jobs in one statement: 500 rows of a few hundred bytes; a larger batch is written alone. */
 const GROUP_MAX_JOBS = 500;
@@ -89,12 +109,16 @@ export class JobSubmissionService {
    * Validates every request first (nothing is written if one is bad), then submits them
    * (`submitValidated`).
    */
-  async submit(userId: string, requests: readonly JobRequest[]): Promise<Submitted[]> {
+  async submit(
+    userId: string,
+    requests: readonly JobRequest[],
+    options: SubmitOptions = {},
+  ): Promise<Submitted[]> {
     const validated = requests.map((r) => ({
       ...r,
       payload: this.validate(userId, r.jobType, r.payload),
     }));
-    return this.submitValidated(userId, validated);
+    return this.submitValidated(userId, validated, options);
   }
 
   /**
@@ -113,9 +137,90 @@ export class JobSubmissionService {
    * Writes requests the caller has validated (all or none), in input order, one result each: the
    * job created, or (`created: false`) the job the user's idempotency key made before.
    */
-  submitValidated(userId: string, requests: readonly JobRequest[]): Promise<Submitted[]> {
+  submitValidated(
+    userId: string,
+    requests: readonly JobRequest[],
+    options: SubmitOptions = {},
+  ): Promise<Submitted[]> {
     if (requests.length === 0) return Promise.resolve([]);
+    if (requests.some(hasDependencies))
+      return this.writeWithDependencies(userId, requests, options);
     return this.group.push({ userId, requests, traceParent: activeTraceParent() });
+  }
+
+  /**
+   * A submission with dependencies, in one transaction of its own (not group-committed):
+   * 1. locks the existing dependencies FOR SHARE, in id order, and reads their status from the
+   *    lock: a completion that committed meanwhile is seen (an unknown or another user's job:
+   *    DependencyNotFoundError; one failed for good or cancelled: DependencyEndedError);
+   * 2. writes the jobs, each counting the dependencies not completed yet (dependencies_left);
+   *    a job with any waits, with no outbox row;
+   * 3. writes the edges.
+   * The share lock keeps a dependency from completing or ending between 1 and the commit, so
+   * every edge is counted by exactly one side: here (completed) or by its completion. One case
+   * is left to the sweeper's settle pass (JobsBatchService.settleWaiting): a completion whose
+   * statement began before this commit but reached the dependency's row after the lock; it
+   * waits for the lock but cannot see the new edge.
+   */
+  private async writeWithDependencies(
+    userId: string,
+    requests: readonly JobRequest[],
+    options: SubmitOptions,
+  ): Promise<Submitted[]> {
+    const { Completed, Cancelled, Failed } = JobStatus;
+    const traceParent = activeTraceParent();
+    const submitted = await this.manager.transaction(async (manager) => {
+      const ids = [...new Set(requests.flatMap((r) => r.dependsOn ?? []))];
+      const found = new Map(
+        (
+          await queryRows<{ id: string; user_id: string; status: JobStatus; for_good: boolean }>(
+            manager,
+            `SELECT id, user_id, status, next_retry_at IS NULL AS for_good FROM jobs
+             WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`,
+            [ids],
+          )
+        ).map((r) => [r.id, r]),
+      );
+      const rows = requests.map((r): SubmitRow => {
+        const field = r.dependsOnField ?? 'dependsOn';
+        let left = r.dependsOnSiblings?.length ?? 0;
+        for (const id of r.dependsOn ?? []) {
+          const dep = found.get(id);
+          if (!dep || (!options.anyOwner && dep.user_id !== userId))
+            throw new DependencyNotFoundError(field, id);
+          if (dep.status === Cancelled || (dep.status === Failed && dep.for_good))
+            throw new DependencyEndedError(field, id, dep.status, dep.status === Failed);
+          if (dep.status !== Completed) left++;
+        }
+        return { ...this.row({ userId, traceParent }, r), dependenciesLeft: left };
+      });
+      const out = new Array<Submitted | undefined>(rows.length);
+      await this.runOnce(
+        rows,
+        out,
+        rows.map((_, i) => i),
+        manager,
+      );
+      await this.rerun(rows, out, manager);
+      const done = out as Submitted[];
+      const edges = done.flatMap((s, i) =>
+        s.created
+          ? [
+              ...(requests[i].dependsOn ?? []),
+              ...(requests[i].dependsOnSiblings ?? []).map((k) => done[k].job.id),
+            ].map((on) => [s.job.id, on] as const)
+          : [],
+      );
+      await queryRows(
+        manager,
+        `INSERT INTO job_dependencies (job_id, depends_on_id)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        [edges.map((e) => e[0]), edges.map((e) => e[1])],
+      );
+      return done;
+    });
+    this.announce(submitted);
+    return submitted;
   }
 
   /**

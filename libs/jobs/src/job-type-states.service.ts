@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { announce, STILL_DUE_LATER } from './jobs-batch.service';
 import { OutboxSignal } from './outbox-signal';
 import { isHeld } from './fair-shares';
+import { waitingForDependencies } from './sql/dependency-sql';
 
 /** A paused job type: since when, and by whom. */
 export interface PausedType {
@@ -131,7 +132,8 @@ export class JobTypeStatesService {
    * Resumes `jobType` and, in the same statement, writes the next message of each of its pending
    * jobs into the outbox: the parked ones have none in flight. A job whose message was still
    * in SQS gets a second one, which its claim ignores. Returns how many were announced (0 when
-   * the type was not paused: nothing was parked).
+   * the type was not paused: nothing was parked). Jobs waiting for dependencies stay unannounced:
+   * the completion of their last dependency announces them.
    */
   async resume(jobType: string): Promise<number> {
     const [{ announced }] = await queryRows<{ announced: number }>(
@@ -142,7 +144,7 @@ export class JobTypeStatesService {
          RETURNING job_type
        ), parked AS (
          SELECT j.id, j.attempt, j.run_at FROM jobs j JOIN resumed r ON j.job_type = r.job_type
-         WHERE j.status = '${JobStatus.Pending}' AND NOT ${isHeld('j')}
+         WHERE j.status = '${JobStatus.Pending}' AND NOT ${isHeld('j')} AND NOT ${waitingForDependencies('j')}
        ), ${announce('parked', '$2', '', STILL_DUE_LATER)}
        SELECT count(*)::int AS announced FROM parked`,
       [jobType, this.queueUrl],

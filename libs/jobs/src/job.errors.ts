@@ -83,3 +83,25 @@ export class QuotaExceededError extends DomainError {
     );
   }
 }
+
+/** A `dependsOn` entry names no job the caller may use: unknown, or another user's. */
+export class DependencyNotFoundError extends DomainError {
+  readonly code = 'JOB_DEPENDENCY_NOT_FOUND';
+  constructor(field: string, jobId: string) {
+    super(`${field}: job ${jobId} does not exist`, { field, jobId });
+  }
+}
+
+/**
+ * A `dependsOn` entry names a job that already ended without completing (failed for good, or
+ * cancelled, expired included): the new job could never start, so it is refused.
+ */
+export class DependencyEndedError extends DomainError {
+  readonly code = 'JOB_DEPENDENCY_ENDED';
+  constructor(field: string, jobId: string, status: JobStatus, forGood: boolean) {
+    super(
+      `${field}: job ${jobId} is ${forGood ? `${status} for good` : status} and will not complete; re-queue it first`,
+      { field, jobId, status },
+    );
+  }
+}

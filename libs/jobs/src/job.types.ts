@@ -66,3 +66,19 @@ export interface FailureOutcome {
   /** Run again this long after the failure (by the database clock); null: failed for good. */
   retryDelayMs: number | null;
 }
+
+/** A job at one end of a dependency edge, as the job detail shows it. */
+export interface JobDependencyRef {
+  id: string;
+  status: JobStatus;
+}
+
+/** Both directions of a job's dependencies: what it waits for, and who waits for it. */
+export interface JobDependencies {
+  dependsOn: JobDependencyRef[];
+  /** The first MAX_DEPENDENTS_SHOWN, oldest first. */
+  dependents: JobDependencyRef[];
+}
+
+/** How many dependents a job detail lists. */
+export const MAX_DEPENDENTS_SHOWN = 1000;

@@ -12,12 +12,22 @@ import { typePaused } from './paused-types';
 import { HELD_USERS, overShare, releaseShares, shareUnheld, sharesFreedBy } from './fair-shares';
 import { OutboxSignal } from './outbox-signal';
 import { RATE_DEFERRED_COUNT, rateDeferred, rateLimitCtes } from './rate-limits';
+import {
+  announceDependents,
+  cancelDependents,
+  ENDED_HOW,
+  settleWaitingStatement,
+  waitingForDependencies,
+} from './sql/dependency-sql';
 
 const { Pending, Processing, Completed, Failed, Cancelled } = JobStatus;
 
-/** A statement's count of held jobs its fair-share release announced (fair-shares.ts). */
+/**
+ * How many jobs a statement announced besides its own: held jobs its fair-share release let go
+ * (fair-shares.ts), dependents whose last dependency it completed (dependency-sql.ts).
+ */
 interface Announcing {
-  released: number;
+  announced: number;
 }
 
 export interface AttemptRef {
@@ -113,6 +123,10 @@ const RETRY_SET = `status = ${target('retry', Pending)}, retry_count = j.retry_c
   started_at = NULL, completed_at = NULL, heartbeat_at = NULL, progress = 0`;
 
 const J = J_JOB_COLUMNS;
+
+/** What a completion announced besides itself (Announcing): released held jobs, freed dependents. */
+const ANNOUNCED_BY_COMPLETION = `((SELECT count(*) FROM share_released)
+  + (SELECT count(*) FROM freed WHERE status = '${Pending}' AND dependencies_left = 0))::int`;
 
 /**
  * The transitions module: every statement that changes a job's status is here, generated from
@@ -222,6 +236,10 @@ export class JobsBatchService {
    * a row is this caller's own earlier try, one whose client gave up (a query timeout against a
    * frozen server) while the server went on to commit it; without them the retry would take its
    * own completion for a takeover.
+   *
+   * Dependents (job_dependencies) of the completed jobs count them off, and those left with no
+   * dependency get their outbox rows, in the same statement (announceDependents); a job nobody
+   * depends on costs one probe of idx_job_dependencies_depends_on.
    */
   async completeMany(
     items: readonly Completion[],
@@ -236,8 +254,9 @@ export class JobsBatchService {
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt
          RETURNING j.id, j.user_id
-       ), ${sharesFreedBy('done')}, ${releaseShares('share_freed', '$4', '$5')}
-       SELECT id, (SELECT count(*) FROM share_released)::int AS released FROM done
+       ), ${announceDependents('done', '$5')}, ${sharesFreedBy('done')},
+       ${releaseShares('share_freed', '$4', '$5')}
+       SELECT id, ${ANNOUNCED_BY_COMPLETION} AS announced FROM done
        ${
          options.retried
            ? `UNION ALL
@@ -261,7 +280,8 @@ export class JobsBatchService {
   /**
    * processing → failed for the current attempts, with a failed-attempt metric; the retry time
    * is the database's now() + the delay, like every other time in the table. A job failed for
-   * good (no delay) is dead-lettered in the same statement. Returns the winners; with `retried`
+   * good (no delay) is dead-lettered in the same statement, and the jobs waiting for it are
+   * cancelled, recursively (cancelDependents). Returns the winners; with `retried`
    * (see completeMany), also the jobs already failed at the given attempt.
    */
   async failMany(items: readonly Failure[], options: { retried?: boolean } = {}): Promise<Job[]> {
@@ -279,8 +299,9 @@ export class JobsBatchService {
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000 FROM failed
        ), ${deadLetter('failed', '$5', 'next_retry_at IS NULL')},
+       ${cancelDependents('failed', 'next_retry_at IS NULL', `'failed for good'`)},
        ${sharesFreedBy('failed')}, ${releaseShares('share_freed', '$6', '$7')}
-       SELECT *, (SELECT count(*) FROM share_released)::int AS released FROM failed
+       SELECT *, (SELECT count(*) FROM share_released)::int AS announced FROM failed
        ${
          // as completeMany's: a retry also gets back what its own earlier try committed (the
          // statement's snapshot shows the rows `failed` changed as they were before it)
@@ -388,19 +409,22 @@ export class JobsBatchService {
   /**
    * cancel: pending (or failed awaiting a retry) → cancelled at once; processing → stays
    * processing with cancel_requested_at set, so its worker aborts the handler and then confirms.
+   * A job cancelled here takes the jobs waiting for it along, recursively (cancelDependents).
    */
   async cancelMany(ids: readonly string[]): Promise<Job[]> {
     if (ids.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('cancel', `(j.status <> '${Failed}' OR j.next_retry_at IS NOT NULL)`)}
-       UPDATE jobs j SET
-         status = CASE WHEN j.status = '${Processing}' THEN j.status ELSE ${target('cancel', Cancelled)} END,
-         completed_at = CASE WHEN j.status = '${Processing}' THEN j.completed_at ELSE now() END,
-         next_retry_at = NULL, cancel_requested_at = COALESCE(j.cancel_requested_at, now())
-       FROM locked
-       WHERE j.id = locked.id
-       RETURNING ${J}`,
+      `WITH ${lockFor('cancel', `(j.status <> '${Failed}' OR j.next_retry_at IS NOT NULL)`)}, cancelled AS (
+         UPDATE jobs j SET
+           status = CASE WHEN j.status = '${Processing}' THEN j.status ELSE ${target('cancel', Cancelled)} END,
+           completed_at = CASE WHEN j.status = '${Processing}' THEN j.completed_at ELSE now() END,
+           next_retry_at = NULL, cancel_requested_at = COALESCE(j.cancel_requested_at, now())
+         FROM locked
+         WHERE j.id = locked.id
+         RETURNING ${J}
+       ), ${cancelDependents('cancelled', `status = '${Cancelled}'`, `'was cancelled'`)}
+       SELECT * FROM cancelled`,
       [ids],
     );
     return rows.map(toJob);
@@ -410,7 +434,8 @@ export class JobsBatchService {
    * cancel, on expiry: pending jobs whose expire_at has passed → cancelled, the reason in
    * error_message. `ids`: among those (the claim skipped them); null: the `limit` that expired
    * first, over idx_jobs_expire_due (the sweeper's pass for jobs no message reached in time).
-   * SKIP LOCKED: a job another caller holds is its to move.
+   * SKIP LOCKED: a job another caller holds is its to move. Jobs waiting for an expired job
+   * are cancelled with it, recursively (cancelDependents).
    */
   async expireMany(ids: readonly string[] | null, limit: number): Promise<Job[]> {
     if (ids?.length === 0) return [];
@@ -420,13 +445,15 @@ export class JobsBatchService {
          SELECT id FROM jobs j WHERE ${fromStates('cancel')} AND ${EXPIRED}
            AND ${ids ? 'j.id = ANY($2::uuid[])' : '$2::uuid[] IS NULL'}
          ORDER BY j.expire_at LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED
-       )
-       UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now(), next_retry_at = NULL,
-         cancel_requested_at = COALESCE(j.cancel_requested_at, now()),
-         error_message = 'Expired: not started by its expireAt, '
-           || to_char(j.expire_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-       FROM due WHERE j.id = due.id
-       RETURNING ${J}`,
+       ), expired AS (
+         UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now(), next_retry_at = NULL,
+           cancel_requested_at = COALESCE(j.cancel_requested_at, now()),
+           error_message = 'Expired: not started by its expireAt, '
+             || to_char(j.expire_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+         FROM due WHERE j.id = due.id
+         RETURNING ${J}
+       ), ${cancelDependents('expired', 'true', `'expired'`)}
+       SELECT * FROM expired`,
       [limit, ids],
     );
     return rows.map(toJob);
@@ -437,11 +464,13 @@ export class JobsBatchService {
     if (items.length === 0) return [];
     const rows = await queryRows<JobRow>(
       this.manager,
-      `WITH ${lockFor('cancel', `j.status = '${Processing}' AND j.cancel_requested_at IS NOT NULL`)}
-       UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now()
-       FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
-       WHERE j.id = locked.id AND j.attempt = v.attempt
-       RETURNING ${J}`,
+      `WITH ${lockFor('cancel', `j.status = '${Processing}' AND j.cancel_requested_at IS NOT NULL`)}, cancelled AS (
+         UPDATE jobs j SET status = ${target('cancel', Cancelled)}, completed_at = now()
+         FROM locked JOIN unnest($1::uuid[], $2::int[]) AS v(id, attempt) USING (id)
+         WHERE j.id = locked.id AND j.attempt = v.attempt
+         RETURNING ${J}
+       ), ${cancelDependents('cancelled', 'true', `'was cancelled'`)}
+       SELECT * FROM cancelled`,
       [items.map((i) => i.id), items.map((i) => i.attempt)],
     );
     return rows.map(toJob);
@@ -452,7 +481,9 @@ export class JobsBatchService {
    * with the next message. retry_count and error_message are kept (history); the cancellation
    * request is cleared, else the job could not be claimed. A due time still ahead is kept (the
    * message waits for it); an expiry that has passed is dropped, else the job would only expire
-   * again. `deadOnly`: only jobs failed for good (a re-drive). Returns the jobs re-queued.
+   * again. A job whose dependencies have not all completed waits again, without a message (the
+   * completion of its last dependency announces it). `deadOnly`: only jobs failed for good (a
+   * re-drive). Returns the jobs re-queued.
    */
   async requeueMany(ids: readonly string[], options: { deadOnly?: boolean } = {}): Promise<Job[]> {
     if (ids.length === 0) return [];
@@ -465,7 +496,7 @@ export class JobsBatchService {
            expire_at = CASE WHEN j.expire_at > now() THEN j.expire_at END
          FROM locked WHERE j.id = locked.id
          RETURNING ${J}
-       ), ${announce('requeued', '$2', '', STILL_DUE_LATER)}
+       ), ${announce('requeued', '$2', `WHERE NOT ${waitingForDependencies('requeued')}`, STILL_DUE_LATER)}
        SELECT * FROM requeued`,
       [ids, this.queueUrl],
     );
@@ -522,7 +553,8 @@ export class JobsBatchService {
          INSERT INTO job_metrics (job_id, job_type, attempt, metric_type, metric_value)
          SELECT id, job_type, attempt, 'failed_attempt_ms', extract(epoch FROM completed_at - started_at) * 1000
          FROM recovered WHERE status = '${Failed}'
-       ), ${deadLetter('recovered', '$4', `status = '${Failed}'`)}
+       ), ${deadLetter('recovered', '$4', `status = '${Failed}'`)},
+       ${cancelDependents('recovered', `status IN ('${Failed}', '${Cancelled}')`, ENDED_HOW)}
        SELECT * FROM recovered`,
       [stallAfterMs, ids, this.queueUrl, this.dlqUrl],
     );
@@ -535,19 +567,35 @@ export class JobsBatchService {
    * a stop, a cancel) or a cap was raised. Returns how many jobs were announced.
    */
   async releaseHeld(): Promise<number> {
-    const [{ released }] = await queryRows<Announcing>(
+    const rows = await queryRows<Announcing>(
       this.manager,
       `WITH ${HELD_USERS}, ${releaseShares('share_freed', '$1', '$2')}
-       SELECT count(*)::int AS released FROM share_released`,
+       SELECT count(*)::int AS announced FROM share_released`,
       [this.userCap, this.queueUrl],
     );
-    this.announcedIf([{ released }]);
-    return released;
+    this.announcedIf(rows);
+    return rows[0].announced;
   }
 
-  /** Starts a relay pass when a statement's share release wrote outbox rows. */
+  /** Starts a relay pass when a statement announced other jobs (Announcing). */
   private announcedIf(rows: readonly Announcing[]): void {
-    if (rows.some((r) => r.released > 0)) this.outboxSignal.notify();
+    if (rows.some((r) => r.announced > 0)) this.outboxSignal.notify();
+  }
+
+  /**
+   * The sweeper's settle pass over jobs waiting for dependencies, created within `windowMs`:
+   * see settleWaitingStatement. Returns how many it announced and how many it cancelled.
+   */
+  async settleWaiting(
+    windowMs: number,
+    limit: number,
+  ): Promise<{ announced: number; cancelled: number }> {
+    const [row] = await queryRows<{ announced: number; cancelled: number }>(
+      this.manager,
+      settleWaitingStatement(),
+      [windowMs, limit, this.queueUrl],
+    );
+    return row;
   }
 
   /** Appends log lines in one INSERT; created_at keeps their order. */

@@ -5,7 +5,16 @@ import type { EntityManager } from 'typeorm';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.mapper';
 import { JobsBatchService } from './jobs-batch.service';
 import { listJobsSql } from './job-list-query';
-import type { CreateJobInput, FailureOutcome, Job, JobListPage, ListJobsFilter } from './job.types';
+import {
+  type CreateJobInput,
+  type FailureOutcome,
+  type Job,
+  type JobDependencies,
+  type JobDependencyRef,
+  type JobListPage,
+  type ListJobsFilter,
+  MAX_DEPENDENTS_SHOWN,
+} from './job.types';
 
 /**
  * Reads and inserts of single jobs, and the specification's single-job transitions as arrays of
@@ -43,6 +52,30 @@ export class JobsRepository {
   async findById(id: string, m = this.manager): Promise<Job | undefined> {
     const [row] = await queryRows<JobRow>(m, `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
     return row && toJob(row);
+  }
+
+  /**
+   * What job `id` waits for (job_dependencies' primary key) and who waits for it (its index);
+   * with `userId`, only that user's jobs (an admin may have linked jobs of several users).
+   */
+  async dependencies(
+    id: string,
+    userId: string | null,
+    m = this.manager,
+  ): Promise<JobDependencies> {
+    const rows = await queryRows<JobDependencyRef & { up: boolean }>(
+      m,
+      `SELECT true AS up, p.id, p.status FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id
+       WHERE d.job_id = $1 AND ($3::varchar IS NULL OR p.user_id = $3)
+       UNION ALL
+       (SELECT false, c.id, c.status FROM job_dependencies d JOIN jobs c ON c.id = d.job_id
+        WHERE d.depends_on_id = $1 AND ($3::varchar IS NULL OR c.user_id = $3)
+        ORDER BY c.created_at, c.id LIMIT $2)`,
+      [id, MAX_DEPENDENTS_SHOWN, userId],
+    );
+    const pick = (up: boolean) =>
+      rows.filter((r) => r.up === up).map(({ id, status }) => ({ id, status }));
+    return { dependsOn: pick(true), dependents: pick(false) };
   }
 
   async findByIdempotencyKey(

@@ -14,6 +14,7 @@ import type {
   CreateJobInput,
   FailureOutcome,
   Job,
+  JobDependencies,
   JobListPage,
   ListJobsFilter,
   Page,
@@ -47,6 +48,11 @@ export class JobsService {
 
   async getById(id: string): Promise<Job> {
     return (await this.jobs.findById(id)) ?? this.throwNotFound(id);
+  }
+
+  /** Both directions of job `id`'s dependencies; with `userId`, only that user's jobs. */
+  dependencies(id: string, userId: string | null = null): Promise<JobDependencies> {
+    return this.jobs.dependencies(id, userId);
   }
 
   /** The specification's method: a user's jobs (null: every user's), newest first, by page. */

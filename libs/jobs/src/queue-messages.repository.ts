@@ -7,6 +7,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { typePaused } from './paused-types';
 import { isHeld } from './fair-shares';
+import { waitingForDependencies } from './sql/dependency-sql';
 
 /**
  * How long before its not_before a delayed row is sent, with SQS DelaySeconds for the rest: at
@@ -214,9 +215,12 @@ export class QueueMessagesRepository {
 
   /**
    * Adds a message for pending jobs whose newest message was sent more than `olderThanMs` ago
-   * (and none is waiting to be sent): SQS lost it. A duplicate is harmless, the claim dedups.
+   * (and none is waiting to be sent): SQS lost it. A delayed message (not_before) counts from
+   * when it became due, not from its send: it waits in SQS until then, and a resend without the
+   * delay would start the job early. A duplicate is harmless, the claim dedups.
    * Jobs of a paused type are parked on purpose (no message in flight) and left alone; resuming
-   * the type announces them. So are jobs held over their user's fair share (the release does).
+   * the type announces them. So are jobs held over their user's fair share (the release does)
+   * and jobs waiting for dependencies (the completion of their last dependency announces them).
    */
   async addForStalePending(olderThanMs: number, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
@@ -224,10 +228,12 @@ export class QueueMessagesRepository {
       `INSERT INTO queue_messages (job_id, queue_url, attempt)
        SELECT j.id, $1, j.attempt + 1 FROM jobs j
        WHERE j.status = 'pending' AND NOT ${typePaused('j')} AND NOT ${isHeld('j')}
+         AND NOT ${waitingForDependencies('j')}
          AND j.created_at < now() - make_interval(secs => $2::int / 1000.0)
          AND NOT EXISTS (
            SELECT 1 FROM queue_messages q WHERE q.job_id = j.id
-             AND (q.sent_at IS NULL OR q.sent_at > now() - make_interval(secs => $2::int / 1000.0)))
+             AND (q.sent_at IS NULL
+                  OR GREATEST(q.sent_at, q.not_before) > now() - make_interval(secs => $2::int / 1000.0)))
        ORDER BY j.created_at LIMIT $3
        RETURNING id`,
       [this.queueUrl, olderThanMs, limit],

@@ -9,7 +9,7 @@ export function sweeperMetrics(registers: Registry[]) {
   return {
     actions: new Counter({
       name: 'jobqueue_sweeper_actions_total',
-      help: 'Jobs the recovery sweeper acted on, by action (stalled, retried, expired, released, resent).',
+      help: 'Jobs the recovery sweeper acted on, by action (stalled, retried, expired, released, resent, settled).',
       labelNames: ['action'],
       registers,
     }),

@@ -14,6 +14,11 @@ import { ErrorRecovery } from './error-recovery.service';
 import { describeError } from './retry-decision';
 
 const SWEEP_LIMIT = 500;
+/**
+ * The settle pass looks at jobs waiting for dependencies created this recently: the race it
+ * repairs can only hit a job created moments before its dependency finished.
+ */
+const SETTLE_WINDOW_MS = 5 * 60_000;
 
 export interface SweepResult {
   /** Jobs recovered from a dead worker (re-queued, cancelled or failed for good). */
@@ -26,6 +31,8 @@ export interface SweepResult {
   /** Jobs held over their user's fair share, announced as their share freed up. */
   released: number;
   resent: number;
+  /** Recently created jobs waiting for dependencies whose counter was behind: announced or cancelled. */
+  settled: number;
   /** A failure-rate alert went out on this pass. */
   alerted: boolean;
 }
@@ -46,7 +53,9 @@ export interface SweepResult {
  * 4. jobs held over their user's fair share are announced as far as the share allows again
  *    (completions and failures release in their own statements; this catches stalls, stops,
  *    cancels and raised caps);
- * 5. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS);
+ * 5. pending jobs whose message SQS lost get a new one (after RECOVERY_RESEND_AFTER_MS); jobs
+ *    created in the last 5 minutes that wait for dependencies are settled: a completion that
+ *    raced their submission is counted (JobsBatchService.settleWaiting);
  * 6. outbox rows that were never sent (SQS was down) or that became due are sent;
  * 7. the failure rate is checked against ALERT_FAILURE_RATE_THRESHOLD (ErrorRecovery).
  * Every step locks rows with SKIP LOCKED, so any number of workers can sweep at once. A slow but
@@ -122,12 +131,24 @@ export class RecoverySweeper implements OnApplicationBootstrap, OnApplicationShu
     actions.inc({ action: 'resent' }, resent);
     if (resent)
       this.logger.warn(`${resent} pending jobs had lost their SQS message; sent new ones`);
+    const settledNow = await this.jobs.settleWaiting(SETTLE_WINDOW_MS, SWEEP_LIMIT);
+    const settled = settledNow.announced + settledNow.cancelled;
+    actions.inc({ action: 'settled' }, settled);
     await this.outbox.flush();
     const { alerted } = await this.recovery.checkFailureRate().catch((e: unknown) => {
       this.logger.warn(`failure-rate check failed: ${describeError(e)}`);
       return { alerted: false };
     });
-    return { stalled: stalled.length, deadLettered, requeued, expired, released, resent, alerted };
+    return {
+      stalled: stalled.length,
+      deadLettered,
+      requeued,
+      expired,
+      released,
+      resent,
+      settled,
+      alerted,
+    };
   }
 
   /** The last attempt of a job that lost its worker once too often: failed, and for good. */

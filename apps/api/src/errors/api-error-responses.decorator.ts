@@ -19,3 +19,20 @@ export const ApiErrorResponses = (...statuses: (keyof typeof DESCRIPTIONS)[]) =>
       ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto }),
     ),
   );
+
+/** The refusals of a job's `dependsOn` (POST /jobs and /jobs/batch). */
+export const ApiDependencyErrorResponses = () =>
+  applyDecorators(
+    ApiResponse({
+      status: 404,
+      description:
+        'A `dependsOn` id is not one of your jobs: unknown, or another user\'s (JOB_DEPENDENCY_NOT_FOUND); `details` names the field (`dependsOn`, `jobs.<i>.dependsOn`)',
+      type: ErrorResponseDto,
+    }),
+    ApiResponse({
+      status: 409,
+      description:
+        'A `dependsOn` job already failed for good or was cancelled, so this job could never start (JOB_DEPENDENCY_ENDED); `details` names the field',
+      type: ErrorResponseDto,
+    }),
+  );

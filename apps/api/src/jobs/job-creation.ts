@@ -1,4 +1,6 @@
 import {
+  DependencyEndedError,
+  DependencyNotFoundError,
   IdempotencyKeyReusedError,
   InvalidPayloadError,
   type Job,
@@ -6,13 +8,14 @@ import {
   JobsService,
   JobSubmissionService,
   QuotaExceededError,
+  resolveDependencies,
   UnknownJobTypeError,
 } from '@app/jobs';
 import type { AppConfig } from '@app/config';
 import { JobCatalogue } from '@app/handlers';
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AuthUser } from '../auth/role';
+import { type AuthUser, isAdmin } from '../auth/role';
 import { type FieldProblem, RequestValidationError } from '../errors/request-validation.error';
 import type { CreateJobBatchRequestDto } from './dto/create-job-batch.request.dto';
 import type { CreateJobRequestDto } from './dto/create-job.request.dto';
@@ -43,12 +46,25 @@ export class JobCreation {
   async create(user: AuthUser, dto: CreateJobRequestDto, key?: string): Promise<Job> {
     const fingerprint = key === undefined ? undefined : requestFingerprint(dto);
     try {
-      const problems = this.timingProblems(dto);
+      const dependencies = resolveDependencies([{ dependsOn: dto.dependsOn }]);
+      const problems = [
+        ...this.timingProblems(dto),
+        ...dependencies.problems.map((p) => ({ field: p.field, message: p.message })),
+      ];
       if (problems.length) throw new RequestValidationError(problems);
       await this.admission.admit(user, [dto]);
-      const [{ job, created }] = await this.submission.submit(user.id, [
-        { ...toRequest(dto), idempotencyKey: key, fingerprint },
-      ]);
+      const [{ job, created }] = await this.submission.submit(
+        user.id,
+        [
+          {
+            ...toRequest(dto),
+            idempotencyKey: key,
+            fingerprint,
+            dependsOn: dependencies.resolved[0].existing,
+          },
+        ],
+        { anyOwner: isAdmin(user) },
+      );
       return created || key === undefined ? job : replay(job, key, fingerprint);
     } catch (error) {
       if (key === undefined || !refusedBeforeWriting(error)) throw error;
@@ -58,7 +74,10 @@ export class JobCreation {
     }
   }
 
-  /** All jobs or none: every one is validated first, then all are written by one statement. */
+  /**
+   * All jobs or none: every one is validated first (dependencies among them: resolveDependencies),
+   * then all are written by one statement, or by one transaction when some have dependencies.
+   */
   async createBatch(user: AuthUser, dto: CreateJobBatchRequestDto): Promise<Job[]> {
     const problems: FieldProblem[] = [];
     const requests: JobRequest[] = [];
@@ -73,9 +92,21 @@ export class JobCreation {
         problems.push(...batchProblems(error, `jobs.${i}`));
       }
     });
+    const dependencies = resolveDependencies(dto.jobs);
+    for (const p of dependencies.problems)
+      problems.push({ field: `jobs.${p.index}.${p.field}`, message: `jobs.${p.index}.${p.field}: ${p.message}` });
     if (problems.length) throw new RequestValidationError(problems);
+    dependencies.resolved.forEach((d, i) =>
+      Object.assign(requests[i], {
+        dependsOn: d.existing,
+        dependsOnSiblings: d.siblings,
+        dependsOnField: `jobs.${i}.dependsOn`,
+      }),
+    );
     await this.admission.admit(user, dto.jobs, true);
-    const submitted = await this.submission.submitValidated(user.id, requests);
+    const submitted = await this.submission.submitValidated(user.id, requests, {
+      anyOwner: isAdmin(user),
+    });
     return submitted.map((s) => s.job);
   }
 
@@ -118,7 +149,9 @@ function refusedBeforeWriting(error: unknown): boolean {
     error instanceof QuotaExceededError ||
     error instanceof ForbiddenException ||
     error instanceof UnknownJobTypeError ||
-    error instanceof InvalidPayloadError
+    error instanceof InvalidPayloadError ||
+    error instanceof DependencyNotFoundError ||
+    error instanceof DependencyEndedError
   );
 }
 

@@ -1,5 +1,5 @@
 import { JobStatus } from '@app/database';
-import type { Job, JobLogEntry } from '@app/jobs';
+import type { Job, JobDependencies, JobLogEntry } from '@app/jobs';
 import type { JobAcceptedDto } from './dto/job-accepted.response.dto';
 import type { JobDetailDto } from './dto/job-detail.response.dto';
 import type { JobLogsDto } from './dto/job-logs.response.dto';
@@ -25,7 +25,11 @@ export const toSummary = (job: Job): JobSummaryDto => ({
   runAt: job.runAt,
 });
 
-export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailDto => ({
+export const toDetail = (
+  job: Job,
+  estimatedCompletion: Date | null,
+  dependencies: JobDependencies,
+): JobDetailDto => ({
   ...toSummary(job),
   payload: job.payload,
   estimatedCompletion,
@@ -37,6 +41,9 @@ export const toDetail = (job: Job, estimatedCompletion: Date | null): JobDetailD
   errorMessage: job.errorMessage,
   cancelRequested: job.status === JobStatus.Processing && job.cancelRequestedAt !== null,
   results: job.status === JobStatus.Completed ? job.results : null,
+  dependsOn: dependencies.dependsOn,
+  dependenciesLeft: job.dependenciesLeft,
+  dependents: dependencies.dependents,
 });
 
 export const toLogs = (job: Job, lines: JobLogEntry[]): JobLogsDto => ({

@@ -98,7 +98,8 @@ export class JobsApiService {
   ): Promise<JobDetailResponseDto> {
     const job = await this.wait.until(await this.owned(user, id), waitSeconds, clientGone);
     this.audit.read(user, 'job.read', job);
-    return { data: toDetail(job, await this.estimatedCompletion(job)) };
+    const dependencies = await this.jobs.dependencies(id, seesAllJobs(user) ? null : user.id);
+    return { data: toDetail(job, await this.estimatedCompletion(job), dependencies) };
   }
 
   /** Pending (or awaiting a retry): cancelled now. Processing: stopped, waiting CANCEL_WAIT_MS at most. */

@@ -11,7 +11,10 @@ import { CurrentUser, RateLimitCost, Roles } from '../auth/auth.decorators';
 import { type AuthUser, Role } from '../auth/role';
 import { ClientGone } from '../common/client-gone.decorator';
 import { StatusFrom } from '../common/status-from.decorator';
-import { ApiErrorResponses } from '../errors/api-error-responses.decorator';
+import {
+  ApiDependencyErrorResponses,
+  ApiErrorResponses,
+} from '../errors/api-error-responses.decorator';
 import { CancelJobResponseDto } from './dto/cancel-job.response.dto';
 import { CreateJobBatchRequestDto, jobsInBatch } from './dto/create-job-batch.request.dto';
 import { CreateJobRequestDto } from './dto/create-job.request.dto';
@@ -55,6 +58,7 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedResponseDto })
   @ApiErrorResponses(400, 413, 422, 429)
+  @ApiDependencyErrorResponses()
   create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateJobRequestDto,
@@ -67,9 +71,13 @@ export class JobsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Roles(Role.User)
   @RateLimitCost(jobsInBatch)
-  @ApiOperation({ summary: 'Create up to 500 jobs in one transaction (all or none)' })
+  @ApiOperation({
+    summary:
+      'Create up to 500 jobs in one transaction (all or none); jobs may depend on each other by `ref` (a DAG)',
+  })
   @ApiAcceptedResponse({ type: JobBatchAcceptedResponseDto })
   @ApiErrorResponses(400, 413, 429)
+  @ApiDependencyErrorResponses()
   createBatch(@CurrentUser() user: AuthUser, @Body() dto: CreateJobBatchRequestDto) {
     return this.jobs.createBatch(user, dto);
   }

@@ -29,6 +29,7 @@ import { JobStatus } from './job-status';
 @Index('idx_jobs_expire_due', ['expireAt'], {
   where: `status = 'pending' AND expire_at IS NOT NULL`,
 })
+@Index('idx_jobs_waiting', ['createdAt'], { where: `status = 'pending' AND dependencies_left > 0` })
 @Index('uq_jobs_user_idempotency_key', ['userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -38,6 +39,7 @@ import { JobStatus } from './job-status';
 @Check('chk_jobs_retries', 'retry_count >= 0 AND max_retries >= 0 AND retry_count <= max_retries')
 @Check('chk_jobs_attempt', 'attempt >= 0')
 @Check('chk_jobs_timeout_seconds', 'timeout_seconds > 0')
+@Check('chk_jobs_dependencies_left', 'dependencies_left >= 0')
 export class JobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -129,6 +131,10 @@ export class JobEntity {
   /** This job's time limit per attempt, instead of its type's; null: the type's. */
   @Column({ name: 'timeout_seconds', type: 'int', nullable: true })
   timeoutSeconds!: number | null;
+
+  /** Dependencies (job_dependencies) not completed yet; above 0 the job waits with no outbox row. */
+  @Column({ name: 'dependencies_left', type: 'int', default: 0 })
+  dependenciesLeft!: number;
 
   @ManyToOne(() => JobEntity, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_jobs_parent' })

@@ -21,6 +21,11 @@ export interface SubmitRow {
   expireAt?: string | null;
   /** Per-attempt time limit instead of the type's. */
   timeoutSeconds?: number | null;
+  /**
+   * Dependencies not completed yet (the caller locked them and writes the edges in the same
+   * transaction); above 0 the job is created waiting: pending with no outbox row.
+   */
+  dependenciesLeft?: number;
 }
 
 const J = J_JOB_COLUMNS;
@@ -38,27 +43,30 @@ const J = J_JOB_COLUMNS;
  * not visible to this statement's snapshot: such an input returns no row; run it again.
  *
  * A job due later (run_at after the database's now) gets an outbox row with not_before = run_at,
- * which the relay holds back until then (QueueMessagesRepository.relayBatch).
+ * which the relay holds back until then (QueueMessagesRepository.relayBatch). A job waiting for
+ * dependencies (dependenciesLeft > 0) gets none: the completion of its last dependency writes it.
  */
 export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): SqlStatement {
   return {
     text: `WITH input AS MATERIALIZED (
        SELECT gen_random_uuid() AS id, i.*
        FROM unnest($1::varchar[], $2::varchar[], $3::jsonb[], $4::int[], $5::varchar[], $6::uuid[], $7::char(64)[], $9::varchar[],
-                   $10::timestamptz[], $11::int[], $12::timestamptz[], $13::int[])
+                   $10::timestamptz[], $11::int[], $12::timestamptz[], $13::int[], $14::int[])
          WITH ORDINALITY AS i(user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
-                              run_at, delay_seconds, expire_at, timeout_seconds, n)
+                              run_at, delay_seconds, expire_at, timeout_seconds, dependencies_left, n)
      ), inserted AS (
        INSERT INTO jobs (id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, idempotency_fingerprint, trace_parent,
-                         run_at, expire_at, timeout_seconds)
+                         run_at, expire_at, timeout_seconds, dependencies_left)
        SELECT id, user_id, job_type, payload, max_retries, idempotency_key, parent_id, fingerprint, trace_parent,
-              COALESCE(run_at, now() + make_interval(secs => delay_seconds)), expire_at, timeout_seconds
+              COALESCE(run_at, now() + make_interval(secs => delay_seconds)), expire_at, timeout_seconds,
+              COALESCE(dependencies_left, 0)
        FROM input ORDER BY user_id, idempotency_key, n
        ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${JOB_COLUMNS}
      ), announced AS (
        INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
-       SELECT id, $8::varchar, 1, CASE WHEN run_at > now() THEN run_at END FROM inserted
+       SELECT s.id, $8::varchar, 1, CASE WHEN s.run_at > now() THEN s.run_at END
+       FROM inserted s JOIN input i USING (id) WHERE COALESCE(i.dependencies_left, 0) = 0
      )
      SELECT i.n::int AS n, true AS created, s.* FROM input i JOIN inserted s ON s.id = i.id
      UNION ALL
@@ -82,6 +90,7 @@ export function submitStatement(rows: readonly SubmitRow[], queueUrl: string): S
       rows.map((r) => r.delaySeconds ?? null),
       rows.map((r) => r.expireAt ?? null),
       rows.map((r) => r.timeoutSeconds ?? null),
+      rows.map((r) => r.dependenciesLeft ?? 0),
     ],
   };
 }

@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_DEPENDENCIES } from '@app/jobs';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsInt,
   IsISO8601,
   IsNotEmpty,
@@ -99,4 +102,17 @@ export class CreateJobRequestDto {
   @Min(1)
   @IsInt()
   timeoutSeconds?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_DEPENDENCIES,
+    example: ['0b7d0c6e-3f7a-4c1e-9d55-2a4f0e8b9c11'],
+    description: `Start only once every one of these jobs has completed: ids of your own jobs (an admin may name anyone's), at most ${MAX_DEPENDENCIES}; in a batch, also the \`ref\` of another job of the same batch. Until then the job is \`pending\` (its \`dependenciesLeft\` counts what it waits for) and can be cancelled; with runAt it starts at the later of both. When a dependency fails for good, is cancelled or expires, this job is cancelled too (errorMessage names the dependency), and so are the jobs waiting for it. A dependency already completed counts as done. Refused: an id that is not one of your jobs (404 JOB_DEPENDENCY_NOT_FOUND), a job already failed for good or cancelled (409 JOB_DEPENDENCY_ENDED), an entry that is neither a job id nor a ref of the batch, or refs forming a cycle (400 VALIDATION_FAILED). Duplicates count once`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(MAX_DEPENDENCIES)
+  @MaxLength(100, { each: true })
+  @IsString({ each: true })
+  @IsArray()
+  dependsOn?: string[];
 }

@@ -1,5 +1,16 @@
+import { JobStatus } from '@app/database';
+import { MAX_DEPENDENCIES, MAX_DEPENDENTS_SHOWN } from '@app/jobs';
 import { ApiProperty } from '@nestjs/swagger';
 import { JobSummaryDto, NULLABLE_TIME } from './job-list.response.dto';
+
+/** A job at the other end of a dependency, with its status. */
+export class JobDependencyDto {
+  @ApiProperty({ format: 'uuid', example: '0b7d0c6e-3f7a-4c1e-9d55-2a4f0e8b9c11' })
+  id!: string;
+
+  @ApiProperty({ enum: JobStatus, example: JobStatus.Completed })
+  status!: JobStatus;
+}
 
 /** A job's summary (as in lists) plus its payload, timing, retries, error and results. */
 export class JobDetailDto extends JobSummaryDto {
@@ -71,6 +82,29 @@ export class JobDetailDto extends JobSummaryDto {
     description: 'What the handler returned; present once the job is completed, else null',
   })
   results!: unknown;
+
+  @ApiProperty({
+    type: [JobDependencyDto],
+    maxItems: MAX_DEPENDENCIES,
+    description:
+      'The jobs this one waits for (its `dependsOn`), with their status; empty: none. It starts once all are completed',
+  })
+  dependsOn!: JobDependencyDto[];
+
+  @ApiProperty({
+    minimum: 0,
+    example: 0,
+    description:
+      'How many of `dependsOn` have not completed yet; above 0 a pending job waits for them (no queue message)',
+  })
+  dependenciesLeft!: number;
+
+  @ApiProperty({
+    type: [JobDependencyDto],
+    maxItems: MAX_DEPENDENTS_SHOWN,
+    description: `The jobs that wait for this one, with their status, oldest first (the first ${MAX_DEPENDENTS_SHOWN})`,
+  })
+  dependents!: JobDependencyDto[];
 }
 
 export class JobDetailResponseDto {
