@@ -28,9 +28,10 @@ export const RATE_LIMIT_MAX = 10_000;
 export const RATE_INTERVAL_MAX_SECONDS = 86_400;
 
 /**
- * Pause and resume per job type, and rate limits (decided by the claim: see rate-limits.ts). While a type is paused the claim skips its jobs: a worker that
- * receives one deletes the message all the same, so the job waits `pending` with no message in
- * flight ("parked"), spending no receive count, and the resend sweep leaves it alone. The relay
+ * Pause and resume per job type, and rate limits (decided by the claim: see rate-limits.ts).
+ * While a type is paused the claim skips its jobs: a worker that receives one deletes the
+ * message all the same, so the job waits `pending` with no message in flight ("parked"),
+ * spending no receive count, and the resend sweep leaves it alone. The relay
  * still sends the messages of jobs created meanwhile: holding them back would leave their rows
  * unsent, to be scanned again by every relay pass; a send, receive and delete per ten jobs is
  * cheaper. Resuming announces every pending job of the type again in the same statement (a
