@@ -37,6 +37,8 @@ const OPERATIONS = [
   'delete /api/v1/schedules/{id}',
   'put /api/v1/job-types/{type}/pause',
   'put /api/v1/job-types/{type}/resume',
+  'put /api/v1/job-types/{type}/rate-limit',
+  'delete /api/v1/job-types/{type}/rate-limit',
   'get /api/v1/admin/fair-shares',
   'put /api/v1/admin/fair-shares/users/{userId}',
   'delete /api/v1/admin/fair-shares/users/{userId}',

@@ -16,7 +16,7 @@ describe('a job keeps its lane through every re-queue', () => {
   const sql = <T>(text: string, params: unknown[] = []) =>
     fx.db.dataSource.query<T[]>(text, params);
   const claim = async () =>
-    (await batch.claimMany(ids, 'lane-worker', ['lanes'])).map((j) => ({
+    (await batch.claimMany(ids, 'lane-worker', ['lanes'])).claimed.map((j) => ({
       id: j.id,
       attempt: j.attempt,
     }));
@@ -78,5 +78,40 @@ describe('a job keeps its lane through every re-queue', () => {
       { priority: 0, queues: [MAIN], messages: 8 },
       { priority: 7, queues: [LANE], messages: 8 },
     ]);
+  });
+
+  it('keeps the lane when a rate limit defers a job and when a fair share releases a held one', async () => {
+    await sql(`DELETE FROM queue_messages`);
+    await sql(`UPDATE jobs SET status = 'pending', cancel_requested_at = NULL WHERE id = ANY($1)`, [
+      ids,
+    ]);
+    // one start an hour: a claim starts one job and defers the other to its slot
+    await sql(
+      `INSERT INTO job_type_states (job_type, rate_limit, rate_interval_seconds) VALUES ('lanes', 1, 3600)
+       ON CONFLICT (job_type) DO UPDATE SET rate_limit = 1, rate_interval_seconds = 3600, paused_at = NULL`,
+    );
+    const first = await batch.claimMany(ids, 'lane-worker', ['lanes']);
+    expect([first.claimed.length, first.deferred]).toEqual([1, 1]);
+    // released, the started one comes back and the window is full: both are deferred now
+    await batch.releaseMany(first.claimed.map((j) => ({ id: j.id, attempt: j.attempt })));
+    expect((await batch.claimMany(ids, 'lane-worker', ['lanes'])).deferred).toBe(2);
+    await sql(`UPDATE job_type_states SET rate_limit = NULL, rate_interval_seconds = NULL`);
+
+    // a cap of one running job for the user: one starts, the other is held, then released
+    await sql(`INSERT INTO user_limits (user_id, max_running) VALUES ('u', 1)`);
+    const shared = await batch.claimMany(ids, 'lane-worker', ['lanes']);
+    expect(shared.claimed).toHaveLength(1);
+    expect(await sql(`SELECT job_id FROM held_jobs`)).toHaveLength(1);
+    await batch.completeMany(
+      shared.claimed.map((j) => ({ id: j.id, attempt: j.attempt, resultsJson: '{}' })),
+    );
+    expect(await sql(`SELECT job_id FROM held_jobs WHERE released_at IS NOT NULL`)).toHaveLength(1);
+
+    expect(await queuesByPriority()).toEqual([
+      { priority: 0, queues: [MAIN], messages: expect.any(Number) as number },
+      { priority: 7, queues: [LANE], messages: expect.any(Number) as number },
+    ]);
+    // a deferral, the worker's release, two deferrals, the fair-share release
+    expect(await sql(`SELECT 1 FROM queue_messages`)).toHaveLength(5);
   });
 });

@@ -27,7 +27,7 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
         [n],
       )
       .then((rows) => rows.map((r) => r.id));
-    const claimed = await batch.claimMany(ids, 'worker-under-test', ['noop']);
+    const { claimed } = await batch.claimMany(ids, 'worker-under-test', ['noop']);
     return claimed.map((j) => ({ id: j.id, attempt: j.attempt }));
   }
 
@@ -123,7 +123,9 @@ describe('JobsBatchService under concurrent overlapping batches', () => {
         `INSERT INTO jobs (user_id, job_type, payload) SELECT 'dlq', 'noop', '{}' FROM generate_series(1, 2) RETURNING id`,
       )
       .then((rows) => rows.map((r) => r.id));
-    const [dead, retried] = await batch.claimMany(ids, 'worker-under-test', ['noop']);
+    const {
+      claimed: [dead, retried],
+    } = await batch.claimMany(ids, 'worker-under-test', ['noop']);
     const { dlqUrl } = fx.module.get(ConfigService<AppConfig, true>).get('queue', { infer: true });
     const failures = [
       { id: dead.id, attempt: dead.attempt, errorMessage: 'boom', retryDelayMs: null },
@@ -174,10 +176,13 @@ describe('claimMany after a claim that timed out but committed', () => {
     // another receive loop of the same worker claimed a duplicate message's job meanwhile
     await batch.claimMany([sibling], 'me', null, { claimId: randomUUID() });
     await batch.claimMany([others], 'someone-else', null, { claimId: randomUUID() });
-    const retried = await batch.claimMany(ids, 'me', null, { claimId, retried: true });
+    const { claimed: retried } = await batch.claimMany(ids, 'me', null, { claimId, retried: true });
     expect(retried.map((j) => j.id).sort()).toEqual([mine, pending].sort());
     expect(retried.find((j) => j.id === mine)).toMatchObject({ attempt: 1, status: 'processing' });
     // without `retried` (a first try) nothing already processing is returned
-    expect(await batch.claimMany(ids, 'me', null, { claimId: randomUUID() })).toEqual([]);
+    expect(await batch.claimMany(ids, 'me', null, { claimId: randomUUID() })).toEqual({
+      claimed: [],
+      deferred: 0,
+    });
   });
 });

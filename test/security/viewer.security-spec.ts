@@ -48,6 +48,12 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .put('/api/v1/job-types/echo/pause')
       .set(bearer(fx.token('ops', 'admin')))
       .expect(200);
+    await fx
+      .http()
+      .put('/api/v1/job-types/echo/rate-limit')
+      .set(bearer(fx.token('ops', 'admin')))
+      .send({ limit: 5, intervalSeconds: 60 })
+      .expect(200);
   });
   afterAll(() => fx.close());
 
@@ -67,6 +73,8 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
     ['delete /api/v1/schedules/:schedule', {}],
     ['put /api/v1/job-types/:running/pause', {}],
     ['put /api/v1/job-types/:paused/resume', {}],
+    ['put /api/v1/job-types/:running/rate-limit', { limit: 10, intervalSeconds: 1 }],
+    ['delete /api/v1/job-types/:limited/rate-limit', {}],
     ['put /api/v1/admin/fair-shares/users/:user', { maxRunning: 5 }],
     ['delete /api/v1/admin/fair-shares/users/:user', {}],
     ['put /api/v1/admin/fair-shares/types/:running', { maxRunningPerUser: 2 }],
@@ -84,7 +92,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
         ),
     );
     const tested = MUTATIONS.map(([route]) =>
-      route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused)/, ':type'),
+      route.replace(/:(alice|dead|schedule)/, ':id').replace(/:(running|paused|limited)/, ':type'),
     );
     expect(new Set(tested)).toEqual(new Set(documented));
   });
@@ -97,6 +105,7 @@ describe('security: a viewer reads what an admin reads and changes nothing', () 
       .replace(':schedule', alicesSchedule)
       .replace(':running', 'export')
       .replace(':paused', 'echo')
+      .replace(':limited', 'echo')
       .replace(':user', 'alice');
     const before = await snapshot();
     const res = await fx.http()[method](path).set(viewer()).send(req);

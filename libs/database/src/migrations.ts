@@ -12,6 +12,7 @@ import { CreateSchedules1764300012000 } from './migrations/1764300012000-create-
 import { AddJobTiming1764300013000 } from './migrations/1764300013000-add-job-timing';
 import { AddJobTypeStates1764300014000 } from './migrations/1764300014000-add-job-type-states';
 import { AddJobDependencies1764300015000 } from './migrations/1764300015000-add-job-dependencies';
+import { AddJobTypeRateLimits1764300016000 } from './migrations/1764300016000-add-job-type-rate-limits';
 import { AddJobPriority1764300017000 } from './migrations/1764300017000-add-job-priority';
 import { AddFairShares1764300018000 } from './migrations/1764300018000-add-fair-shares';
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   AddJobTiming1764300013000,
   AddJobTypeStates1764300014000,
   AddJobDependencies1764300015000,
+  AddJobTypeRateLimits1764300016000,
   AddJobPriority1764300017000,
   AddFairShares1764300018000,
 ];

@@ -20,7 +20,13 @@ export {
   type WorkerRow,
 } from './worker-presence.service';
 export { JobsService } from './jobs.service';
-export { JobTypeStatesService, type PausedType } from './job-type-states.service';
+export {
+  JobTypeStatesService,
+  RATE_INTERVAL_MAX_SECONDS,
+  RATE_LIMIT_MAX,
+  type PausedType,
+  type RateLimit,
+} from './job-type-states.service';
 export {
   type FairShares,
   FairSharesService,
@@ -43,6 +49,7 @@ export {
   JobsBatchService,
   type AttemptRef,
   type Beat,
+  type Claim,
   type Completion,
   type Failure,
   type StalledJob,

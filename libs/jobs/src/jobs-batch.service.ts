@@ -12,6 +12,7 @@ import { fromStates, lockFor, target } from './transition-sql';
 import { typePaused } from './paused-types';
 import { HELD_USERS, overShare, releaseShares, shareUnheld, sharesFreedBy } from './fair-shares';
 import { OutboxSignal } from './outbox-signal';
+import { RATE_DEFERRED_COUNT, rateDeferred, rateLimitCtes } from './rate-limits';
 import {
   announceDependents,
   cancelDependents,
@@ -42,6 +43,13 @@ export interface Failure extends AttemptRef {
   errorMessage: string;
   /** Retry this long after the failure is recorded, by the database clock; null: failed for good. */
   retryDelayMs: number | null;
+}
+/** What a claim did with the jobs it was given. */
+export interface Claim {
+  /** The jobs it moved to processing, held by the worker. */
+  claimed: Job[];
+  /** How many its types' rate limits deferred: they have outbox rows to send (see rate-limits.ts). */
+  deferred: number;
 }
 export interface StalledJob extends Job {
   /** true: re-queued at once without spending a retry; false: failed for good or cancelled. */
@@ -153,8 +161,10 @@ export class JobsBatchService {
    * is not paused; the others are skipped. A paused type's job stays pending with its message
    * consumed ("parked"): resuming the type announces it again (JobTypeStatesService.resume).
    * A job over its user's fair share is held the same way, with a `held_jobs` row (fair-shares.ts):
-   * the release announces it as the user's running jobs end. `claimId` names this claim (one per
-   * received batch, kept by its retries) and is stored with the attempt.
+   * the release announces it as the user's running jobs end. A rate-limited type's jobs beyond
+   * its limit (among those within their shares) stay pending and get a new message for their
+   * slot in the same statement (`deferred`; see rate-limits.ts). `claimId` names this claim (one
+   * per received batch, kept by its retries) and is stored with the attempt.
    *
    * `retried` (a retry after a try that failed, e.g. timed out): also returns the listed jobs an
    * earlier try of the same `claimId` claimed after all. A query timeout does not say whether the
@@ -166,27 +176,33 @@ export class JobsBatchService {
     workerId: string | null,
     types: readonly string[] | null,
     options: { claimId?: string; retried?: boolean } = {},
-  ): Promise<Job[]> {
-    if (ids.length === 0) return [];
+  ): Promise<Claim> {
+    if (ids.length === 0) return { claimed: [], deferred: 0 };
     const own = options.retried
       ? `UNION ALL
          SELECT ${J} FROM jobs j WHERE j.id = ANY($1::uuid[]) AND j.status = '${Processing}'
            AND j.claim_id = $4::uuid`
       : '';
-    const rows = await queryRows<JobRow>(
+    const rows = await queryRows<Partial<JobRow> & { rate_deferred: number }>(
       this.manager,
-      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND (j.expire_at IS NULL OR j.expire_at > now()) AND NOT ${typePaused('j')}`)},
-       ${overShare('locked', '$5')}, claimed AS (
+      `WITH ${lockFor('claim', `j.cancel_requested_at IS NULL AND ($3::varchar[] IS NULL OR j.job_type = ANY($3::varchar[])) AND (j.expire_at IS NULL OR j.expire_at > now()) AND NOT ${typePaused('j')}`, 'id, job_type, attempt, created_at, priority')},
+       ${overShare('locked', '$5')},
+       ${rateLimitCtes('(SELECT * FROM locked s WHERE NOT EXISTS (SELECT 1 FROM over_share o WHERE o.id = s.id))', '$6')}, claimed AS (
          UPDATE jobs j SET status = ${target('claim', Processing)}, attempt = j.attempt + 1, started_at = now(),
            heartbeat_at = now(), completed_at = NULL, progress = 0, held_by = $2, claim_id = $4::uuid
          FROM locked WHERE j.id = locked.id AND NOT EXISTS (SELECT 1 FROM over_share o WHERE o.id = j.id)
+           AND NOT ${rateDeferred('locked')}
          RETURNING ${J}
        ), ${shareUnheld('claimed')}
-       SELECT * FROM claimed ${own}`,
-      [ids, workerId, types, options.claimId ?? null, this.userCap],
+       SELECT c.*, d.rate_deferred
+       FROM (SELECT ${RATE_DEFERRED_COUNT} AS rate_deferred) d LEFT JOIN (SELECT * FROM claimed ${own}) c ON true`,
+      [ids, workerId, types, options.claimId ?? null, this.userCap, this.queues],
       { prepared: true },
     );
-    return rows.map(toJob);
+    return {
+      claimed: rows.filter((r): r is JobRow & { rate_deferred: number } => r.id != null).map(toJob),
+      deferred: rows[0]?.rate_deferred ?? 0,
+    };
   }
 
   /**

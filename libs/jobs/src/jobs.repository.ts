@@ -115,7 +115,7 @@ export class JobsRepository {
 
   /** pending → processing. A job whose cancellation was requested is never claimed. */
   async claim(id: string): Promise<Job | undefined> {
-    return (await this.transitions.claimMany([id], null, null))[0];
+    return (await this.transitions.claimMany([id], null, null)).claimed[0];
   }
 
   /** processing → completed, only for the current attempt. */

@@ -22,7 +22,7 @@ export function target(name: TransitionName, status: JobStatus): string {
 
 /**
  * A CTE `locked` that locks the listed jobs (ids in $1) that `name` may move and that meet
- * `also` (more conditions on alias j), in id order. The statement then updates exactly these
+ * `also` (more conditions on alias j), in id order, with `columns` of theirs. The statement then updates exactly these
  * rows by id: under the lock, nothing can move them, so it need not check their status again.
  *
  * - Id order: an UPDATE … FROM unnest(…) locks rows in whatever order its plan visits them, so
@@ -35,8 +35,8 @@ export function target(name: TransitionName, status: JobStatus): string {
  *   or before a burst of pending jobs) would make that scan look cheap and cost a scan of every
  *   pending job per claim.
  */
-export function lockFor(name: TransitionName, also = ''): string {
+export function lockFor(name: TransitionName, also = '', columns = 'id'): string {
   return `locked AS MATERIALIZED (
-    SELECT id FROM jobs j WHERE j.id = ANY($1::uuid[]) AND (${fromStates(name)}${also ? ` AND ${also}` : ''}) IS TRUE
+    SELECT ${columns} FROM jobs j WHERE j.id = ANY($1::uuid[]) AND (${fromStates(name)}${also ? ` AND ${also}` : ''}) IS TRUE
     ORDER BY id FOR NO KEY UPDATE)`;
 }

@@ -178,11 +178,14 @@ export class Intake {
     for (let failures = 0; ; failures++) {
       try {
         const types = this.registry.types();
-        const claimed = await this.batch.claimMany(ids, this.presence.workerId, types, {
-          claimId,
-          retried: failures > 0,
-        });
+        const { claimed, deferred } = await this.batch.claimMany(
+          ids,
+          this.presence.workerId,
+          types,
+          { claimId, retried: failures > 0 },
+        );
         this.gate.claimSucceeded();
+        if (deferred > 0) this.outboxSignal.notify(); // rate-limited jobs announced for their slots
         return claimed;
       } catch (error) {
         if (this.gate.isClosed) return undefined;
@@ -211,7 +214,8 @@ export class Intake {
   }
 
   /**
-   * Jobs the claim skipped: a duplicate or a finished job needs nothing; a job of a type this
+   * Jobs the claim skipped: a duplicate, a finished job or one a rate limit deferred (the claim
+   * wrote its next message) needs nothing; a job of a type this
    * worker does not run is announced again later; an expired one is cancelled now (the sweeper
    * would, later). Either failure is left to the sweeper.
    */

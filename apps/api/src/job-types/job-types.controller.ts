@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
@@ -14,6 +15,11 @@ import {
   JobTypeStateResponseDto,
 } from './dto/job-type-state.response.dto';
 import { JobTypeListResponseDto } from './dto/job-type.response.dto';
+import {
+  JobTypeRateLimitRemovedResponseDto,
+  JobTypeRateLimitResponseDto,
+  SetRateLimitRequestDto,
+} from './dto/rate-limit.dto';
 import { JobTypesService } from './job-types.service';
 
 const TYPE = ApiParam({ name: 'type', description: 'The job type (wire name)', example: 'export' });
@@ -22,7 +28,14 @@ const NO_SUCH_TYPE = ApiNotFoundResponse({
   type: ErrorResponseDto,
 });
 
-/** The job catalogue as clients see it, and pause/resume per type for admins. */
+const INVALID_LIMIT = ApiResponse({
+  status: 400,
+  description:
+    'Invalid input (VALIDATION_FAILED); `details` names each wrong field: limit (an integer, 1 to 10000), intervalSeconds (an integer, 1 to 86400), or any other field',
+  type: ErrorResponseDto,
+});
+
+/** The job catalogue as clients see it, and pause/resume and rate limits per type for admins. */
 @ApiTags('job-types')
 @Controller('api/v1/job-types')
 export class JobTypesController {
@@ -32,7 +45,7 @@ export class JobTypesController {
   @Roles(Role.User)
   @ApiOperation({
     summary:
-      'The job types: name, description, the JSON Schema of their payload, and whether they are paused',
+      'The job types: name, description, the JSON Schema of their payload, whether they are paused, and their rate limit',
   })
   @ApiOkResponse({ type: JobTypeListResponseDto })
   list() {
@@ -63,5 +76,36 @@ export class JobTypesController {
   @NO_SUCH_TYPE
   resume(@CurrentUser() user: AuthUser, @Param('type') type: string) {
     return this.types.resume(user, type);
+  }
+
+  @Put(':type/rate-limit')
+  @Roles(Role.Admin)
+  @TYPE
+  @ApiOperation({
+    summary:
+      "Admin: set or change a job type's rate limit: at most `limit` of its jobs start in any window of `intervalSeconds`, across all workers. Jobs beyond it wait pending for their slot (no SQS receive count spent)",
+  })
+  @ApiOkResponse({ type: JobTypeRateLimitResponseDto })
+  @INVALID_LIMIT
+  @NO_SUCH_TYPE
+  setRateLimit(
+    @CurrentUser() user: AuthUser,
+    @Param('type') type: string,
+    @Body() dto: SetRateLimitRequestDto,
+  ) {
+    return this.types.setRateLimit(user, type, dto);
+  }
+
+  @Delete(':type/rate-limit')
+  @Roles(Role.Admin)
+  @TYPE
+  @ApiOperation({
+    summary:
+      "Admin: remove a job type's rate limit: jobs it deferred are announced again at once (their own runAt kept). Removing an absent limit changes nothing",
+  })
+  @ApiOkResponse({ type: JobTypeRateLimitRemovedResponseDto })
+  @NO_SUCH_TYPE
+  removeRateLimit(@CurrentUser() user: AuthUser, @Param('type') type: string) {
+    return this.types.removeRateLimit(user, type);
   }
 }

@@ -167,12 +167,13 @@ export class JobsApiService {
   }
 
   async overview(): Promise<StatsOverviewResponseDto> {
-    const [counts, queue, throughput, outbox, paused] = await Promise.all([
+    const [counts, queue, throughput, outbox, paused, rateLimited] = await Promise.all([
       this.stats.counts(),
       this.queueStats(),
       this.stats.throughput(THROUGHPUT_MINUTES),
       this.outboxBacklog.snapshot(),
       this.typeStates.paused(),
+      this.typeStates.rateLimits(),
     ]);
     return {
       data: {
@@ -194,6 +195,7 @@ export class JobsApiService {
         throughput: throughput.map((p) => ({ ...p, at: p.at.toISOString() })),
         outbox: { backlog: outbox?.backlog ?? null, oldestAgeSeconds: outbox?.age ?? null },
         pausedTypes: paused.map((p) => ({ ...p, pausedAt: p.pausedAt.toISOString() })),
+        rateLimitedTypes: rateLimited,
       },
     };
   }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { JobTypeStateDto } from './job-type-state.response.dto';
+import { RateLimitDto } from './rate-limit.dto';
 
 export class JobTypeDto extends JobTypeStateDto {
   @ApiProperty({
@@ -21,6 +22,14 @@ export class JobTypeDto extends JobTypeStateDto {
       "JSON Schema of the payload, derived from the type's validation rules (nested objects under `definitions`)",
   })
   payloadSchema!: Record<string, unknown>;
+
+  @ApiProperty({
+    type: RateLimitDto,
+    nullable: true,
+    description:
+      'Its rate limit (PUT /api/v1/job-types/{type}/rate-limit); null: its jobs start as soon as a worker has a slot',
+  })
+  rateLimit!: RateLimitDto | null;
 }
 
 export class JobTypeListResponseDto {

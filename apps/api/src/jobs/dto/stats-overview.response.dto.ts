@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PausedTypeDto } from '../../job-types/dto/job-type-state.response.dto';
+import { RateLimitedTypeDto } from '../../job-types/dto/rate-limit.dto';
 
 export class JobsByStatusDto {
   @ApiProperty({ example: 15 }) pending!: number;
@@ -94,6 +95,13 @@ export class StatsOverviewDto {
       'Job types an admin paused (PUT /api/v1/job-types/:type/pause), by name; their pending jobs wait in `byType`',
   })
   pausedTypes!: PausedTypeDto[];
+
+  @ApiProperty({
+    type: [RateLimitedTypeDto],
+    description:
+      'Job types with a rate limit (PUT /api/v1/job-types/:type/rate-limit), by name; their deferred jobs wait in `byType` and `outbox`',
+  })
+  rateLimitedTypes!: RateLimitedTypeDto[];
 }
 
 export class StatsOverviewResponseDto {
