@@ -93,7 +93,10 @@ async function main(): Promise<void> {
         `INSERT INTO event_listeners (instance_id, expires_at) VALUES ('bench', now() + interval '1 day')`,
       );
     const config = {
-      get: () => ({ queueUrl: QUEUE_URL, dlqUrl: QUEUE_URL }),
+      get: (section: string) =>
+        section === 'shares'
+          ? { maxRunningPerUser: null }
+          : { queueUrl: QUEUE_URL, priorityQueueUrl: null, dlqUrl: QUEUE_URL },
     } as unknown as ConfigService<AppConfig, true>;
     const batch = new JobsBatchService(db.manager, new OutboxSignal(), config);
     const outbox = new QueueMessagesRepository(db.manager, config);
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
       traceParent: null,
     });
     const submit = async (rows: ReturnType<typeof input>[]) => {
-      const { text, params } = submitStatement(rows, QUEUE_URL);
+      const { text, params } = submitStatement(rows, [QUEUE_URL, QUEUE_URL]);
       return queryRows<{ id: string }>(db.manager, text, params, { prepared: true });
     };
     const ids: string[] = [];
