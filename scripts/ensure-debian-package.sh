@@ -32,7 +32,9 @@ if [[ "${EUID}" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     run apt-get update
     run apt-get install -y --no-install-recommends "$package"
   fi
-  if [[ "${ENSURE_DRY_RUN:-}" != 1 ]] && ! "$command_name" --version >/dev/null 2>&1; then
+  # found on PATH, not run: tools disagree on a version flag (`ffmpeg --version` exits 1)
+  hash -r
+  if [[ "${ENSURE_DRY_RUN:-}" != 1 ]] && ! command -v "$command_name" >/dev/null 2>&1; then
     echo "$me: apt-get finished but $command_name is still not on PATH ($PATH)" >&2
     exit 1
   fi
