@@ -27,7 +27,7 @@ export async function createApiApp(
       genReqId: requestId,
       // a user id in a path (fair shares) may be 255 characters, percent-encoded up to three times
       // as many; Fastify's default (100) would answer 414 before validation could name the field
-      maxParamLength: 800,
+      routerOptions: { maxParamLength: 800 },
     }),
     {
       bufferLogs: true,
