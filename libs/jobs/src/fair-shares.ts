@@ -1,4 +1,5 @@
 import { JobStatus } from '@app/database';
+import { typePaused } from './paused-types';
 import { laneQueueSql } from './sql/job-lane';
 
 const { Pending, Processing } = JobStatus;
@@ -34,8 +35,13 @@ const ANY_HELD = `EXISTS (SELECT 1 FROM held_jobs)`;
 const running = (user: string, type?: string): string =>
   `(SELECT count(*) FROM jobs r WHERE r.user_id = ${user} AND r.status = '${Processing}'${type ? ` AND r.job_type = ${type}` : ''})`;
 
+/**
+ * Released jobs whose message is in flight: their rows have `released_at`, and their jobs are
+ * still pending (a released job cancelled or expired before its claim no longer counts).
+ */
 const released = (user: string, type?: string): string =>
-  `(SELECT count(*) FROM held_jobs x WHERE x.user_id = ${user} AND x.released_at IS NOT NULL${type ? ` AND x.job_type = ${type}` : ''})`;
+  `(SELECT count(*) FROM held_jobs x JOIN jobs xj ON xj.id = x.job_id AND xj.status = '${Pending}'
+    WHERE x.user_id = ${user} AND x.released_at IS NOT NULL${type ? ` AND x.job_type = ${type}` : ''})`;
 
 /**
  * CTEs of the claim over CTE `from` (ids of pending jobs about to be claimed): `over_share (id)`,
@@ -83,36 +89,43 @@ export function shareUnheld(claimed: string): string {
 const RELEASE_SCAN = 100;
 
 /**
- * CTEs announcing held jobs again, for each user of CTE `freed (user_id, ended)`: `ended` of their
- * running jobs ended in this statement (its snapshot still counts them running). Each user gets
- * up to their free share (cap − running − released and not yet claimed), oldest first, skipping
- * jobs of a type whose own cap is full; their rows get `released_at` and the jobs a message
- * (`share_announced`, on its lane of LaneQueues `queuesParam`, a delayed job at its due time). A
- * held job that is
- * no longer pending (cancelled meanwhile) loses its row. Rows another statement holds are skipped.
+ * CTEs announcing held jobs again, for each user of CTE `freed (user_id, job_type, ended)`:
+ * `ended` of their running jobs of that type ended in this statement (its snapshot still counts
+ * them running). Each user gets up to their free share (cap − running − released and not yet
+ * claimed), oldest first, among held jobs that are still pending, of a type that is not paused
+ * and within that type's free share (counted the same way, ranked within this release); their
+ * rows get `released_at` and the jobs a message (`share_announced`, on its lane of LaneQueues
+ * `queuesParam`, a delayed job at its due time). A row another release took meanwhile is skipped.
  */
 export function releaseShares(freed: string, capParam: string, queuesParam: string): string {
-  const typeFull = `EXISTS (SELECT 1 FROM job_type_states ts WHERE ts.job_type = h.job_type
-      AND ts.max_running_per_user <= ${running('h.user_id', 'h.job_type')} + ${released('h.user_id', 'h.job_type')})`;
   return `share_room AS (
     SELECT f.user_id, CASE WHEN c.cap IS NULL THEN ${RELEASE_SCAN}
       ELSE GREATEST(0, c.cap + f.ended - ${running('f.user_id')} - ${released('f.user_id')}) END AS room
-    FROM ${freed} f CROSS JOIN LATERAL (SELECT ${userCap('f', capParam)} AS cap) c
+    FROM (SELECT user_id, sum(ended)::int AS ended FROM ${freed} GROUP BY user_id) f
+    CROSS JOIN LATERAL (SELECT ${userCap('f', capParam)} AS cap) c
   ), share_pick AS MATERIALIZED (
     SELECT p.job_id FROM share_room r CROSS JOIN LATERAL (
-      SELECT h.job_id FROM held_jobs h
-      WHERE h.user_id = r.user_id AND h.released_at IS NULL AND NOT ${typeFull}
-      ORDER BY h.created_at LIMIT r.room
-      FOR UPDATE SKIP LOCKED
+      SELECT c.job_id FROM (
+        SELECT h.job_id, h.created_at, h.job_type,
+          row_number() OVER (PARTITION BY h.job_type ORDER BY h.created_at) AS type_rank,
+          (SELECT ts.max_running_per_user FROM job_type_states ts WHERE ts.job_type = h.job_type) AS type_cap
+        FROM (
+          SELECT h.job_id, h.created_at, h.job_type FROM held_jobs h
+          JOIN jobs hj ON hj.id = h.job_id AND hj.status = '${Pending}'
+          WHERE h.user_id = r.user_id AND h.released_at IS NULL AND NOT ${typePaused('h')}
+          ORDER BY h.created_at LIMIT r.room + ${RELEASE_SCAN}
+        ) h
+      ) c
+      WHERE c.type_cap IS NULL OR c.type_rank <= c.type_cap
+        - ${running('r.user_id', 'c.job_type')} - ${released('r.user_id', 'c.job_type')}
+        + COALESCE((SELECT sum(e.ended) FROM ${freed} e WHERE e.user_id = r.user_id AND e.job_type = c.job_type), 0)
+      ORDER BY c.created_at LIMIT r.room
     ) p WHERE r.room > 0
   ), share_released AS (
     UPDATE held_jobs h SET released_at = now()
     FROM share_pick p JOIN jobs j ON j.id = p.job_id AND j.status = '${Pending}'
-    WHERE h.job_id = p.job_id
+    WHERE h.job_id = p.job_id AND h.released_at IS NULL
     RETURNING j.id, j.attempt, j.run_at, j.priority
-  ), share_stale AS (
-    DELETE FROM held_jobs h USING share_pick p
-    WHERE h.job_id = p.job_id AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job_id AND j.status = '${Pending}')
   ), share_announced AS (
     INSERT INTO queue_messages (job_id, queue_url, attempt, not_before)
     SELECT id, ${laneQueueSql('priority', queuesParam)}, attempt + 1, CASE WHEN run_at > now() THEN run_at END
@@ -121,19 +134,29 @@ export function releaseShares(freed: string, capParam: string, queuesParam: stri
 }
 
 /**
- * CTE `share_freed (user_id, ended)` over the rows of CTE `ended` (with user_ids), only while
- * something is held: else the release that follows it has no user to look at.
+ * CTE `share_freed (user_id, job_type, ended)` over the rows of CTE `ended` (with user_ids and
+ * job types), only while something is held: else the release that follows has no user to look at.
  */
 export function sharesFreedBy(ended: string): string {
   return `share_freed AS (
-    SELECT user_id, count(*)::int AS ended FROM ${ended}
+    SELECT user_id, job_type, count(*)::int AS ended FROM ${ended}
     WHERE EXISTS (SELECT 1 FROM held_jobs WHERE released_at IS NULL)
-    GROUP BY user_id
+    GROUP BY user_id, job_type
   )`;
 }
 
 /**
- * CTE `share_freed (user_id, ended)`: every user with held jobs (a skip scan of
+ * CTE deleting the held_jobs rows of the jobs of CTE `ended` (cancelled or expired while held or
+ * released): they will not be claimed, and must count against no one's share.
+ */
+export function shareForgotten(ended: string): string {
+  return `share_forgotten AS (
+    DELETE FROM held_jobs h USING ${ended} e WHERE h.job_id = e.id AND ${ANY_HELD}
+  )`;
+}
+
+/**
+ * CTE `share_freed (user_id, job_type, ended)`: every user with held jobs (a skip scan of
  * idx_held_jobs_waiting, one probe per user), for the sweeper's pass that catches whatever ended
  * outside completions and failures (a stall, a stop, a cancel, a raised cap).
  */
@@ -145,7 +168,7 @@ export const HELD_USERS = `share_users_held AS (
               ORDER BY h.user_id LIMIT 1)
       FROM u WHERE u.user_id IS NOT NULL
     ) SELECT user_id FROM u WHERE user_id IS NOT NULL
-  ), share_freed AS (SELECT user_id, 0 AS ended FROM share_users_held)`;
+  ), share_freed AS (SELECT user_id, NULL::varchar AS job_type, 0 AS ended FROM share_users_held)`;
 
 /** SQL: the job aliased `alias` waits held over its user's share (no message in flight). */
 export const isHeld = (alias: string): string =>

@@ -10,7 +10,14 @@ import { type LaneQueues, laneQueues, laneQueueSql } from './sql/job-lane';
 import type { Job } from './job.types';
 import { fromStates, lockFor, target } from './transition-sql';
 import { typePaused } from './paused-types';
-import { HELD_USERS, overShare, releaseShares, shareUnheld, sharesFreedBy } from './fair-shares';
+import {
+  HELD_USERS,
+  overShare,
+  releaseShares,
+  shareForgotten,
+  shareUnheld,
+  sharesFreedBy,
+} from './fair-shares';
 import { OutboxSignal } from './outbox-signal';
 import { RATE_DEFERRED_COUNT, rateDeferred, rateLimitCtes } from './rate-limits';
 import {
@@ -256,7 +263,7 @@ export class JobsBatchService {
            progress = 100, next_retry_at = NULL, error_message = NULL
          FROM locked JOIN unnest($1::uuid[], $2::int[], $3::jsonb[]) AS v(id, attempt, results) USING (id)
          WHERE j.id = locked.id AND j.attempt = v.attempt
-         RETURNING j.id, j.user_id
+         RETURNING j.id, j.user_id, j.job_type
        ), ${announceDependents('done', '$5')}, ${sharesFreedBy('done')},
        ${releaseShares('share_freed', '$4', '$5')}
        SELECT id, ${ANNOUNCED_BY_COMPLETION} AS announced FROM done
@@ -426,7 +433,8 @@ export class JobsBatchService {
          FROM locked
          WHERE j.id = locked.id
          RETURNING ${J}
-       ), ${cancelDependents('cancelled', `status = '${Cancelled}'`, `'was cancelled'`)}
+       ), ${cancelDependents('cancelled', `status = '${Cancelled}'`, `'was cancelled'`)},
+       ${shareForgotten('cancelled')}
        SELECT * FROM cancelled`,
       [ids],
     );
@@ -455,7 +463,7 @@ export class JobsBatchService {
              || to_char(j.expire_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
          FROM due WHERE j.id = due.id
          RETURNING ${J}
-       ), ${cancelDependents('expired', 'true', `'expired'`)}
+       ), ${cancelDependents('expired', 'true', `'expired'`)}, ${shareForgotten('expired')}
        SELECT * FROM expired`,
       [limit, ids],
     );
