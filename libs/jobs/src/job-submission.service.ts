@@ -197,15 +197,7 @@ export class JobSubmissionService {
         }
         return { ...this.row({ userId, traceParent }, r), dependenciesLeft: left };
       });
-      const out = new Array<Submitted | undefined>(rows.length);
-      await this.runOnce(
-        rows,
-        out,
-        rows.map((_, i) => i),
-        manager,
-      );
-      await this.rerun(rows, out, manager);
-      const done = out as Submitted[];
+      const done = await this.writeWithin(rows, manager);
       const edges = done.flatMap((s, i) =>
         s.created
           ? [
@@ -237,6 +229,14 @@ export class JobSubmissionService {
   ): Promise<Submitted[]> {
     const traceParent = activeTraceParent();
     const rows = items.map(({ userId, request }) => this.row({ userId, traceParent }, request));
+    return this.writeWithin(rows, manager);
+  }
+
+  /** Every row's job inside the caller's transaction: the statement, then its re-runs. */
+  private async writeWithin(
+    rows: readonly SubmitRow[],
+    manager: EntityManager,
+  ): Promise<Submitted[]> {
     const out = new Array<Submitted | undefined>(rows.length);
     await this.runOnce(
       rows,
