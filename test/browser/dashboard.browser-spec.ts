@@ -276,6 +276,8 @@ describe('dashboard in a browser', () => {
 
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('columnheader', { name: 'User' }).waitFor();
+    // the header renders before the list's request answers: wait for its rows
+    await page.locator('tbody tr td:nth-child(5)').first().waitFor();
     const users = new Set(await page.locator('tbody tr td:nth-child(5)').allInnerTexts());
     expect([...users].sort()).toEqual(expect.arrayContaining(['alice', 'bob']));
 
